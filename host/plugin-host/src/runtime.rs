@@ -1,0 +1,238 @@
+//! The plugin runtime: one wasmtime engine, the component cache, per-tenant
+//! limits, and the per-call sandbox every world's calls go through.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use wasmtime::component::{Component, Linker, ResourceTable};
+use wasmtime::{Config, Engine, ResourceLimiter, Store, Trap, UpdateDeadline};
+use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
+
+use crate::cache::ComponentCache;
+use crate::error::{CallError, LoadError};
+use crate::limits::{SandboxLimits, TenantLimits};
+use crate::outbound::{Outbound, OutboundGrant};
+use crate::output::CapturedOutput;
+
+/// How often the deadline of running calls is checked. Also the slice after
+/// which a busy plugin yields to other tasks on the same thread.
+const EPOCH_TICK: Duration = Duration::from_millis(10);
+
+/// How the runtime is set up.
+#[derive(Debug, Clone, Default)]
+pub struct RuntimeConfig {
+    /// Where precompiled components are kept across restarts; `None`
+    /// compiles on every load.
+    pub cache_dir: Option<PathBuf>,
+    pub limits: TenantLimits,
+}
+
+/// Hosts plugins. Cheap to share behind an `Arc`; calls run concurrently.
+pub struct PluginRuntime {
+    engine: Engine,
+    cache: Option<ComponentCache>,
+    limits: TenantLimits,
+    ticker: EpochTicker,
+}
+
+/// A compiled component, not yet bound to a world.
+#[derive(Clone)]
+pub struct Plugin {
+    name: String,
+    component: Component,
+}
+
+impl Plugin {
+    /// The plugin's name: its file stem, e.g. `tag-policy`.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub(crate) fn component(&self) -> &Component {
+        &self.component
+    }
+}
+
+impl PluginRuntime {
+    pub fn new(config: RuntimeConfig) -> Result<Self, LoadError> {
+        let mut wasm_config = Config::new();
+        wasm_config.epoch_interruption(true).wasm_component_model(true);
+        let engine = Engine::new(&wasm_config).map_err(|err| LoadError::Engine(format!("{err:#}")))?;
+        let cache = config.cache_dir.map(|dir| ComponentCache::new(&engine, dir));
+        let ticker = EpochTicker::start(engine.clone()).map_err(|err| LoadError::Engine(err.to_string()))?;
+        Ok(Self { engine, cache, limits: config.limits, ticker })
+    }
+
+    /// Loads a component from a `.wasm` file; its name is the file stem.
+    pub fn load_file(&self, path: &Path) -> Result<Plugin, LoadError> {
+        let wasm = std::fs::read(path).map_err(|source| LoadError::Read { path: path.to_owned(), source })?;
+        let name = path.file_stem().map_or_else(|| "plugin".into(), |stem| stem.to_string_lossy().into_owned());
+        self.load_bytes(&name, &wasm)
+    }
+
+    /// Loads a component from its bytes (compiled once, then cached).
+    pub fn load_bytes(&self, name: &str, wasm: &[u8]) -> Result<Plugin, LoadError> {
+        let compiled = match &self.cache {
+            Some(cache) => cache.load_or_compile(&self.engine, wasm),
+            None => Component::new(&self.engine, wasm),
+        };
+        let component =
+            compiled.map_err(|err| LoadError::Invalid { name: name.to_owned(), reason: format!("{err:#}") })?;
+        Ok(Plugin { name: name.to_owned(), component })
+    }
+
+    /// The limits a call for `tenant` runs under.
+    pub fn limits(&self, tenant: &str) -> &SandboxLimits {
+        self.limits.for_tenant(tenant)
+    }
+
+    /// A linker with WASI (filesystem and sockets closed unless granted per call).
+    pub(crate) fn wasi_linker(&self) -> Result<Linker<HostState>, LoadError> {
+        let mut linker = Linker::new(&self.engine);
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(|err| LoadError::Engine(format!("{err:#}")))?;
+        Ok(linker)
+    }
+
+    /// Runs `body` (instantiate + call) in a fresh store under `tenant`'s
+    /// limits with only `grants`, and turns every way it can fail into a
+    /// [`CallError`]. The store, and with it the instance, is dropped after.
+    pub(crate) async fn call<T>(
+        &self,
+        plugin: &Plugin,
+        tenant: &str,
+        grants: Grants,
+        body: impl AsyncFnOnce(&mut Store<HostState>) -> wasmtime::Result<T>,
+    ) -> Result<T, CallError> {
+        let limits = self.limits.for_tenant(tenant);
+        let stdout = CapturedOutput::new(limits.output_bytes);
+        let stderr = CapturedOutput::new(limits.output_bytes);
+        let deadline = Instant::now() + limits.timeout;
+        let mut wasi = WasiCtxBuilder::new();
+        wasi.stdout(stdout.clone()).stderr(stderr.clone());
+        if let Some(dir) = &grants.read_only_dir {
+            wasi.preopened_dir(&dir.host_path, dir.guest_path, FsPerms::ReadOnly).map_err(|err| CallError::Setup {
+                plugin: plugin.name.clone(),
+                reason: format!("cannot open {}: {err:#}", dir.host_path.display()),
+            })?;
+        }
+        let state = HostState {
+            wasi: wasi.build(),
+            table: ResourceTable::new(),
+            limiter: MemoryLimiter { limits: limits.clone(), used: 0, exceeded: false },
+            outbound: Outbound::new(grants.outbound, deadline),
+        };
+        let mut store = Store::new(&self.engine, state);
+        store.limiter(|state| &mut state.limiter);
+        store.set_epoch_deadline(1);
+        store.epoch_deadline_callback(move |_| {
+            Ok(if Instant::now() >= deadline { UpdateDeadline::Interrupt } else { UpdateDeadline::Yield(1) })
+        });
+        // The epoch deadline stops plugins that compute; this one stops those
+        // waiting in a host call (a sleep, a slow HTTP peer).
+        let outcome = tokio::time::timeout_at(deadline.into(), body(&mut store)).await;
+        stdout.forward_to_log(&plugin.name, "stdout");
+        stderr.forward_to_log(&plugin.name, "stderr");
+        let timeout = || CallError::Timeout { plugin: plugin.name.clone(), limit: limits.timeout };
+        match outcome {
+            Err(_elapsed) => Err(timeout()),
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(_)) if store.data().limiter.exceeded => {
+                Err(CallError::MemoryLimit { plugin: plugin.name.clone(), limit: limits.memory_bytes })
+            }
+            Ok(Err(err)) if matches!(err.downcast_ref::<Trap>(), Some(Trap::Interrupt)) => Err(timeout()),
+            Ok(Err(err)) => {
+                // A Rust guest prints its panic message before aborting: that
+                // message is what a user needs to see, more than the trap code.
+                let mut reason = format!("{:#}", err.root_cause());
+                if let Some(last) = stderr.last_line() {
+                    reason = format!("{reason} ({last})");
+                }
+                Err(CallError::Trap { plugin: plugin.name.clone(), reason })
+            }
+        }
+    }
+}
+
+impl Drop for PluginRuntime {
+    fn drop(&mut self) {
+        self.ticker.stop();
+    }
+}
+
+/// What one call may reach beyond its own memory.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Grants {
+    pub(crate) read_only_dir: Option<ReadOnlyDir>,
+    pub(crate) outbound: OutboundGrant,
+}
+
+/// A host directory the plugin sees, read-only, at `guest_path`.
+#[derive(Debug, Clone)]
+pub(crate) struct ReadOnlyDir {
+    pub(crate) host_path: PathBuf,
+    pub(crate) guest_path: &'static str,
+}
+
+/// The store's data: everything a call's host functions may touch.
+pub struct HostState {
+    wasi: WasiCtx,
+    table: ResourceTable,
+    limiter: MemoryLimiter,
+    pub(crate) outbound: Outbound,
+}
+
+impl WasiView for HostState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+    }
+}
+
+/// Caps linear memory across all of the call's memories and remembers that
+/// it refused, so the failure is reported as a memory limit, not a crash.
+struct MemoryLimiter {
+    limits: SandboxLimits,
+    used: usize,
+    exceeded: bool,
+}
+
+impl ResourceLimiter for MemoryLimiter {
+    fn memory_growing(&mut self, current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+        let used = self.used.saturating_add(desired.saturating_sub(current));
+        if used > self.limits.memory_bytes {
+            self.exceeded = true;
+            wasmtime::bail!("memory limit of {} bytes exceeded", self.limits.memory_bytes);
+        }
+        self.used = used;
+        Ok(true)
+    }
+
+    fn table_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+        Ok(desired <= self.limits.table_elements)
+    }
+}
+
+/// Advances the engine's epoch on a timer: the clock every call's deadline
+/// is measured against.
+struct EpochTicker {
+    stop: Arc<AtomicBool>,
+}
+
+impl EpochTicker {
+    fn start(engine: Engine) -> std::io::Result<Self> {
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopped = stop.clone();
+        std::thread::Builder::new().name("weir-plugin-epoch".into()).spawn(move || {
+            while !stopped.load(Ordering::Relaxed) {
+                std::thread::sleep(EPOCH_TICK);
+                engine.increment_epoch();
+            }
+        })?;
+        Ok(Self { stop })
+    }
+
+    fn stop(&self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}

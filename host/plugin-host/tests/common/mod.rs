@@ -1,0 +1,38 @@
+//! Shared by the host's integration tests: where the built components are,
+//! and a runtime with small, fast limits for a `strict` tenant.
+
+#![allow(dead_code)] // each test file uses its own subset
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use weir_plugin_host::{Plugin, PluginRuntime, RuntimeConfig, SandboxLimits, TenantLimits};
+
+/// A tenant whose calls get 32 MiB and one second.
+pub const STRICT: &str = "strict";
+pub const STRICT_TIMEOUT: Duration = Duration::from_secs(1);
+pub const STRICT_MEMORY: usize = 32 << 20;
+
+/// `target/plugins`, filled by `scripts/build-plugins` (or `$WEIR_PLUGIN_DIR`).
+pub fn plugin_dir() -> PathBuf {
+    std::env::var_os("WEIR_PLUGIN_DIR").map(PathBuf::from).unwrap_or_else(|| {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/plugins")
+    })
+}
+
+pub fn runtime() -> Arc<PluginRuntime> {
+    let mut limits = TenantLimits::new(SandboxLimits::default());
+    limits.set(
+        STRICT,
+        SandboxLimits { memory_bytes: STRICT_MEMORY, timeout: STRICT_TIMEOUT, ..SandboxLimits::default() },
+    );
+    let cache_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/plugin-cache");
+    Arc::new(PluginRuntime::new(RuntimeConfig { cache_dir: Some(cache_dir), limits }).expect("runtime starts"))
+}
+
+pub fn load(runtime: &PluginRuntime, name: &str) -> Plugin {
+    let path = plugin_dir().join(format!("{name}.wasm"));
+    assert!(path.is_file(), "{} is missing: run scripts/build-plugins first", path.display());
+    runtime.load_file(&path).expect("plugin loads")
+}

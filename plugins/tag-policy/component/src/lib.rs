@@ -1,0 +1,56 @@
+//! The built-in tag-policy plugin: `weir-tag-policy` behind the WIT world.
+
+use weir_plugin_sdk::tag_policy::{
+    Candidate, Order, PolicyError, PolicyRequest, Selection, TagFilter, TagPolicy,
+};
+use weir_plugin_sdk::types::ErrorDetail;
+use weir_tag_policy as policy;
+
+struct FluxTagPolicy;
+
+impl TagPolicy for FluxTagPolicy {
+    fn select(request: PolicyRequest) -> Result<String, PolicyError> {
+        policy::select(&policy::PolicyRequest {
+            candidates: request.candidates.into_iter().map(candidate).collect(),
+            selection: selection(request.selection),
+            filter: request.filter.map(filter),
+        })
+        .map_err(error)
+    }
+}
+
+fn candidate(candidate: Candidate) -> policy::Candidate {
+    policy::Candidate { tag: candidate.tag, created: candidate.created }
+}
+
+fn order(order: Order) -> policy::Order {
+    match order {
+        Order::Asc => policy::Order::Asc,
+        Order::Desc => policy::Order::Desc,
+    }
+}
+
+fn selection(selection: Selection) -> policy::Selection {
+    match selection {
+        Selection::Semver(range) => policy::Selection::Semver(range),
+        Selection::Alphabetical(direction) => policy::Selection::Alphabetical(order(direction)),
+        Selection::Numerical(direction) => policy::Selection::Numerical(order(direction)),
+        Selection::Expression(expression) => policy::Selection::Expression(expression),
+    }
+}
+
+fn filter(filter: TagFilter) -> policy::TagFilter {
+    policy::TagFilter { pattern: filter.pattern, extract: filter.extract }
+}
+
+fn error(error: policy::PolicyError) -> PolicyError {
+    let detail = ErrorDetail::new(error.to_string());
+    match error {
+        policy::PolicyError::InvalidPolicy(_) => PolicyError::InvalidPolicy(detail.at_field("policy")),
+        policy::PolicyError::InvalidFilter(_) => PolicyError::InvalidFilter(detail.at_field("filterTags")),
+        policy::PolicyError::InvalidTag(_) => PolicyError::InvalidTag(detail),
+        policy::PolicyError::NoMatch(_) => PolicyError::NoMatch(detail),
+    }
+}
+
+weir_plugin_sdk::export_tag_policy!(FluxTagPolicy);
