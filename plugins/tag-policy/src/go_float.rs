@@ -13,30 +13,32 @@ pub fn parse_go_float(text: &str) -> Option<f64> {
         Some(b'-') => (true, &text[1..]),
         _ => (false, text),
     };
-    let magnitude = if unsigned.eq_ignore_ascii_case("inf") || unsigned.eq_ignore_ascii_case("infinity") {
-        f64::INFINITY
-    } else if unsigned.eq_ignore_ascii_case("nan") {
-        // Go accepts `NaN` only without a sign.
-        if unsigned.len() != text.len() {
-            return None;
-        }
-        f64::NAN
-    } else {
-        if text.contains('_') && !underscores_ok(text) {
-            return None;
-        }
-        let bytes = unsigned.as_bytes();
-        let finite = if bytes.len() > 2 && bytes[0] == b'0' && bytes[1].eq_ignore_ascii_case(&b'x') {
-            parse_hex(&unsigned[2..])?
+    let magnitude =
+        if unsigned.eq_ignore_ascii_case("inf") || unsigned.eq_ignore_ascii_case("infinity") {
+            f64::INFINITY
+        } else if unsigned.eq_ignore_ascii_case("nan") {
+            // Go accepts `NaN` only without a sign.
+            if unsigned.len() != text.len() {
+                return None;
+            }
+            f64::NAN
         } else {
-            parse_decimal(unsigned)?
+            if text.contains('_') && !underscores_ok(text) {
+                return None;
+            }
+            let bytes = unsigned.as_bytes();
+            let finite =
+                if bytes.len() > 2 && bytes[0] == b'0' && bytes[1].eq_ignore_ascii_case(&b'x') {
+                    parse_hex(&unsigned[2..])?
+                } else {
+                    parse_decimal(unsigned)?
+                };
+            // Go reports overflow as an error rather than returning infinity.
+            if finite.is_infinite() {
+                return None;
+            }
+            finite
         };
-        // Go reports overflow as an error rather than returning infinity.
-        if finite.is_infinite() {
-            return None;
-        }
-        finite
-    };
     Some(if negative { -magnitude } else { magnitude })
 }
 
@@ -55,7 +57,10 @@ fn underscores_ok(text: &str) -> bool {
     let mut seen = Seen::Start;
     let mut at = 0;
     let mut hex = false;
-    if bytes.len() >= 2 && bytes[0] == b'0' && matches!(bytes[1].to_ascii_lowercase(), b'b' | b'o' | b'x') {
+    if bytes.len() >= 2
+        && bytes[0] == b'0'
+        && matches!(bytes[1].to_ascii_lowercase(), b'b' | b'o' | b'x')
+    {
         at = 2;
         seen = Seen::Digit;
         hex = bytes[1].to_ascii_lowercase() == b'x';
@@ -159,7 +164,11 @@ fn parse_hex(text: &str) -> Option<f64> {
     if !digits || !bytes.get(at)?.eq_ignore_ascii_case(&b'p') {
         return None;
     }
-    Some(compose_binary(mantissa, exponent + exponent_digits(&text[at + 1..])?, inexact))
+    Some(compose_binary(
+        mantissa,
+        exponent + exponent_digits(&text[at + 1..])?,
+        inexact,
+    ))
 }
 
 /// `mantissa * 2^exponent` rounded to the nearest f64 (ties to even), where
@@ -200,4 +209,62 @@ fn compose_binary(mantissa: u64, exponent: i64, inexact: bool) -> f64 {
         rounded as u64
     };
     f64::from_bits(bits)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_go_float;
+
+    #[test]
+    fn hexadecimal_rounding_matches_ieee() {
+        // Go's atofHex rounds to nearest, ties to even, into subnormals, and
+        // reports overflow (strconv atof_test.go hex rows).
+        let table: &[(&str, Option<f64>)] = &[
+            ("0x1p-2", Some(0.25)),
+            ("0x1.fffffffffffffp1023", Some(f64::MAX)),
+            ("0x1.fffffffffffff8p1023", None),
+            ("0x1p1024", None),
+            ("0x1p-1022", Some(f64::MIN_POSITIVE)),
+            ("0x1p-1074", Some(f64::from_bits(1))),
+            ("0x1p-1075", Some(0.0)),
+            ("0x1.8p-1075", Some(f64::from_bits(1))),
+            ("0x3p-1075", Some(f64::from_bits(2))),
+            ("0x1.00000000000008p0", Some(1.0)),
+            ("0x1.00000000000018p0", Some(1.0 + 2.0 * f64::EPSILON)),
+            ("0x1.000000000000080000001p0", Some(1.0 + f64::EPSILON)),
+            ("-0x0p0", Some(-0.0)),
+            ("0X1P+2", Some(4.0)),
+            ("0x.8p1", Some(1.0)),
+            ("0xp1", None),
+            ("0x1p", None),
+        ];
+        for (text, expected) in table {
+            let got = parse_go_float(text);
+            assert_eq!(got.map(f64::to_bits), expected.map(f64::to_bits), "{text}");
+        }
+    }
+
+    #[test]
+    fn decimal_syntax() {
+        let table: &[(&str, Option<f64>)] = &[
+            ("1.e5", Some(1e5)),
+            ("1e+5", Some(1e5)),
+            ("1e", None),
+            ("1e+", None),
+            ("1e_5", None),
+            ("1e1_0", Some(1e10)),
+            ("1._5", None),
+            ("1_.5", None),
+            ("1..5", None),
+            ("infinity", Some(f64::INFINITY)),
+            ("-INF", Some(f64::NEG_INFINITY)),
+            ("+NaN", None),
+            ("", None),
+            ("+", None),
+            (" 1", None),
+        ];
+        for (text, expected) in table {
+            assert_eq!(parse_go_float(text), *expected, "{text:?}");
+        }
+    }
 }
