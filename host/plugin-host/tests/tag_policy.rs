@@ -225,3 +225,13 @@ async fn a_plugin_of_another_world_is_refused_at_load() {
     let outcome = TagPolicyPlugin::new(runtime.clone(), common::load(&runtime, "hostile"));
     assert!(matches!(outcome, Err(weir_plugin_host::LoadError::WrongWorld { world: "tag-policy", .. })));
 }
+
+/// The SDK's example (examples/plugins/newest-build) is a working plugin.
+#[tokio::test]
+async fn a_third_party_policy_plugin_runs() {
+    let runtime = common::runtime();
+    let policy = TagPolicyPlugin::new(runtime.clone(), common::load(&runtime, "example-newest-build")).unwrap();
+    let tags = &["main-a-build.9", "main-b-build.12", "latest", "main-c-build.12"];
+    let request = ordered("", alphabetical(Order::Asc), tags, NoMatch).request();
+    assert_eq!(policy.select("default", &request).await.unwrap().unwrap(), "main-b-build.12");
+}

@@ -3,27 +3,33 @@
 //! A weir plugin is a `wasm32-wasip2` component implementing one world of
 //! the `weir:plugin@0.1.0` WIT package. This crate hides the generated
 //! bindings: implement the world's trait on a type of yours and name it in
-//! the world's export macro. The whole of a tag-policy plugin:
+//! the world's export macro. A whole tag-policy plugin, from
+//! `examples/plugins/newest-build`:
 //!
 //! ```ignore
 //! use weir_plugin_sdk::tag_policy::{PolicyError, PolicyRequest, TagPolicy};
 //! use weir_plugin_sdk::types::ErrorDetail;
 //!
-//! /// Picks the longest tag. (Yes, really.)
-//! struct Longest;
+//! struct NewestBuild;
 //!
-//! impl TagPolicy for Longest {
+//! impl TagPolicy for NewestBuild {
 //!     fn select(request: PolicyRequest) -> Result<String, PolicyError> {
 //!         request
 //!             .candidates
 //!             .into_iter()
-//!             .map(|candidate| candidate.tag)
-//!             .max_by_key(|tag| tag.len())
-//!             .ok_or_else(|| PolicyError::NoMatch(ErrorDetail::new("no tags to choose from")))
+//!             .filter_map(|candidate| {
+//!                 let (_, number) = candidate.tag.rsplit_once("build.")?;
+//!                 Some((number.parse::<u64>().ok()?, candidate.tag))
+//!             })
+//!             // max_by_key keeps the last of equal keys; reversing keeps the first listed.
+//!             .rev()
+//!             .max_by_key(|(number, _)| *number)
+//!             .map(|(_, tag)| tag)
+//!             .ok_or_else(|| PolicyError::NoMatch(ErrorDetail::new("no tag carries a build number")))
 //!     }
 //! }
 //!
-//! weir_plugin_sdk::export_tag_policy!(Longest);
+//! weir_plugin_sdk::export_tag_policy!(NewestBuild);
 //! ```
 //!
 //! Build it with `crate-type = ["cdylib"]` for `wasm32-wasip2`
