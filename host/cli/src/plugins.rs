@@ -24,15 +24,12 @@ impl PluginOptions {
     pub fn load(&self, name: &str) -> anyhow::Result<(Arc<PluginRuntime>, Plugin)> {
         let file = format!("{name}.wasm");
         let candidates = self.plugin_dirs();
-        let path = candidates
-            .iter()
-            .map(|dir| dir.join(&file))
-            .find(|path| path.is_file())
-            .with_context(|| {
-                let searched: Vec<String> = candidates.iter().map(|dir| dir.display().to_string()).collect();
-                format!("plugin {file} not found in {} (build it with scripts/build-plugins)", searched.join(", "))
-            })?;
-        let runtime = Arc::new(PluginRuntime::new(RuntimeConfig { cache_dir: self.cache_dir(), ..Default::default() })?);
+        let path = candidates.iter().map(|dir| dir.join(&file)).find(|path| path.is_file()).with_context(|| {
+            let searched: Vec<String> = candidates.iter().map(|dir| dir.display().to_string()).collect();
+            format!("plugin {file} not found in {} (build it with scripts/build-plugins)", searched.join(", "))
+        })?;
+        let runtime =
+            Arc::new(PluginRuntime::new(RuntimeConfig { cache_dir: self.cache_dir(), ..Default::default() })?);
         let plugin = runtime.load_file(&path)?;
         Ok((runtime, plugin))
     }

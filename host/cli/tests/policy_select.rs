@@ -38,7 +38,10 @@ fn failure(args: &[&str], stdin: Option<&str>) -> String {
 
 #[test]
 fn semver_range() {
-    assert_eq!(selected(&["policy", "select", "--semver", "^1.0", "1.0.0", "v1.2.3", "1.3.0-rc.1", "2.0.0"]), "v1.2.3\n");
+    assert_eq!(
+        selected(&["policy", "select", "--semver", "^1.0", "1.0.0", "v1.2.3", "1.3.0-rc.1", "2.0.0"]),
+        "v1.2.3\n"
+    );
 }
 
 #[test]
@@ -49,7 +52,8 @@ fn alphabetical_and_numerical() {
 
 #[test]
 fn filter_tags_with_extract() {
-    let args = ["policy", "select", "--numerical", "asc", "--pattern", "^main-[a-f0-9]+-(?P<ts>[0-9]+)", "--extract", "$ts"];
+    let args =
+        ["policy", "select", "--numerical", "asc", "--pattern", "^main-[a-f0-9]+-(?P<ts>[0-9]+)", "--extract", "$ts"];
     let tags = ["main-abc1234-100", "main-def5678-200", "latest"];
     assert_eq!(selected(&[&args[..], &tags[..]].concat()), "main-def5678-200\n");
 }

@@ -26,7 +26,8 @@ fn compile_and_load(c: &mut Criterion) {
     group.bench_function("cold compile", |b| b.iter(|| uncached.load_bytes("tag-policy", &wasm).unwrap()));
 
     let cache_dir = tempfile::tempdir().unwrap();
-    let cached = PluginRuntime::new(RuntimeConfig { cache_dir: Some(cache_dir.path().into()), ..Default::default() }).unwrap();
+    let cached =
+        PluginRuntime::new(RuntimeConfig { cache_dir: Some(cache_dir.path().into()), ..Default::default() }).unwrap();
     cached.load_bytes("tag-policy", &wasm).unwrap(); // fills the cache
     group.bench_function("from precompiled cache", |b| b.iter(|| cached.load_bytes("tag-policy", &wasm).unwrap()));
     group.finish();

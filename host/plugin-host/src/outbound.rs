@@ -8,9 +8,9 @@
 use std::fmt;
 use std::time::Instant;
 
+use crate::runtime::HostState;
 use crate::worlds::notifier::weir::plugin::outbound_http::{self, HttpError, Request, Response};
 use crate::worlds::notifier::weir::plugin::types::KeyValue;
-use crate::runtime::HostState;
 
 /// The largest response body handed to a plugin.
 const MAX_RESPONSE_BYTES: usize = 4 << 20;
@@ -88,7 +88,10 @@ impl Outbound {
         let headers = response
             .headers()
             .iter()
-            .map(|(key, value)| KeyValue { key: key.to_string(), value: String::from_utf8_lossy(value.as_bytes()).into_owned() })
+            .map(|(key, value)| KeyValue {
+                key: key.to_string(),
+                value: String::from_utf8_lossy(value.as_bytes()).into_owned(),
+            })
             .collect();
         let mut body = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(transport)? {
@@ -107,7 +110,8 @@ impl Outbound {
         let mut builder = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).timeout(remaining);
         match &self.grant.proxy {
             Some(proxy) => {
-                let proxy = reqwest::Proxy::all(proxy).map_err(|err| HttpError::InvalidRequest(format!("proxy {proxy:?}: {err}")))?;
+                let proxy = reqwest::Proxy::all(proxy)
+                    .map_err(|err| HttpError::InvalidRequest(format!("proxy {proxy:?}: {err}")))?;
                 builder = builder.proxy(proxy);
             }
             None => {

@@ -40,7 +40,10 @@ impl CapturedOutput {
     pub(crate) fn last_line(&self) -> Option<String> {
         let captured = self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let text = String::from_utf8_lossy(&captured.kept);
-        text.lines().rev().find(|line| !line.trim().is_empty() && !line.starts_with("note: ")).map(|line| line.trim().to_owned())
+        text.lines()
+            .rev()
+            .find(|line| !line.trim().is_empty() && !line.starts_with("note: "))
+            .map(|line| line.trim().to_owned())
     }
 
     /// Logs what the plugin wrote, one event per line.

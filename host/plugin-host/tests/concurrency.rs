@@ -17,7 +17,8 @@ async fn hundreds_of_concurrent_calls_all_answer_correctly() {
             let policy = policy.clone();
             tokio::spawn(async move {
                 // Each call has its own answer, so crossed wires would show.
-                let candidates = (0..=call).map(|minor| Candidate { tag: format!("1.{minor}.0"), created: None }).collect();
+                let candidates =
+                    (0..=call).map(|minor| Candidate { tag: format!("1.{minor}.0"), created: None }).collect();
                 let request = PolicyRequest { candidates, selection: Selection::Semver("^1".into()), filter: None };
                 let tenant = format!("tenant-{}", call % 7);
                 (call, policy.select(&tenant, &request).await)

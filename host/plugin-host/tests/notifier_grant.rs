@@ -110,8 +110,10 @@ async fn is_denied_any_other_origin() {
 #[tokio::test]
 async fn the_same_host_on_another_port_is_another_origin() {
     let provider_endpoint = Endpoint::start().await;
-    let other_port = provider_endpoint.url.replace("/hook", "").rsplit_once(':').map(|(host, _)| format!("{host}:1/hook")).unwrap();
-    let outcome = notifier().notify("apps", &event("x"), &provider(&provider_endpoint.url, Some(&other_port))).await.unwrap();
+    let other_port =
+        provider_endpoint.url.replace("/hook", "").rsplit_once(':').map(|(host, _)| format!("{host}:1/hook")).unwrap();
+    let outcome =
+        notifier().notify("apps", &event("x"), &provider(&provider_endpoint.url, Some(&other_port))).await.unwrap();
     assert!(matches!(outcome, Err(NotifyError::Transport(detail)) if detail.message.contains("is not granted")));
 }
 

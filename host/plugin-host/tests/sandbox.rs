@@ -145,11 +145,34 @@ async fn an_abort_is_reported_as_a_trap() {
     assert!(matches!(outcome, Err(CallError::Trap { .. })), "{outcome:?}");
 }
 
+/// Collects what the `tracing` subscriber writes.
+#[derive(Clone, Default)]
+struct LogBuffer(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogBuffer {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 #[tokio::test]
-async fn endless_output_is_truncated_not_fatal() {
+async fn endless_output_is_logged_up_to_the_cap_not_fatal() {
+    let logs = LogBuffer::default();
+    let writer = logs.clone();
+    let subscriber = tracing_subscriber::fmt().with_writer(move || writer.clone()).with_ansi(false).finish();
+    let _logging = tracing::subscriber::set_default(subscriber);
     let fixture = Fixture::new();
     let rendered = fixture.run("default", "chatter", "").await.unwrap().unwrap();
     assert_eq!(rendered.yaml_stream, "chattered");
+    let logged = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    assert!(logged.contains("weir::plugin: chatter line 0 plugin=\"hostile\" stream=\"stdout\"\n"), "{}", &logged[..300.min(logged.len())]);
+    assert!(!logged.contains("chatter line 99999"), "output beyond the cap is dropped");
+    assert!(logged.contains("plugin output truncated"));
 }
 
 #[tokio::test]

@@ -4,7 +4,9 @@
 
 mod common;
 
-use weir_plugin_host::tag_policy::{Candidate, Order, PolicyError, PolicyRequest, Selection, TagFilter, TagPolicyPlugin};
+use weir_plugin_host::tag_policy::{
+    Candidate, Order, PolicyError, PolicyRequest, Selection, TagFilter, TagPolicyPlugin,
+};
 
 /// What a case expects.
 #[derive(Debug)]
@@ -40,7 +42,13 @@ fn filtered(mut case: Case, pattern: &'static str, extract: Option<&'static str>
     case
 }
 
-fn expression(name: &'static str, expr: &str, tags: &'static [&'static str], created: &'static [i64], expect: Expect) -> Case {
+fn expression(
+    name: &'static str,
+    expr: &str,
+    tags: &'static [&'static str],
+    created: &'static [i64],
+    expect: Expect,
+) -> Case {
     Case { name, tags, created, selection: Selection::Expression(expr.into()), filter: None, expect }
 }
 
@@ -79,7 +87,12 @@ fn cases() -> Vec<Case> {
         semver("less than or equal", "<=1.2.4", &["1.2.3", "1.2.4", "1.2.5"], Tag("1.2.4")),
         semver("greater than or equal, arrow form", "=>1.2.0", &["1.1.0", "1.2.0"], Tag("1.2.0")),
         semver("OR of carets", "^1.2 || ^3.0", &["1.5.0", "2.5.0", "3.1.0"], Tag("3.1.0")),
-        semver("OR picks the highest over all branches", "<1.1 || >=3", &["1.0.5", "2.0.0", "3.4.0", "1.2.0"], Tag("3.4.0")),
+        semver(
+            "OR picks the highest over all branches",
+            "<1.1 || >=3",
+            &["1.0.5", "2.0.0", "3.4.0", "1.2.0"],
+            Tag("3.4.0"),
+        ),
         semver("hyphen range", "1.2 - 1.4", &["1.1.0", "1.3.0", "1.4.0", "1.5.0"], Tag("1.4.0")),
         semver("leading v in the range", ">=v1.0.0", &["0.9.0", "1.5.0"], Tag("1.5.0")),
         // semver: which tags count
@@ -93,9 +106,24 @@ fn cases() -> Vec<Case> {
         semver("caret skips prereleases", "^1", &["1.5.0", "1.6.0-rc.1"], Tag("1.5.0")),
         semver("a prerelease range admits prereleases", ">=1.0.0-0", &["1.0.0-rc.1", "0.9.0"], Tag("1.0.0-rc.1")),
         semver("release beats its prereleases", ">=1.0.0-alpha", &["1.0.0-alpha", "1.0.0-beta", "1.0.0"], Tag("1.0.0")),
-        semver("prerelease identifiers in order", ">=1.0.0-alpha", &["1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-rc.1", "1.0.0-beta"], Tag("1.0.0-rc.1")),
-        semver("numeric prerelease identifiers compare as numbers", ">=1.0.0-alpha", &["1.0.0-alpha.9", "1.0.0-alpha.10"], Tag("1.0.0-alpha.10")),
-        semver("alphanumeric beats numeric identifier", ">=1.0.0-alpha", &["1.0.0-alpha.beta", "1.0.0-alpha.1"], Tag("1.0.0-alpha.beta")),
+        semver(
+            "prerelease identifiers in order",
+            ">=1.0.0-alpha",
+            &["1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-rc.1", "1.0.0-beta"],
+            Tag("1.0.0-rc.1"),
+        ),
+        semver(
+            "numeric prerelease identifiers compare as numbers",
+            ">=1.0.0-alpha",
+            &["1.0.0-alpha.9", "1.0.0-alpha.10"],
+            Tag("1.0.0-alpha.10"),
+        ),
+        semver(
+            "alphanumeric beats numeric identifier",
+            ">=1.0.0-alpha",
+            &["1.0.0-alpha.beta", "1.0.0-alpha.1"],
+            Tag("1.0.0-alpha.beta"),
+        ),
         // semver: ties go to the first listed
         semver("build metadata tie, first wins", "*", &["1.0.0+build.2", "1.0.0+build.1"], Tag("1.0.0+build.2")),
         semver("v and no v tie, first wins", "*", &["v1.0.0", "1.0.0"], Tag("v1.0.0")),
@@ -112,7 +140,12 @@ fn cases() -> Vec<Case> {
         ordered("alphabetical asc", alphabetical(Asc), &["a", "c", "b"], Tag("c")),
         ordered("alphabetical desc", alphabetical(Desc), &["b", "a", "c"], Tag("a")),
         ordered("alphabetical is byte order", alphabetical(Asc), &["alpha", "Zeta"], Tag("alpha")),
-        ordered("alphabetical dated releases", alphabetical(Asc), &["RELEASE.2024-05-02", "RELEASE.2023-01-01"], Tag("RELEASE.2024-05-02")),
+        ordered(
+            "alphabetical dated releases",
+            alphabetical(Asc),
+            &["RELEASE.2024-05-02", "RELEASE.2023-01-01"],
+            Tag("RELEASE.2024-05-02"),
+        ),
         ordered("alphabetical compares digits as text", alphabetical(Desc), &["9", "10"], Tag("10")),
         ordered("alphabetical of nothing", alphabetical(Asc), &[], NoMatch),
         // numerical (Go ParseFloat; asc selects the greatest)
@@ -126,7 +159,12 @@ fn cases() -> Vec<Case> {
         ordered("numerical of nothing", numerical(Asc), &[], NoMatch),
         // filterTags
         filtered(
-            ordered("extract a timestamp", numerical(Asc), &["main-abc1234-100", "main-def5678-200", "dev-1111111-300"], NoMatch),
+            ordered(
+                "extract a timestamp",
+                numerical(Asc),
+                &["main-abc1234-100", "main-def5678-200", "dev-1111111-300"],
+                NoMatch,
+            ),
             "^main-[a-f0-9]+-(?P<ts>[0-9]+)",
             Some("$ts"),
         )
@@ -137,21 +175,50 @@ fn cases() -> Vec<Case> {
             Some("${ts}"),
         )
         .expecting(Tag("main-c-300")),
-        filtered(semver("extract a version", "^1", &["app-1.2.3", "app-1.10.0", "other-2.0.0"], NoMatch), "^app-(?P<version>.*)$", Some("$version"))
-            .expecting(Tag("app-1.10.0")),
-        filtered(semver("extract with a (?<name>) group", "*", &["r-1.0.0", "r-1.1.0"], NoMatch), "^r-(?<v>.+)$", Some("$v"))
-            .expecting(Tag("r-1.1.0")),
-        filtered(semver("pattern without extract", "*", &["1.0.0", "2.0.0"], NoMatch), r"^1\.", None).expecting(Tag("1.0.0")),
-        filtered(ordered("pattern is unanchored", alphabetical(Asc), &["1.0-rc1", "2.0", "1.1-rc2"], NoMatch), "rc", None)
-            .expecting(Tag("1.1-rc2")),
+        filtered(
+            semver("extract a version", "^1", &["app-1.2.3", "app-1.10.0", "other-2.0.0"], NoMatch),
+            "^app-(?P<version>.*)$",
+            Some("$version"),
+        )
+        .expecting(Tag("app-1.10.0")),
+        filtered(
+            semver("extract with a (?<name>) group", "*", &["r-1.0.0", "r-1.1.0"], NoMatch),
+            "^r-(?<v>.+)$",
+            Some("$v"),
+        )
+        .expecting(Tag("r-1.1.0")),
+        filtered(semver("pattern without extract", "*", &["1.0.0", "2.0.0"], NoMatch), r"^1\.", None)
+            .expecting(Tag("1.0.0")),
+        filtered(
+            ordered("pattern is unanchored", alphabetical(Asc), &["1.0-rc1", "2.0", "1.1-rc2"], NoMatch),
+            "rc",
+            None,
+        )
+        .expecting(Tag("1.1-rc2")),
         filtered(ordered("pattern matches nothing", alphabetical(Asc), &["a", "b"], NoMatch), "^z", None),
         filtered(ordered("invalid pattern", alphabetical(Asc), &["a"], NoMatch), "(", None).expecting(InvalidFilter),
-        filtered(ordered("numerical only sees filtered tags", numerical(Asc), &["latest", "7", "12"], NoMatch), "^[0-9]+$", None)
-            .expecting(Tag("12")),
+        filtered(
+            ordered("numerical only sees filtered tags", numerical(Asc), &["latest", "7", "12"], NoMatch),
+            "^[0-9]+$",
+            None,
+        )
+        .expecting(Tag("12")),
         // Flux v1 annotation expressions
         expression("v1 semver", "semver:~1.0.5", &["1.0.5", "1.0.9", "1.1.0"], &[], Tag("1.0.9")),
-        expression("v1 glob, newest wins", "glob:staging-*", &["staging-a", "staging-b", "prod-c"], &[100, 300, 500], Tag("staging-b")),
-        expression("v1 regex, newest wins", "regex:^[a-f0-9]{7}$", &["abc1234", "def5678", "latest"], &[200, 100, 999], Tag("abc1234")),
+        expression(
+            "v1 glob, newest wins",
+            "glob:staging-*",
+            &["staging-a", "staging-b", "prod-c"],
+            &[100, 300, 500],
+            Tag("staging-b"),
+        ),
+        expression(
+            "v1 regex, newest wins",
+            "regex:^[a-f0-9]{7}$",
+            &["abc1234", "def5678", "latest"],
+            &[200, 100, 999],
+            Tag("abc1234"),
+        ),
         expression("v1 glob without times, smallest tag wins", "glob:*", &["b", "a", "c"], &[], Tag("a")),
         expression("v1 glob matching nothing", "glob:prod-*", &["staging-a"], &[1], NoMatch),
         expression("v1 unknown prefix", "foo:bar", &["a"], &[], InvalidPolicy),
@@ -174,7 +241,9 @@ impl Case {
                 .map(|(index, tag)| Candidate { tag: (*tag).into(), created: self.created.get(index).copied() })
                 .collect(),
             selection: self.selection.clone(),
-            filter: self.filter.map(|(pattern, extract)| TagFilter { pattern: pattern.into(), extract: extract.map(Into::into) }),
+            filter: self
+                .filter
+                .map(|(pattern, extract)| TagFilter { pattern: pattern.into(), extract: extract.map(Into::into) }),
         }
     }
 }

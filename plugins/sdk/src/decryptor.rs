@@ -51,7 +51,7 @@ macro_rules! export_decryptor {
                     <$plugin as $crate::decryptor::Decryptor>::encrypt(document, format, options)
                 }
             }
-            $crate::decryptor::bindings::export!(WeirDecryptorExport with_types_in $crate::decryptor::bindings);
+    $crate::decryptor::bindings::export!(WeirDecryptorExport with_types_in $crate::decryptor::bindings);
         };
     };
 }

@@ -38,7 +38,7 @@ macro_rules! export_notifier {
                     <$plugin as $crate::notifier::Notifier>::notify(event, provider)
                 }
             }
-            $crate::notifier::bindings::export!(WeirNotifierExport with_types_in $crate::notifier::bindings);
+    $crate::notifier::bindings::export!(WeirNotifierExport with_types_in $crate::notifier::bindings);
         };
     };
 }

@@ -41,7 +41,7 @@ macro_rules! export_renderer {
                     <$plugin as $crate::renderer::Renderer>::build(options)
                 }
             }
-            $crate::renderer::bindings::export!(WeirRendererExport with_types_in $crate::renderer::bindings);
+    $crate::renderer::bindings::export!(WeirRendererExport with_types_in $crate::renderer::bindings);
         };
     };
 }

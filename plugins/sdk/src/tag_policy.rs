@@ -11,9 +11,7 @@ pub mod bindings {
     });
 }
 
-pub use bindings::exports::weir::plugin::policy::{
-    Candidate, Order, PolicyError, PolicyRequest, Selection, TagFilter,
-};
+pub use bindings::exports::weir::plugin::policy::{Candidate, Order, PolicyError, PolicyRequest, Selection, TagFilter};
 
 /// A tag-policy plugin. Export it with [`export_tag_policy!`](crate::export_tag_policy).
 pub trait TagPolicy {
@@ -34,7 +32,7 @@ macro_rules! export_tag_policy {
                     <$plugin as $crate::tag_policy::TagPolicy>::select(request)
                 }
             }
-            $crate::tag_policy::bindings::export!(WeirTagPolicyExport with_types_in $crate::tag_policy::bindings);
+    $crate::tag_policy::bindings::export!(WeirTagPolicyExport with_types_in $crate::tag_policy::bindings);
         };
     };
 }

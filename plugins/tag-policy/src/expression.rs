@@ -27,20 +27,13 @@ pub(crate) enum TagPattern<'a> {
 impl<'a> Expression<'a> {
     pub fn parse(text: &'a str) -> Result<Self, PolicyError> {
         let invalid = |what: &str, body: &str, reason: String| {
-            PolicyError::InvalidPolicy(format!(
-                "invalid {what} {body:?} in expression {text:?}: {reason}"
-            ))
+            PolicyError::InvalidPolicy(format!("invalid {what} {body:?} in expression {text:?}: {reason}"))
         };
         if let Some(range) = text.strip_prefix("semver:") {
-            let constraints = Constraints::parse(range)
-                .map_err(|e| invalid("semver range", range, e.to_string()))?;
+            let constraints = Constraints::parse(range).map_err(|e| invalid("semver range", range, e.to_string()))?;
             Ok(Expression::Semver(constraints))
-        } else if let Some(pattern) = text
-            .strip_prefix("regexp:")
-            .or_else(|| text.strip_prefix("regex:"))
-        {
-            let regex = go_regex::compile(pattern)
-                .map_err(|reason| invalid("regular expression", pattern, reason))?;
+        } else if let Some(pattern) = text.strip_prefix("regexp:").or_else(|| text.strip_prefix("regex:")) {
+            let regex = go_regex::compile(pattern).map_err(|reason| invalid("regular expression", pattern, reason))?;
             Ok(Expression::Pattern(TagPattern::Regex(regex)))
         } else if let Some(pattern) = text.strip_prefix("glob:") {
             Ok(Expression::Pattern(TagPattern::Glob(pattern)))
@@ -60,9 +53,7 @@ impl<'a> Expression<'a> {
             Expression::Semver(constraints) => {
                 // fluxd parsed tags leniently: `1`, `1.2` and `v1.2.3` count.
                 let matching = tags.iter().filter_map(|tag| {
-                    let version = Version::parse_lenient(&tag.value)
-                        .ok()
-                        .filter(|v| constraints.matches(v))?;
+                    let version = Version::parse_lenient(&tag.value).ok().filter(|v| constraints.matches(v))?;
                     Some((tag.candidate, (version, tag.candidate.tag.as_str())))
                 });
                 pick(matching, |new, best| new > best)
@@ -70,21 +61,15 @@ impl<'a> Expression<'a> {
             Expression::Pattern(pattern) => {
                 let matching = tags
                     .iter()
-                    .filter(|tag| {
-                        pattern.admits_latest() || !tag.candidate.tag.eq_ignore_ascii_case("latest")
-                    })
+                    .filter(|tag| pattern.admits_latest() || !tag.candidate.tag.eq_ignore_ascii_case("latest"))
                     .filter(|tag| pattern.matches(&tag.value))
                     .map(|tag| {
                         let created = tag.candidate.created.unwrap_or(GO_ZERO_TIME_MS);
                         (tag.candidate, (created, tag.candidate.tag.as_str()))
                     });
-                pick(
-                    matching,
-                    |(new_created, new_tag), (best_created, best_tag)| {
-                        new_created > best_created
-                            || (new_created == best_created && new_tag < best_tag)
-                    },
-                )
+                pick(matching, |(new_created, new_tag), (best_created, best_tag)| {
+                    new_created > best_created || (new_created == best_created && new_tag < best_tag)
+                })
             }
         }
     }

@@ -28,18 +28,12 @@ pub(crate) struct CompiledFilter<'a> {
 impl<'a> CompiledFilter<'a> {
     pub fn compile(filter: &'a TagFilter) -> Result<Self, PolicyError> {
         let regex = go_regex::compile(&filter.pattern).map_err(|reason| {
-            PolicyError::InvalidFilter(format!(
-                "invalid filter pattern {:?}: {reason}",
-                filter.pattern
-            ))
+            PolicyError::InvalidFilter(format!("invalid filter pattern {:?}: {reason}", filter.pattern))
         })?;
         Ok(CompiledFilter {
             pattern: &filter.pattern,
             regex,
-            extract: filter
-                .extract
-                .as_deref()
-                .filter(|template| !template.is_empty()),
+            extract: filter.extract.as_deref().filter(|template| !template.is_empty()),
         })
     }
 
@@ -69,10 +63,7 @@ impl<'a> CompiledFilter<'a> {
                 Some(&index) => kept[index].candidate = candidate,
                 None => {
                     position.insert(value.clone(), kept.len());
-                    kept.push(FilteredTag {
-                        value: Cow::Owned(value),
-                        candidate,
-                    });
+                    kept.push(FilteredTag { value: Cow::Owned(value), candidate });
                 }
             }
         }
@@ -118,35 +109,24 @@ fn group_reference(text: &str) -> Option<(&str, &str)> {
     };
     // Go's `unicode.IsLetter`/`IsDigit`; Rust's predicates are a close
     // superset, which only matters for non-ASCII templates.
-    let name_len: usize = body
-        .chars()
-        .take_while(|&c| c == '_' || c.is_alphanumeric())
-        .map(char::len_utf8)
-        .sum();
+    let name_len: usize = body.chars().take_while(|&c| c == '_' || c.is_alphanumeric()).map(char::len_utf8).sum();
     if name_len == 0 {
         return None;
     }
     let (name, after) = body.split_at(name_len);
-    if braced {
-        Some((name, after.strip_prefix('}')?))
-    } else {
-        Some((name, after))
-    }
+    if braced { Some((name, after.strip_prefix('}')?)) } else { Some((name, after)) }
 }
 
 fn group_text<'t>(name: &str, regex: &Regex, captures: &Captures<'t>) -> &'t str {
     // Go reads a name as a group number only when it is plain decimal of at
     // most nine digits without a leading zero.
-    let number = (name.bytes().all(|b| b.is_ascii_digit())
-        && !(name.len() > 1 && name.starts_with('0'))
-        && name.len() <= 9)
-        .then(|| name.parse::<usize>().ok())
-        .flatten();
+    let number =
+        (name.bytes().all(|b| b.is_ascii_digit()) && !(name.len() > 1 && name.starts_with('0')) && name.len() <= 9)
+            .then(|| name.parse::<usize>().ok())
+            .flatten();
     let index = match number {
         Some(number) => Some(number),
         None => regex.capture_names().position(|group| group == Some(name)),
     };
-    index
-        .and_then(|index| captures.get(index))
-        .map_or("", |group| group.as_str())
+    index.and_then(|index| captures.get(index)).map_or("", |group| group.as_str())
 }

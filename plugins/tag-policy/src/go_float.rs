@@ -13,32 +13,30 @@ pub fn parse_go_float(text: &str) -> Option<f64> {
         Some(b'-') => (true, &text[1..]),
         _ => (false, text),
     };
-    let magnitude =
-        if unsigned.eq_ignore_ascii_case("inf") || unsigned.eq_ignore_ascii_case("infinity") {
-            f64::INFINITY
-        } else if unsigned.eq_ignore_ascii_case("nan") {
-            // Go accepts `NaN` only without a sign.
-            if unsigned.len() != text.len() {
-                return None;
-            }
-            f64::NAN
+    let magnitude = if unsigned.eq_ignore_ascii_case("inf") || unsigned.eq_ignore_ascii_case("infinity") {
+        f64::INFINITY
+    } else if unsigned.eq_ignore_ascii_case("nan") {
+        // Go accepts `NaN` only without a sign.
+        if unsigned.len() != text.len() {
+            return None;
+        }
+        f64::NAN
+    } else {
+        if text.contains('_') && !underscores_ok(text) {
+            return None;
+        }
+        let bytes = unsigned.as_bytes();
+        let finite = if bytes.len() > 2 && bytes[0] == b'0' && bytes[1].eq_ignore_ascii_case(&b'x') {
+            parse_hex(&unsigned[2..])?
         } else {
-            if text.contains('_') && !underscores_ok(text) {
-                return None;
-            }
-            let bytes = unsigned.as_bytes();
-            let finite =
-                if bytes.len() > 2 && bytes[0] == b'0' && bytes[1].eq_ignore_ascii_case(&b'x') {
-                    parse_hex(&unsigned[2..])?
-                } else {
-                    parse_decimal(unsigned)?
-                };
-            // Go reports overflow as an error rather than returning infinity.
-            if finite.is_infinite() {
-                return None;
-            }
-            finite
+            parse_decimal(unsigned)?
         };
+        // Go reports overflow as an error rather than returning infinity.
+        if finite.is_infinite() {
+            return None;
+        }
+        finite
+    };
     Some(if negative { -magnitude } else { magnitude })
 }
 
@@ -57,10 +55,7 @@ fn underscores_ok(text: &str) -> bool {
     let mut seen = Seen::Start;
     let mut at = 0;
     let mut hex = false;
-    if bytes.len() >= 2
-        && bytes[0] == b'0'
-        && matches!(bytes[1].to_ascii_lowercase(), b'b' | b'o' | b'x')
-    {
+    if bytes.len() >= 2 && bytes[0] == b'0' && matches!(bytes[1].to_ascii_lowercase(), b'b' | b'o' | b'x') {
         at = 2;
         seen = Seen::Digit;
         hex = bytes[1].to_ascii_lowercase() == b'x';
@@ -164,11 +159,7 @@ fn parse_hex(text: &str) -> Option<f64> {
     if !digits || !bytes.get(at)?.eq_ignore_ascii_case(&b'p') {
         return None;
     }
-    Some(compose_binary(
-        mantissa,
-        exponent + exponent_digits(&text[at + 1..])?,
-        inexact,
-    ))
+    Some(compose_binary(mantissa, exponent + exponent_digits(&text[at + 1..])?, inexact))
 }
 
 /// `mantissa * 2^exponent` rounded to the nearest f64 (ties to even), where

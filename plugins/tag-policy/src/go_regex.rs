@@ -30,9 +30,8 @@ fn translate(pattern: &str) -> Result<String, String> {
         match c {
             '\\' if rest.starts_with("\\Q") && !in_class => {
                 let quoted = &rest[2..];
-                let (literal, used) = quoted
-                    .find("\\E")
-                    .map_or((quoted, quoted.len()), |end| (&quoted[..end], end + 2));
+                let (literal, used) =
+                    quoted.find("\\E").map_or((quoted, quoted.len()), |end| (&quoted[..end], end + 2));
                 out.push_str(&regex::escape(literal));
                 taken = 2 + used;
             }
@@ -68,16 +67,9 @@ fn translate(pattern: &str) -> Result<String, String> {
                 in_class = false;
                 out.push(']');
             }
-            '(' if !in_class
-                && rest.starts_with("(?")
-                && !rest.starts_with("(?P<")
-                && !rest.starts_with("(?<") =>
-            {
+            '(' if !in_class && rest.starts_with("(?") && !rest.starts_with("(?P<") && !rest.starts_with("(?<") => {
                 let flags = &rest[2..rest[2..].find([':', ')']).map_or(rest.len(), |end| end + 2)];
-                if let Some(bad) = flags
-                    .chars()
-                    .find(|f| !matches!(f, 'i' | 'm' | 's' | 'U' | '-'))
-                {
+                if let Some(bad) = flags.chars().find(|f| !matches!(f, 'i' | 'm' | 's' | 'U' | '-')) {
                     return Err(format!("invalid or unsupported Perl syntax `(?{bad}`"));
                 }
                 out.push('(');
@@ -118,9 +110,7 @@ fn repetition(text: &str) -> Result<Option<usize>, String> {
     };
     // Go takes plain decimals without leading zeros as counts.
     let count = |s: &str| {
-        let plain = !s.is_empty()
-            && s.bytes().all(|b| b.is_ascii_digit())
-            && !(s.len() > 1 && s.starts_with('0'));
+        let plain = !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && !(s.len() > 1 && s.starts_with('0'));
         plain.then(|| s.parse::<u64>().unwrap_or(u64::MAX))
     };
     let Some(min) = count(min) else {

@@ -86,48 +86,30 @@ pub enum PolicyError {
 /// broken policy is reported even when there is nothing to choose from.
 pub fn select(request: &PolicyRequest) -> Result<String, PolicyError> {
     let policy = Policy::compile(&request.selection)?;
-    let filter = request
-        .filter
-        .as_ref()
-        .map(CompiledFilter::compile)
-        .transpose()?;
+    let filter = request.filter.as_ref().map(CompiledFilter::compile).transpose()?;
     if request.candidates.is_empty() {
-        return Err(PolicyError::NoMatch(
-            "there are no tags to choose from".to_owned(),
-        ));
+        return Err(PolicyError::NoMatch("there are no tags to choose from".to_owned()));
     }
     let tags = match &filter {
         Some(filter) => filter.apply(&request.candidates),
         None => request
             .candidates
             .iter()
-            .map(|candidate| FilteredTag {
-                value: Cow::Borrowed(&candidate.tag),
-                candidate,
-            })
+            .map(|candidate| FilteredTag { value: Cow::Borrowed(&candidate.tag), candidate })
             .collect(),
     };
     if let (Some(filter), true) = (&filter, tags.is_empty()) {
-        return Err(PolicyError::NoMatch(format!(
-            "no tag matches the filter pattern {:?}",
-            filter.pattern()
-        )));
+        return Err(PolicyError::NoMatch(format!("no tag matches the filter pattern {:?}", filter.pattern())));
     }
     policy.choose(&tags).map(|candidate| candidate.tag.clone())
 }
 
 /// A validated [`Selection`].
 enum Policy<'a> {
-    Semver {
-        range: &'a str,
-        constraints: Constraints,
-    },
+    Semver { range: &'a str, constraints: Constraints },
     Alphabetical(Order),
     Numerical(Order),
-    Expression {
-        text: &'a str,
-        expression: Expression<'a>,
-    },
+    Expression { text: &'a str, expression: Expression<'a> },
 }
 
 impl<'a> Policy<'a> {
@@ -135,16 +117,12 @@ impl<'a> Policy<'a> {
         Ok(match selection {
             Selection::Semver(range) => Policy::Semver {
                 range,
-                constraints: Constraints::parse(range).map_err(|e| {
-                    PolicyError::InvalidPolicy(format!("invalid semver range {range:?}: {e}"))
-                })?,
+                constraints: Constraints::parse(range)
+                    .map_err(|e| PolicyError::InvalidPolicy(format!("invalid semver range {range:?}: {e}")))?,
             },
             Selection::Alphabetical(order) => Policy::Alphabetical(*order),
             Selection::Numerical(order) => Policy::Numerical(*order),
-            Selection::Expression(text) => Policy::Expression {
-                text,
-                expression: Expression::parse(text)?,
-            },
+            Selection::Expression(text) => Policy::Expression { text, expression: Expression::parse(text)? },
         })
     }
 
@@ -154,19 +132,15 @@ impl<'a> Policy<'a> {
             Policy::Semver { range, constraints } => {
                 // Tags that are not versions are skipped, as in Flux.
                 let matching = tags.iter().filter_map(|tag| {
-                    let version = Version::parse_tag(&tag.value)
-                        .ok()
-                        .filter(|v| constraints.matches(v))?;
+                    let version = Version::parse_tag(&tag.value).ok().filter(|v| constraints.matches(v))?;
                     Some((tag.candidate, version))
                 });
-                pick(matching, |new, best| new > best).ok_or_else(|| {
-                    PolicyError::NoMatch(format!("no tag satisfies semver range {range:?}"))
-                })
+                pick(matching, |new, best| new > best)
+                    .ok_or_else(|| PolicyError::NoMatch(format!("no tag satisfies semver range {range:?}")))
             }
             Policy::Alphabetical(order) => {
                 let values = tags.iter().map(|tag| (tag.candidate, tag.value.as_ref()));
-                Ok(pick(values, |new, best| in_order(*order, new, best))
-                    .unwrap_or(tags[0].candidate))
+                Ok(pick(values, |new, best| in_order(*order, new, best)).unwrap_or(tags[0].candidate))
             }
             Policy::Numerical(order) => {
                 let numbers = tags
@@ -179,9 +153,7 @@ impl<'a> Policy<'a> {
                     .collect::<Result<Vec<_>, _>>()?;
                 // NaN is unordered: it never beats a number. (Flux's loop lets
                 // a NaN listed last win, which depends on map order.)
-                let winner = pick(numbers, |new, best| {
-                    !new.is_nan() && (best.is_nan() || in_order(*order, new, best))
-                });
+                let winner = pick(numbers, |new, best| !new.is_nan() && (best.is_nan() || in_order(*order, new, best)));
                 Ok(winner.unwrap_or(tags[0].candidate))
             }
             Policy::Expression { text, expression } => expression
@@ -205,21 +177,12 @@ fn not_a_number(tag: &FilteredTag<'_>) -> PolicyError {
     PolicyError::InvalidTag(if tag.value == tag_name.as_str() {
         format!("tag {tag_name:?} is not a number")
     } else {
-        format!(
-            "tag {tag_name:?} is not a number (extracted value {:?})",
-            tag.value
-        )
+        format!("tag {tag_name:?} is not a number (extracted value {:?})", tag.value)
     })
 }
 
 /// The item whose key no later key beats: a later item replaces the choice
 /// only when strictly better, so on a tie the first listed stays.
-pub(crate) fn pick<T, K>(
-    items: impl IntoIterator<Item = (T, K)>,
-    better: impl Fn(&K, &K) -> bool,
-) -> Option<T> {
-    items
-        .into_iter()
-        .reduce(|best, item| if better(&item.1, &best.1) { item } else { best })
-        .map(|(winner, _)| winner)
+pub(crate) fn pick<T, K>(items: impl IntoIterator<Item = (T, K)>, better: impl Fn(&K, &K) -> bool) -> Option<T> {
+    items.into_iter().reduce(|best, item| if better(&item.1, &best.1) { item } else { best }).map(|(winner, _)| winner)
 }

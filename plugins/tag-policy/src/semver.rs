@@ -44,8 +44,7 @@ impl Version {
     /// (Masterminds' `StrictNewVersion`).
     pub fn parse_strict(text: &str) -> Result<Version, VersionError> {
         let mut parts = text.splitn(3, '.');
-        let (Some(major), Some(minor), Some(rest)) = (parts.next(), parts.next(), parts.next())
-        else {
+        let (Some(major), Some(minor), Some(rest)) = (parts.next(), parts.next(), parts.next()) else {
             return Err(VersionError::Malformed);
         };
         // Metadata is cut off first, so a `-` inside it starts no prerelease.
@@ -119,14 +118,14 @@ impl Version {
 
 impl Ord for Version {
     fn cmp(&self, other: &Self) -> Ordering {
-        (self.major, self.minor, self.patch)
-            .cmp(&(other.major, other.minor, other.patch))
-            .then_with(|| match (self.is_prerelease(), other.is_prerelease()) {
+        (self.major, self.minor, self.patch).cmp(&(other.major, other.minor, other.patch)).then_with(|| {
+            match (self.is_prerelease(), other.is_prerelease()) {
                 (false, false) => Ordering::Equal,
                 (false, true) => Ordering::Greater,
                 (true, false) => Ordering::Less,
                 (true, true) => compare_prereleases(&self.prerelease, &other.prerelease),
-            })
+            }
+        })
     }
 }
 
@@ -178,19 +177,10 @@ fn compare_identifiers(left: &str, right: &str) -> Ordering {
         return Ordering::Equal;
     }
     if left.is_empty() || right.is_empty() {
-        return if left.is_empty() {
-            Ordering::Less
-        } else {
-            Ordering::Greater
-        };
+        return if left.is_empty() { Ordering::Less } else { Ordering::Greater };
     }
     // Upstream tells numbers by `ParseUint`, so digits past u64 count as text.
-    let numeric = |s: &str| {
-        s.bytes()
-            .all(|b| b.is_ascii_digit())
-            .then(|| s.parse::<u64>().ok())
-            .flatten()
-    };
+    let numeric = |s: &str| s.bytes().all(|b| b.is_ascii_digit()).then(|| s.parse::<u64>().ok()).flatten();
     match (numeric(left), numeric(right)) {
         (Some(l), Some(r)) => l.cmp(&r),
         (Some(_), None) => Ordering::Less,
@@ -222,10 +212,7 @@ fn validate_prerelease(prerelease: &str) -> Result<&str, VersionError> {
         if identifier.is_empty() || !identifier.bytes().all(is_identifier_byte) {
             return Err(VersionError::Prerelease);
         }
-        if identifier.len() > 1
-            && identifier.starts_with('0')
-            && identifier.bytes().all(|b| b.is_ascii_digit())
-        {
+        if identifier.len() > 1 && identifier.starts_with('0') && identifier.bytes().all(|b| b.is_ascii_digit()) {
             return Err(VersionError::LeadingZero);
         }
     }
@@ -233,10 +220,7 @@ fn validate_prerelease(prerelease: &str) -> Result<&str, VersionError> {
 }
 
 fn validate_metadata(metadata: &str) -> Result<&str, VersionError> {
-    if metadata
-        .split('.')
-        .all(|id| !id.is_empty() && id.bytes().all(is_identifier_byte))
-    {
+    if metadata.split('.').all(|id| !id.is_empty() && id.bytes().all(is_identifier_byte)) {
         Ok(metadata)
     } else {
         Err(VersionError::Metadata)
@@ -256,11 +240,7 @@ struct ScannedVersion<'a> {
 impl ScannedVersion<'_> {
     /// The prerelease, empty when absent (the scanner never finds an empty one).
     fn validated_prerelease(&self) -> Result<&str, VersionError> {
-        if self.prerelease.is_empty() {
-            Ok("")
-        } else {
-            validate_prerelease(self.prerelease)
-        }
+        if self.prerelease.is_empty() { Ok("") } else { validate_prerelease(self.prerelease) }
     }
 }
 
@@ -270,12 +250,7 @@ impl ScannedVersion<'_> {
 /// always a space, a comma or the end, and none of those is version text.
 fn scan_version(text: &str, is_segment_byte: fn(u8) -> bool) -> Option<ScannedVersion<'_>> {
     let bytes = text.as_bytes();
-    let segment_end = |from: usize| {
-        from + bytes[from..]
-            .iter()
-            .take_while(|b| is_segment_byte(**b))
-            .count()
-    };
+    let segment_end = |from: usize| from + bytes[from..].iter().take_while(|b| is_segment_byte(**b)).count();
     let mut at = usize::from(bytes.first() == Some(&b'v'));
     let end = segment_end(at);
     if end == at {
@@ -304,23 +279,12 @@ fn scan_version(text: &str, is_segment_byte: fn(u8) -> bool) -> Option<ScannedVe
     };
     let prerelease = suffix(b'-');
     let metadata = suffix(b'+');
-    Some(ScannedVersion {
-        segments,
-        prerelease,
-        metadata,
-        len: at,
-    })
+    Some(ScannedVersion { segments, prerelease, metadata, len: at })
 }
 
 /// The end of `[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*` starting at `from`.
 fn scan_identifiers(bytes: &[u8], from: usize) -> usize {
-    let identifier_end = |start: usize| {
-        start
-            + bytes[start..]
-                .iter()
-                .take_while(|b| is_identifier_byte(**b))
-                .count()
-    };
+    let identifier_end = |start: usize| start + bytes[start..].iter().take_while(|b| is_identifier_byte(**b)).count();
     let mut end = identifier_end(from);
     if end == from {
         return from;
@@ -383,20 +347,14 @@ pub struct Constraints {
 
 impl Constraints {
     pub fn parse(range: &str) -> Result<Constraints, RangeError> {
-        let groups = rewrite_hyphen_ranges(range)
-            .split("||")
-            .map(parse_group)
-            .collect::<Result<_, _>>()?;
+        let groups = rewrite_hyphen_ranges(range).split("||").map(parse_group).collect::<Result<_, _>>()?;
         Ok(Constraints { groups })
     }
 
     /// Whether `version` satisfies the range.
     pub fn matches(&self, version: &Version) -> bool {
         self.groups.iter().any(|group| {
-            group
-                .constraints
-                .iter()
-                .all(|constraint| constraint.admits(version, group.admits_prereleases))
+            group.constraints.iter().all(|constraint| constraint.admits(version, group.admits_prereleases))
         })
     }
 }
@@ -421,8 +379,7 @@ fn is_constraint_segment_byte(b: u8) -> bool {
 /// keeps upstream's quirks: `>=1 - 2` becomes `>=>= 1, <= 2 `, which fails.
 fn rewrite_hyphen_ranges(range: &str) -> String {
     let bytes = range.as_bytes();
-    let version_end =
-        |at: usize| scan_version(&range[at..], is_constraint_segment_byte).map(|v| at + v.len);
+    let version_end = |at: usize| scan_version(&range[at..], is_constraint_segment_byte).map(|v| at + v.len);
     // Upstream's `\s*(CV)\s+-\s+(CV)\s*`, tried at `start`.
     let hyphen_range_at = |start: usize| -> Option<(usize, &str, &str)> {
         let low_start = skip_spaces(bytes, start);
@@ -437,11 +394,7 @@ fn rewrite_hyphen_ranges(range: &str) -> String {
         }
         let high_end = version_end(high_start)?;
         let end = skip_spaces(bytes, high_end);
-        Some((
-            end,
-            &range[low_start..low_end],
-            &range[high_start..high_end],
-        ))
+        Some((end, &range[low_start..low_end], &range[high_start..high_end]))
     };
     let mut rewritten = String::with_capacity(range.len());
     let mut copied = 0;
@@ -469,8 +422,7 @@ fn parse_group(group: &str) -> Result<Group, RangeError> {
     loop {
         let (operator, version_start) = scan_operator(group, at);
         let version_start = skip_spaces(bytes, version_start);
-        let scanned = scan_version(&group[version_start..], is_constraint_segment_byte)
-            .ok_or_else(improper)?;
+        let scanned = scan_version(&group[version_start..], is_constraint_segment_byte).ok_or_else(improper)?;
         let end = version_start + scanned.len;
         constraints.push(build_constraint(operator, &scanned, &group[at..end])?);
         let next = skip_spaces(bytes, end);
@@ -483,10 +435,7 @@ fn parse_group(group: &str) -> Result<Group, RangeError> {
         };
     }
     let admits_prereleases = constraints.iter().any(|c| c.version.is_prerelease());
-    Ok(Group {
-        constraints,
-        admits_prereleases,
-    })
+    Ok(Group { constraints, admits_prereleases })
 }
 
 fn scan_operator(text: &str, at: usize) -> (Operator, usize) {
@@ -509,27 +458,16 @@ fn scan_operator(text: &str, at: usize) -> (Operator, usize) {
     two.iter()
         .chain(one.iter())
         .find(|(symbol, _)| rest.starts_with(symbol))
-        .map_or((Operator::Equal, at), |(symbol, operator)| {
-            (*operator, at + symbol.len())
-        })
+        .map_or((Operator::Equal, at), |(symbol, operator)| (*operator, at + symbol.len()))
 }
 
-fn build_constraint(
-    operator: Operator,
-    scanned: &ScannedVersion<'_>,
-    text: &str,
-) -> Result<Constraint, RangeError> {
-    let is_wildcard =
-        |segment: Option<&&str>| segment.is_none_or(|s| matches!(*s, "x" | "X" | "*"));
+fn build_constraint(operator: Operator, scanned: &ScannedVersion<'_>, text: &str) -> Result<Constraint, RangeError> {
+    let is_wildcard = |segment: Option<&&str>| segment.is_none_or(|s| matches!(*s, "x" | "X" | "*"));
     let number = |segment: &str| {
         if !segment.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(RangeError(format!(
-                "{segment:?} is not a version number in constraint {text:?}"
-            )));
+            return Err(RangeError(format!("{segment:?} is not a version number in constraint {text:?}")));
         }
-        segment
-            .parse::<u64>()
-            .map_err(|_| RangeError(format!("{segment:?} is too large in constraint {text:?}")))
+        segment.parse::<u64>().map_err(|_| RangeError(format!("{segment:?} is too large in constraint {text:?}")))
     };
     let segments = &scanned.segments;
     let (wildcard, major, minor, patch) = if is_wildcard(segments.first()) {
@@ -537,19 +475,9 @@ fn build_constraint(
     } else if is_wildcard(segments.get(1)) {
         (Wildcard::Minor, number(segments[0])?, 0, 0)
     } else if is_wildcard(segments.get(2)) {
-        (
-            Wildcard::Patch,
-            number(segments[0])?,
-            number(segments[1])?,
-            0,
-        )
+        (Wildcard::Patch, number(segments[0])?, number(segments[1])?, 0)
     } else {
-        (
-            Wildcard::None,
-            number(segments[0])?,
-            number(segments[1])?,
-            number(segments[2])?,
-        )
+        (Wildcard::None, number(segments[0])?, number(segments[1])?, number(segments[2])?)
     };
     let prerelease = scanned
         .validated_prerelease()
@@ -561,17 +489,9 @@ fn build_constraint(
         prerelease: prerelease.to_owned(),
         // Upstream keeps metadata only on fully specified versions; it never
         // affects a comparison either way.
-        metadata: if wildcard == Wildcard::None {
-            scanned.metadata.to_owned()
-        } else {
-            String::new()
-        },
+        metadata: if wildcard == Wildcard::None { scanned.metadata.to_owned() } else { String::new() },
     };
-    Ok(Constraint {
-        operator,
-        version,
-        wildcard,
-    })
+    Ok(Constraint { operator, version, wildcard })
 }
 
 impl Constraint {
@@ -631,9 +551,7 @@ impl Constraint {
             return false;
         }
         // `~0.0.0` (and `~*`) admits everything at or above 0.0.0.
-        if (c.major, c.minor, c.patch) == (0, 0, 0)
-            && !matches!(self.wildcard, Wildcard::Minor | Wildcard::Patch)
-        {
+        if (c.major, c.minor, c.patch) == (0, 0, 0) && !matches!(self.wildcard, Wildcard::Minor | Wildcard::Patch) {
             return true;
         }
         v.major == c.major && (v.minor == c.minor || self.wildcard == Wildcard::Minor)

@@ -7,11 +7,9 @@ use std::cmp::Ordering;
 use weir_tag_policy::semver::{Constraints, Version};
 
 fn check(range: &str, version: &str) -> bool {
-    let constraints =
-        Constraints::parse(range).unwrap_or_else(|e| panic!("range {range:?} rejected: {e}"));
+    let constraints = Constraints::parse(range).unwrap_or_else(|e| panic!("range {range:?} rejected: {e}"));
     // Upstream's tables build versions with the lenient `NewVersion`.
-    let version = Version::parse_lenient(version)
-        .unwrap_or_else(|e| panic!("version {version:?} rejected: {e}"));
+    let version = Version::parse_lenient(version).unwrap_or_else(|e| panic!("version {version:?} rejected: {e}"));
     constraints.matches(&version)
 }
 
@@ -21,12 +19,7 @@ fn assert_table(table: &[(&str, &str, bool)]) {
         .filter(|(range, version, expected)| check(range, version) != *expected)
         .map(|(range, version, expected)| format!("{range:?} vs {version:?}: expected {expected}"))
         .collect();
-    assert!(
-        failures.is_empty(),
-        "{} mismatches:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
 }
 
 #[test]
@@ -282,10 +275,7 @@ fn invalid_ranges_are_rejected() {
         "1|2",
         ">=1 - 2",
     ] {
-        assert!(
-            Constraints::parse(range).is_err(),
-            "range {range:?} should be rejected"
-        );
+        assert!(Constraints::parse(range).is_err(), "range {range:?} should be rejected");
     }
     for range in [
         "1.0.x",
@@ -304,25 +294,15 @@ fn invalid_ranges_are_rejected() {
         "1.0.0 - 2.0.0, <=2.0.0",
         " >=1.0 ",
     ] {
-        assert!(
-            Constraints::parse(range).is_ok(),
-            "range {range:?} should be accepted"
-        );
+        assert!(Constraints::parse(range).is_ok(), "range {range:?} should be accepted");
     }
 }
 
 #[test]
 fn strict_versions() {
     // version_test.go TestStrictNewVersion.
-    let valid = [
-        "1.2.3",
-        "1.2.3-alpha.01x",
-        "1.2.3+test.01",
-        "1.2.3-alpha.-1",
-        "1.0.0-alpha+001",
-        "1.2.3-0.a",
-        "0.0.0",
-    ];
+    let valid =
+        ["1.2.3", "1.2.3-alpha.01x", "1.2.3+test.01", "1.2.3-alpha.-1", "1.0.0-alpha+001", "1.2.3-0.a", "0.0.0"];
     let invalid = [
         "1.2",
         "1",
@@ -345,20 +325,11 @@ fn strict_versions() {
         assert!(Version::parse_strict(text).is_ok(), "{text:?} should parse");
     }
     for text in invalid {
-        assert!(
-            Version::parse_strict(text).is_err(),
-            "{text:?} should be rejected"
-        );
+        assert!(Version::parse_strict(text).is_err(), "{text:?} should be rejected");
     }
     let version = Version::parse_strict("1.2.3-beta.1+build-5.x").unwrap();
     assert_eq!(
-        (
-            version.major(),
-            version.minor(),
-            version.patch(),
-            version.prerelease(),
-            version.metadata()
-        ),
+        (version.major(), version.minor(), version.patch(), version.prerelease(), version.metadata()),
         (1, 2, 3, "beta.1", "build-5.x")
     );
     // Metadata is split off first, so its `-` starts no prerelease.
@@ -401,10 +372,7 @@ fn precedence() {
         ("1.0.0-rc.1", "1.0.0-beta.11", Ordering::Greater),
     ];
     for (left, right, expected) in table {
-        let (l, r) = (
-            Version::parse_strict(left).unwrap(),
-            Version::parse_strict(right).unwrap(),
-        );
+        let (l, r) = (Version::parse_strict(left).unwrap(), Version::parse_strict(right).unwrap());
         assert_eq!(l.cmp(&r), expected, "{left} vs {right}");
     }
 }
@@ -412,23 +380,12 @@ fn precedence() {
 #[test]
 fn lenient_versions() {
     // version_test.go TestNewVersion (coercing): partial versions and a `v`.
-    for (text, expected) in [
-        ("1", "1.0.0"),
-        ("1.2", "1.2.0"),
-        ("v1.2.3", "1.2.3"),
-        ("01.02.03", "1.2.3"),
-        ("1.2-rc.1", "1.2.0-rc.1"),
-    ] {
-        assert_eq!(
-            Version::parse_lenient(text).unwrap().to_string(),
-            expected,
-            "{text}"
-        );
+    for (text, expected) in
+        [("1", "1.0.0"), ("1.2", "1.2.0"), ("v1.2.3", "1.2.3"), ("01.02.03", "1.2.3"), ("1.2-rc.1", "1.2.0-rc.1")]
+    {
+        assert_eq!(Version::parse_lenient(text).unwrap().to_string(), expected, "{text}");
     }
     for text in ["1.2.3.4", "foo", "1.2.3-01", "v", "1.2.3-"] {
-        assert!(
-            Version::parse_lenient(text).is_err(),
-            "{text:?} should be rejected"
-        );
+        assert!(Version::parse_lenient(text).is_err(), "{text:?} should be rejected");
     }
 }

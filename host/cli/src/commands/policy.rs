@@ -3,7 +3,9 @@
 use std::io::{BufRead, IsTerminal};
 
 use anyhow::{Context, bail};
-use weir_plugin_host::tag_policy::{Candidate, Order, PolicyError, PolicyRequest, Selection, TagFilter, TagPolicyPlugin};
+use weir_plugin_host::tag_policy::{
+    Candidate, Order, PolicyError, PolicyRequest, Selection, TagFilter, TagPolicyPlugin,
+};
 use weir_plugin_host::types::ErrorDetail;
 
 use crate::plugins::PluginOptions;

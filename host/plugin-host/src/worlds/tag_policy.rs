@@ -24,7 +24,11 @@ impl TagPolicyPlugin {
     }
 
     /// Selects a tag for a policy of `tenant`, with no filesystem and no network.
-    pub async fn select(&self, tenant: &str, request: &PolicyRequest) -> Result<Result<String, PolicyError>, CallError> {
+    pub async fn select(
+        &self,
+        tenant: &str,
+        request: &PolicyRequest,
+    ) -> Result<Result<String, PolicyError>, CallError> {
         self.runtime
             .call(&self.plugin, tenant, Grants::default(), async |store| {
                 let instance = self.pre.instantiate_async(&mut *store).await?;

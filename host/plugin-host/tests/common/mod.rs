@@ -16,9 +16,9 @@ pub const STRICT_MEMORY: usize = 32 << 20;
 
 /// `target/plugins`, filled by `scripts/build-plugins` (or `$WEIR_PLUGIN_DIR`).
 pub fn plugin_dir() -> PathBuf {
-    std::env::var_os("WEIR_PLUGIN_DIR").map(PathBuf::from).unwrap_or_else(|| {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/plugins")
-    })
+    std::env::var_os("WEIR_PLUGIN_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/plugins"))
 }
 
 pub fn runtime() -> Arc<PluginRuntime> {

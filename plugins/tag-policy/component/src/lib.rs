@@ -1,8 +1,6 @@
 //! The built-in tag-policy plugin: `weir-tag-policy` behind the WIT world.
 
-use weir_plugin_sdk::tag_policy::{
-    Candidate, Order, PolicyError, PolicyRequest, Selection, TagFilter, TagPolicy,
-};
+use weir_plugin_sdk::tag_policy::{Candidate, Order, PolicyError, PolicyRequest, Selection, TagFilter, TagPolicy};
 use weir_plugin_sdk::types::ErrorDetail;
 use weir_tag_policy as policy;
 

@@ -12,7 +12,8 @@ impl ChartRenderer for Fixture {
         let templates = format!("{CHART_MOUNT}/templates");
         let entries = std::fs::read_dir(&templates)
             .map_err(|err| ChartError::InvalidChart(ErrorDetail::new(err.to_string()).in_file("templates")))?;
-        let mut names: Vec<String> = entries.filter_map(|entry| Some(entry.ok()?.file_name().into_string().ok()?)).collect();
+        let mut names: Vec<String> =
+            entries.filter_map(|entry| Some(entry.ok()?.file_name().into_string().ok()?)).collect();
         names.sort();
         let mut manifests = Vec::new();
         for name in names {

@@ -52,7 +52,8 @@ fn read(path: &str) -> Result<Rendered, RenderError> {
 fn connect(port: &str) -> Result<Rendered, RenderError> {
     use wasi::sockets::network::{IpAddressFamily, IpSocketAddress, Ipv4SocketAddress};
     let port = port.parse().map_err(|_| RenderError::InvalidInput(ErrorDetail::new("port expected")))?;
-    let denied = |err: wasi::sockets::network::ErrorCode| RenderError::LoadRestricted(ErrorDetail::new(format!("{err:?}")));
+    let denied =
+        |err: wasi::sockets::network::ErrorCode| RenderError::LoadRestricted(ErrorDetail::new(format!("{err:?}")));
     let network = wasi::sockets::instance_network::instance_network();
     let socket = wasi::sockets::tcp_create_socket::create_tcp_socket(IpAddressFamily::Ipv4).map_err(denied)?;
     let address = IpSocketAddress::Ipv4(Ipv4SocketAddress { port, address: (127, 0, 0, 1) });

@@ -18,7 +18,9 @@ impl Notifier for Probe {
         match send(&request) {
             Ok(response) if response.status < 300 => Ok(()),
             Ok(response) => Err(NotifyError::Rejected(ErrorDetail::new(format!("status {}", response.status)))),
-            Err(HttpError::Denied(message)) => Err(NotifyError::Transport(ErrorDetail::new(format!("denied: {message}")))),
+            Err(HttpError::Denied(message)) => {
+                Err(NotifyError::Transport(ErrorDetail::new(format!("denied: {message}"))))
+            }
             Err(HttpError::InvalidRequest(message) | HttpError::Transport(message)) => {
                 Err(NotifyError::Transport(ErrorDetail::new(message)))
             }
