@@ -170,7 +170,11 @@ async fn endless_output_is_logged_up_to_the_cap_not_fatal() {
     let rendered = fixture.run("default", "chatter", "").await.unwrap().unwrap();
     assert_eq!(rendered.yaml_stream, "chattered");
     let logged = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
-    assert!(logged.contains("weir::plugin: chatter line 0 plugin=\"hostile\" stream=\"stdout\"\n"), "{}", &logged[..300.min(logged.len())]);
+    assert!(
+        logged.contains("weir::plugin: chatter line 0 plugin=\"hostile\" stream=\"stdout\"\n"),
+        "{}",
+        &logged[..300.min(logged.len())]
+    );
     assert!(!logged.contains("chatter line 99999"), "output beyond the cap is dropped");
     assert!(logged.contains("plugin output truncated"));
 }

@@ -304,3 +304,19 @@ async fn a_third_party_policy_plugin_runs() {
     let request = ordered("", alphabetical(Order::Asc), tags, NoMatch).request();
     assert_eq!(policy.select("default", &request).await.unwrap().unwrap(), "main-b-build.12");
 }
+
+#[tokio::test]
+async fn errors_name_the_image_policy_field() {
+    let runtime = common::runtime();
+    let policy = TagPolicyPlugin::new(runtime.clone(), common::load(&runtime, "tag-policy")).unwrap();
+    let bad_range = semver("", ">>1", &["1.0.0"], InvalidPolicy).request();
+    let bad_pattern = filtered(ordered("", alphabetical(Order::Asc), &["a"], InvalidFilter), "(", None).request();
+    for (request, field) in [(bad_range, "spec.policy.semver.range"), (bad_pattern, "spec.filterTags.pattern")] {
+        match policy.select("default", &request).await.unwrap() {
+            Err(PolicyError::InvalidPolicy(detail) | PolicyError::InvalidFilter(detail)) => {
+                assert_eq!(detail.field.as_deref(), Some(field));
+            }
+            other => panic!("expected an invalid policy or filter, got {other:?}"),
+        }
+    }
+}

@@ -121,7 +121,7 @@ fn describe(err: PolicyError) -> String {
         PolicyError::NoMatch(detail) => ("no tag selected", detail),
     };
     match field {
-        Some(field) => format!("{kind} ({field}): {message}"),
+        Some(field) => format!("{kind}: {message} (at {field})"),
         None => format!("{kind}: {message}"),
     }
 }

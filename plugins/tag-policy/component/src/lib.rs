@@ -8,12 +8,23 @@ struct FluxTagPolicy;
 
 impl TagPolicy for FluxTagPolicy {
     fn select(request: PolicyRequest) -> Result<String, PolicyError> {
+        let policy_field = policy_field(&request.selection);
         policy::select(&policy::PolicyRequest {
             candidates: request.candidates.into_iter().map(candidate).collect(),
             selection: selection(request.selection),
             filter: request.filter.map(filter),
         })
-        .map_err(error)
+        .map_err(|err| error(err, policy_field))
+    }
+}
+
+/// The ImagePolicy field a policy error is about.
+fn policy_field(selection: &Selection) -> &'static str {
+    match selection {
+        Selection::Semver(_) => "spec.policy.semver.range",
+        Selection::Alphabetical(_) => "spec.policy.alphabetical.order",
+        Selection::Numerical(_) => "spec.policy.numerical.order",
+        Selection::Expression(_) => "spec.policy",
     }
 }
 
@@ -41,11 +52,11 @@ fn filter(filter: TagFilter) -> policy::TagFilter {
     policy::TagFilter { pattern: filter.pattern, extract: filter.extract }
 }
 
-fn error(error: policy::PolicyError) -> PolicyError {
+fn error(error: policy::PolicyError, policy_field: &str) -> PolicyError {
     let detail = ErrorDetail::new(error.to_string());
     match error {
-        policy::PolicyError::InvalidPolicy(_) => PolicyError::InvalidPolicy(detail.at_field("policy")),
-        policy::PolicyError::InvalidFilter(_) => PolicyError::InvalidFilter(detail.at_field("filterTags")),
+        policy::PolicyError::InvalidPolicy(_) => PolicyError::InvalidPolicy(detail.at_field(policy_field)),
+        policy::PolicyError::InvalidFilter(_) => PolicyError::InvalidFilter(detail.at_field("spec.filterTags.pattern")),
         policy::PolicyError::InvalidTag(_) => PolicyError::InvalidTag(detail),
         policy::PolicyError::NoMatch(_) => PolicyError::NoMatch(detail),
     }
