@@ -21,6 +21,8 @@ enum Command {
     /// Image tag policies (Flux ImagePolicy), run by the tag-policy plugin.
     #[command(subcommand)]
     Policy(commands::policy::PolicyCommand),
+    /// Serve weir's embedded Kubernetes API server and write a kubeconfig for it.
+    Apiserver(commands::apiserver::ApiserverArgs),
 }
 
 fn main() -> ExitCode {
@@ -39,6 +41,7 @@ fn main() -> ExitCode {
     let outcome = runtime.block_on(async {
         match cli.command {
             Command::Policy(command) => command.run(&cli.plugins).await,
+            Command::Apiserver(args) => args.run().await,
         }
     });
     match outcome {

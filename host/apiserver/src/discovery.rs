@@ -1,0 +1,201 @@
+//! What the server tells clients about itself: version, API groups and
+//! resources (the legacy discovery format, which kubectl falls back to),
+//! and a minimal OpenAPI v3 index.
+
+use serde_json::{Value, json};
+
+use crate::registry::{Registry, ResourceType};
+
+/// The Kubernetes version weir's API server is compatible with.
+pub const KUBERNETES_MINOR: &str = "32";
+
+pub fn version() -> Value {
+    json!({
+        "major": "1",
+        "minor": KUBERNETES_MINOR,
+        "gitVersion": format!("v1.{KUBERNETES_MINOR}.0-weir.{}", env!("CARGO_PKG_VERSION")),
+        "gitCommit": "",
+        "gitTreeState": "clean",
+        "buildDate": "1970-01-01T00:00:00Z",
+        "goVersion": "go1.23",
+        "compiler": "weir",
+        "platform": format!("{}/{}", std::env::consts::OS, std::env::consts::ARCH),
+    })
+}
+
+/// `/api`.
+pub fn core_versions(server_address: &str) -> Value {
+    json!({
+        "kind": "APIVersions",
+        "versions": ["v1"],
+        "serverAddressByClientCIDRs": [{ "clientCIDR": "0.0.0.0/0", "serverAddress": server_address }],
+    })
+}
+
+fn group_entry(group: &str, versions: &[String]) -> Value {
+    let versions: Vec<Value> = versions
+        .iter()
+        .map(|version| json!({ "groupVersion": format!("{group}/{version}"), "version": version }))
+        .collect();
+    json!({ "name": group, "versions": versions, "preferredVersion": versions[0] })
+}
+
+/// `/apis`.
+pub fn groups(registry: &Registry) -> Value {
+    let groups: Vec<Value> = registry.groups().iter().map(|(group, versions)| group_entry(group, versions)).collect();
+    json!({ "kind": "APIGroupList", "apiVersion": "v1", "groups": groups })
+}
+
+/// `/apis/GROUP`.
+pub fn group(registry: &Registry, name: &str) -> Option<Value> {
+    let (group, versions) = registry.groups().into_iter().find(|(group, _)| group == name)?;
+    let mut entry = group_entry(&group, &versions);
+    entry["kind"] = json!("APIGroup");
+    entry["apiVersion"] = json!("v1");
+    Some(entry)
+}
+
+/// `/api/v1` and `/apis/GROUP/VERSION`; `None` when nothing is served there.
+pub fn resources(registry: &Registry, group: &str, version: &str) -> Option<Value> {
+    let types = registry.resources(group, version);
+    if types.is_empty() {
+        return None;
+    }
+    let mut resources = Vec::new();
+    for ty in &types {
+        resources.push(resource_entry(ty));
+        if ty.status_subresource {
+            resources.push(json!({
+                "name": format!("{}/status", ty.plural),
+                "singularName": "",
+                "namespaced": ty.namespaced,
+                "kind": ty.kind,
+                "verbs": ["get", "patch", "update"],
+            }));
+        }
+    }
+    let group_version = if group.is_empty() { version.to_owned() } else { format!("{group}/{version}") };
+    Some(
+        json!({ "kind": "APIResourceList", "apiVersion": "v1", "groupVersion": group_version, "resources": resources }),
+    )
+}
+
+fn resource_entry(ty: &ResourceType) -> Value {
+    let mut entry = json!({
+        "name": ty.plural,
+        "singularName": ty.singular,
+        "namespaced": ty.namespaced,
+        "kind": ty.kind,
+        "verbs": ty.verbs(),
+    });
+    if !ty.short_names.is_empty() {
+        entry["shortNames"] = json!(ty.short_names);
+    }
+    if !ty.categories.is_empty() {
+        entry["categories"] = json!(ty.categories);
+    }
+    entry
+}
+
+/// `/openapi/v3`: the index of group-version documents (each minimal), so
+/// clients that look for OpenAPI v3 find it instead of falling back to v2.
+pub fn openapi_v3_index(registry: &Registry) -> Value {
+    let mut paths = serde_json::Map::new();
+    paths.insert("api/v1".into(), json!({ "serverRelativeURL": "/openapi/v3/api/v1" }));
+    for (group, versions) in registry.groups() {
+        for version in versions {
+            let path = format!("apis/{group}/{version}");
+            paths.insert(path.clone(), json!({ "serverRelativeURL": format!("/openapi/v3/{path}") }));
+        }
+    }
+    json!({ "paths": paths })
+}
+
+/// `/openapi/v3/api/v1`, `/openapi/v3/apis/GROUP/VERSION`: one path per
+/// resource with its operations, their group-version-kind and query
+/// parameters (kubectl looks here for `fieldValidation` support), and no
+/// schemas: objects are stored schemaless.
+pub fn openapi_v3_document(registry: &Registry, group: &str, version: &str) -> Option<Value> {
+    let types = registry.resources(group, version);
+    if types.is_empty() {
+        return None;
+    }
+    let prefix = if group.is_empty() { format!("/api/{version}") } else { format!("/apis/{group}/{version}") };
+    let mut paths = serde_json::Map::new();
+    for ty in &types {
+        let gvk = json!({ "group": ty.group, "version": ty.version, "kind": ty.kind });
+        let parameters: Vec<Value> = ["dryRun", "fieldManager", "fieldValidation", "force"]
+            .iter()
+            .map(|name| json!({ "name": name, "in": "query", "schema": { "type": "string", "uniqueItems": true } }))
+            .collect();
+        let operation = |action: &str| {
+            json!({
+                "operationId": format!("{action}{}", ty.kind),
+                "parameters": parameters,
+                "responses": { "200": { "description": "OK" } },
+                "x-kubernetes-action": action,
+                "x-kubernetes-group-version-kind": gvk,
+            })
+        };
+        let collection = if ty.namespaced {
+            format!("{prefix}/namespaces/{{namespace}}/{}", ty.plural)
+        } else {
+            format!("{prefix}/{}", ty.plural)
+        };
+        paths.insert(collection.clone(), json!({ "get": operation("list"), "post": operation("post") }));
+        paths.insert(
+            format!("{collection}/{{name}}"),
+            json!({ "get": operation("get"), "put": operation("put"), "patch": operation("patch"), "delete": operation("delete") }),
+        );
+    }
+    Some(json!({
+        "openapi": "3.0.0",
+        "info": { "title": "Kubernetes", "version": format!("v1.{KUBERNETES_MINOR}.0") },
+        "paths": paths,
+        "components": { "schemas": {} },
+    }))
+}
+
+/// A `meta.k8s.io/v1` Table of `list`'s items, for `kubectl get`.
+pub fn table(list: &Value) -> Value {
+    let rows: Vec<Value> = list["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|item| {
+            let metadata = &item["metadata"];
+            json!({
+                "cells": [metadata["name"], age(metadata["creationTimestamp"].as_str())],
+                "object": {
+                    "kind": "PartialObjectMetadata",
+                    "apiVersion": "meta.k8s.io/v1",
+                    "metadata": metadata,
+                },
+            })
+        })
+        .collect();
+    json!({
+        "kind": "Table",
+        "apiVersion": "meta.k8s.io/v1",
+        "metadata": { "resourceVersion": list["metadata"]["resourceVersion"] },
+        "columnDefinitions": [
+            { "name": "Name", "type": "string", "format": "name", "description": "Name must be unique within a namespace.", "priority": 0 },
+            { "name": "Age", "type": "string", "format": "", "description": "Time since creation.", "priority": 0 },
+        ],
+        "rows": rows,
+    })
+}
+
+/// `5s`, `3m`, `2h`, `4d`: how kubectl shows age.
+fn age(created: Option<&str>) -> String {
+    let Some(created) = created.and_then(|text| chrono::DateTime::parse_from_rfc3339(text).ok()) else {
+        return "<unknown>".into();
+    };
+    let seconds = (chrono::Utc::now() - created.with_timezone(&chrono::Utc)).num_seconds().max(0);
+    match seconds {
+        0..=119 => format!("{seconds}s"),
+        120..=7199 => format!("{}m", seconds / 60),
+        7200..=172_799 => format!("{}h", seconds / 3600),
+        _ => format!("{}d", seconds / 86_400),
+    }
+}

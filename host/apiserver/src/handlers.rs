@@ -1,0 +1,438 @@
+//! The resource verbs: get, list, create, update, patch, delete,
+//! deletecollection (watch is in `watch.rs`). Each takes a parsed request,
+//! applies Kubernetes' object semantics, and answers with JSON or a Status.
+
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+
+use crate::objects::{self, Part};
+use crate::registry::{GroupResource, Registry, ResourceType};
+use crate::request::{Query, ResourceRequest};
+use crate::selector::{FieldSelector, LabelSelector};
+use crate::status::{self, ApiError};
+use crate::store::{Change, ObjectKey, Store, Written};
+
+/// The registry and the store: what every handler works on.
+pub struct Api {
+    pub registry: Registry,
+    pub store: Store,
+}
+
+/// A successful answer: HTTP code and body.
+pub type Reply = (u16, Value);
+
+/// How a PATCH body is to be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PatchKind {
+    Merge,
+    Json,
+}
+
+impl PatchKind {
+    pub fn from_content_type(content_type: &str) -> Result<Self, ApiError> {
+        match content_type.split(';').next().unwrap_or("").trim() {
+            "application/merge-patch+json" => Ok(PatchKind::Merge),
+            "application/json-patch+json" => Ok(PatchKind::Json),
+            other => Err(ApiError::unsupported_media_type(other)),
+        }
+    }
+}
+
+impl Api {
+    /// A server with the namespaces every cluster starts with.
+    pub fn new() -> Self {
+        let api = Self { registry: Registry::with_builtins(), store: Store::default() };
+        let namespaces = ResourceRequest {
+            group: String::new(),
+            version: "v1".into(),
+            namespace: String::new(),
+            resource: "namespaces".into(),
+            name: None,
+            subresource: None,
+        };
+        for name in ["default", "kube-system", "kube-public", "kube-node-lease"] {
+            let namespace = json!({ "apiVersion": "v1", "kind": "Namespace", "metadata": { "name": name } });
+            if let Err(error) = api.create(&namespaces, &Query::default(), namespace) {
+                tracing::error!("cannot create namespace {name}: {error}");
+            }
+        }
+        api
+    }
+
+    /// The resource type a request names, checked against its scope.
+    pub fn resource_type(&self, request: &ResourceRequest) -> Result<Arc<ResourceType>, ApiError> {
+        let not_found =
+            || ApiError::not_found(&request.group, &request.resource, request.name.as_deref().unwrap_or(""));
+        let ty = self
+            .registry
+            .lookup(&request.group, &request.version, &request.resource)
+            .ok_or_else(|| not_found().with_message("the server could not find the requested resource"))?;
+        if !ty.namespaced && !request.namespace.is_empty() {
+            return Err(not_found());
+        }
+        if ty.namespaced && request.name.is_some() && request.namespace.is_empty() {
+            return Err(not_found());
+        }
+        match request.subresource.as_deref() {
+            None => Ok(ty),
+            Some("status") if ty.status_subresource => Ok(ty),
+            Some(_) => Err(not_found()),
+        }
+    }
+
+    fn key(ty: &ResourceType, namespace: &str, name: &str) -> ObjectKey {
+        ObjectKey {
+            resource: ty.group_resource(),
+            namespace: if ty.namespaced { namespace.to_owned() } else { String::new() },
+            name: name.to_owned(),
+        }
+    }
+
+    /// The object as served at the requested version (storage is schemaless).
+    fn served(ty: &ResourceType, mut object: Value) -> Value {
+        object["apiVersion"] = Value::String(ty.api_version());
+        object["kind"] = Value::String(ty.kind.clone());
+        object
+    }
+
+    fn part(request: &ResourceRequest) -> Part {
+        if request.subresource.as_deref() == Some("status") { Part::Status } else { Part::Main }
+    }
+
+    pub fn get(&self, request: &ResourceRequest, name: &str) -> Result<Reply, ApiError> {
+        let ty = self.resource_type(request)?;
+        let object = self
+            .store
+            .get(&Self::key(&ty, &request.namespace, name))
+            .ok_or_else(|| ApiError::not_found(&ty.group, &ty.plural, name))?;
+        Ok((200, Self::served(&ty, object)))
+    }
+
+    /// The objects a list or watch selects.
+    pub fn selection(query: &Query) -> Result<(LabelSelector, FieldSelector), ApiError> {
+        Ok((
+            LabelSelector::parse(query.get("labelSelector").unwrap_or(""))?,
+            FieldSelector::parse(query.get("fieldSelector").unwrap_or(""))?,
+        ))
+    }
+
+    pub fn list(&self, request: &ResourceRequest, query: &Query) -> Result<(Arc<ResourceType>, Value), ApiError> {
+        let ty = self.resource_type(request)?;
+        let (labels, fields) = Self::selection(query)?;
+        let namespace = (!request.namespace.is_empty()).then_some(request.namespace.as_str());
+        let (items, revision) = self.store.list(&ty.group_resource(), namespace);
+        let mut items: Vec<Value> =
+            items.into_iter().filter(|item| labels.matches(item) && fields.matches(item)).collect();
+        // `continue` resumes after the last key returned: "namespace/name".
+        if let Some(token) = query.get("continue") {
+            let (after_namespace, after_name) = token
+                .split_once('/')
+                .ok_or_else(|| ApiError::bad_request(format!("invalid continue token {token:?}")))?;
+            items.retain(|item| {
+                let namespace = item["metadata"]["namespace"].as_str().unwrap_or("");
+                let name = item["metadata"]["name"].as_str().unwrap_or("");
+                (namespace, name) > (after_namespace, after_name)
+            });
+        }
+        let mut metadata = json!({ "resourceVersion": revision.to_string() });
+        if let Some(limit) = query.number("limit")?.filter(|limit| *limit > 0)
+            && items.len() as u64 > limit
+        {
+            let remaining = items.len() as u64 - limit;
+            items.truncate(limit as usize);
+            let last = &items[items.len() - 1]["metadata"];
+            metadata["continue"] = Value::String(format!(
+                "{}/{}",
+                last["namespace"].as_str().unwrap_or(""),
+                last["name"].as_str().unwrap_or("")
+            ));
+            metadata["remainingItemCount"] = Value::from(remaining);
+        }
+        let items: Vec<Value> = items.into_iter().map(|item| Self::served(&ty, item)).collect();
+        let list = json!({
+            "kind": format!("{}List", ty.kind),
+            "apiVersion": ty.api_version(),
+            "metadata": metadata,
+            "items": items,
+        });
+        Ok((ty, list))
+    }
+
+    pub fn create(&self, request: &ResourceRequest, query: &Query, body: Value) -> Result<Reply, ApiError> {
+        let ty = self.resource_type(request)?;
+        if ty.create_only {
+            return Err(ApiError::method_not_allowed(format!(
+                "{} can only be created by the review endpoint",
+                ty.plural
+            )));
+        }
+        let mut object = self.decode_body(&ty, request, body)?;
+        if object["metadata"]["name"].as_str().unwrap_or("").is_empty()
+            && let Some(prefix) = object["metadata"]["generateName"].as_str().filter(|prefix| !prefix.is_empty())
+        {
+            object["metadata"]["name"] = Value::String(objects::generate_name(prefix));
+        }
+        objects::validate_metadata(&ty, &object)?;
+        objects::prepare_create(&ty, &mut object);
+        let name = object["metadata"]["name"].as_str().unwrap_or_default().to_owned();
+        if ty.namespaced {
+            if request.namespace.is_empty() {
+                return Err(ApiError::bad_request(format!("{} must be created in a namespace", ty.plural)));
+            }
+            self.check_namespace_accepts_objects(&request.namespace)?;
+        }
+        let key = Self::key(&ty, &request.namespace, &name);
+        let written = self.store.write(&key, query.dry_run()?, |current| match current {
+            Some(_) => Err(ApiError::already_exists(&ty.group, &ty.plural, &name)),
+            None => Ok(Change::Put(object)),
+        })?;
+        match written {
+            Written::Stored(object) => Ok((201, Self::served(&ty, object))),
+            other => Err(ApiError::internal(format!("create wrote {other:?}"))),
+        }
+    }
+
+    pub fn update(&self, request: &ResourceRequest, name: &str, query: &Query, body: Value) -> Result<Reply, ApiError> {
+        let ty = self.resource_type(request)?;
+        let object = self.decode_body(&ty, request, body)?;
+        if object["metadata"]["name"].as_str() != Some(name) {
+            return Err(ApiError::bad_request(format!(
+                "the name of the object ({}) does not match the name on the URL ({name})",
+                object["metadata"]["name"].as_str().unwrap_or("")
+            )));
+        }
+        self.replace(&ty, request, name, query.dry_run()?, |_| Ok(object))
+    }
+
+    pub fn patch(
+        &self,
+        request: &ResourceRequest,
+        name: &str,
+        query: &Query,
+        kind: PatchKind,
+        body: Value,
+    ) -> Result<Reply, ApiError> {
+        let ty = self.resource_type(request)?;
+        let invalid_patch = |error: String| ApiError::bad_request(format!("invalid patch: {error}"));
+        self.replace(&ty, request, name, query.dry_run()?, |current| {
+            let mut patched = current.clone();
+            match kind {
+                PatchKind::Merge => json_patch::merge(&mut patched, &body),
+                PatchKind::Json => {
+                    let operations: json_patch::Patch =
+                        serde_json::from_value(body).map_err(|error| invalid_patch(error.to_string()))?;
+                    json_patch::patch(&mut patched, &operations).map_err(|error| invalid_patch(error.to_string()))?;
+                }
+            }
+            Ok(patched)
+        })
+    }
+
+    /// Read-modify-write of an existing object: `revise` computes the new
+    /// object from the stored one; the server's rules then apply.
+    fn replace(
+        &self,
+        ty: &ResourceType,
+        request: &ResourceRequest,
+        name: &str,
+        dry_run: bool,
+        revise: impl FnOnce(&Value) -> Result<Value, ApiError>,
+    ) -> Result<Reply, ApiError> {
+        let key = Self::key(ty, &request.namespace, name);
+        let part = Self::part(request);
+        let written = self.store.write(&key, dry_run, |current| {
+            let current = current.ok_or_else(|| ApiError::not_found(&ty.group, &ty.plural, name))?;
+            let mut updated = revise(current)?;
+            let expected = updated["metadata"]["resourceVersion"].as_str().filter(|version| !version.is_empty());
+            if expected.is_some_and(|expected| Some(expected) != current["metadata"]["resourceVersion"].as_str()) {
+                return Err(ApiError::conflict(
+                    &ty.group,
+                    &ty.plural,
+                    name,
+                    "the object has been modified; please apply your changes to the latest version and try again",
+                ));
+            }
+            if updated["metadata"]["name"].as_str() != Some(name) {
+                return Err(ApiError::bad_request("metadata.name cannot be changed".to_string()));
+            }
+            objects::prepare_update(ty, part, current, &mut updated);
+            objects::validate_metadata(ty, &updated)?;
+            if objects::is_terminating(&updated) && !objects::has_finalizers(&updated) {
+                return Ok(Change::Delete);
+            }
+            Ok(if objects::differs(current, &updated) { Change::Put(updated) } else { Change::Keep })
+        })?;
+        let object = match written {
+            Written::Stored(object) | Written::Deleted(object) | Written::Unchanged(Some(object)) => object,
+            Written::Unchanged(None) => return Err(ApiError::not_found(&ty.group, &ty.plural, name)),
+        };
+        self.finish_namespace_deletion(&key.namespace);
+        Ok((200, Self::served(ty, object)))
+    }
+
+    pub fn delete(
+        &self,
+        request: &ResourceRequest,
+        name: &str,
+        query: &Query,
+        options: &Value,
+    ) -> Result<Reply, ApiError> {
+        let ty = self.resource_type(request)?;
+        let dry_run = query.dry_run()? || options["dryRun"].as_array().is_some_and(|modes| !modes.is_empty());
+        let object = self.delete_object(&ty, &Self::key(&ty, &request.namespace, name), options, dry_run)?;
+        if ty.group.is_empty() && ty.plural == "namespaces" && !dry_run {
+            self.delete_namespace_contents(name);
+        }
+        self.finish_namespace_deletion(&request.namespace);
+        Ok((200, Self::served(&ty, object)))
+    }
+
+    pub fn delete_collection(
+        &self,
+        request: &ResourceRequest,
+        query: &Query,
+        options: &Value,
+    ) -> Result<Reply, ApiError> {
+        let (ty, list) = self.list(request, query)?;
+        let dry_run = query.dry_run()?;
+        for item in list["items"].as_array().into_iter().flatten() {
+            let namespace = item["metadata"]["namespace"].as_str().unwrap_or("");
+            let name = item["metadata"]["name"].as_str().unwrap_or("");
+            match self.delete_object(&ty, &Self::key(&ty, namespace, name), options, dry_run) {
+                Ok(_) => {}
+                Err(error) if error.code == 404 => {}
+                Err(error) => return Err(error),
+            }
+        }
+        self.finish_namespace_deletion(&request.namespace);
+        Ok((200, status::success()))
+    }
+
+    /// Deletes one object: at once when it has no finalizers, otherwise by
+    /// marking it (deletionTimestamp) until its finalizers are removed.
+    fn delete_object(
+        &self,
+        ty: &ResourceType,
+        key: &ObjectKey,
+        options: &Value,
+        dry_run: bool,
+    ) -> Result<Value, ApiError> {
+        let preconditions = &options["preconditions"];
+        let written = self.store.write(key, dry_run, |current| {
+            let current = current.ok_or_else(|| ApiError::not_found(&ty.group, &ty.plural, &key.name))?;
+            for field in ["uid", "resourceVersion"] {
+                if let Some(expected) = preconditions[field].as_str()
+                    && current["metadata"][field].as_str() != Some(expected)
+                {
+                    return Err(ApiError::conflict(
+                        &ty.group,
+                        &ty.plural,
+                        &key.name,
+                        &format!(
+                            "Precondition failed: {field} in precondition: {expected}, {field} in object meta: {}",
+                            current["metadata"][field].as_str().unwrap_or("")
+                        ),
+                    ));
+                }
+            }
+            if !objects::has_finalizers(current) {
+                return Ok(Change::Delete);
+            }
+            if objects::is_terminating(current) {
+                return Ok(Change::Keep);
+            }
+            let mut marked = current.clone();
+            marked["metadata"]["deletionTimestamp"] = Value::String(objects::now());
+            marked["metadata"]["deletionGracePeriodSeconds"] = Value::from(0);
+            if ty.group.is_empty() && ty.plural == "namespaces" {
+                marked["status"]["phase"] = Value::String("Terminating".into());
+            }
+            Ok(Change::Put(marked))
+        })?;
+        match written {
+            Written::Stored(object) | Written::Deleted(object) | Written::Unchanged(Some(object)) => Ok(object),
+            Written::Unchanged(None) => Err(ApiError::not_found(&ty.group, &ty.plural, &key.name)),
+        }
+    }
+
+    /// A namespace being deleted takes everything in it along.
+    fn delete_namespace_contents(&self, namespace: &str) {
+        for key in self.store.keys_in_namespace(namespace) {
+            if let Some(ty) = self.registry.lookup_resource(&key.resource)
+                && let Err(error) = self.delete_object(&ty, &key, &Value::Null, false)
+                && error.code != 404
+            {
+                tracing::warn!(namespace, name = key.name, "namespace deletion left an object: {error}");
+            }
+        }
+    }
+
+    /// Removes a terminating namespace once nothing is left in it.
+    fn finish_namespace_deletion(&self, namespace: &str) {
+        if namespace.is_empty() {
+            return;
+        }
+        let key = ObjectKey {
+            resource: GroupResource { group: String::new(), resource: "namespaces".into() },
+            namespace: String::new(),
+            name: namespace.to_owned(),
+        };
+        let empty = self.store.keys_in_namespace(namespace).is_empty();
+        let _ = self.store.write(&key, false, |current| {
+            Ok(match current {
+                Some(object) if empty && objects::is_terminating(object) => Change::Delete,
+                _ => Change::Keep,
+            })
+        });
+    }
+
+    /// New objects may go only into a namespace that exists and is not being deleted.
+    fn check_namespace_accepts_objects(&self, namespace: &str) -> Result<(), ApiError> {
+        let key = ObjectKey {
+            resource: GroupResource { group: String::new(), resource: "namespaces".into() },
+            namespace: String::new(),
+            name: namespace.to_owned(),
+        };
+        match self.store.get(&key) {
+            None => Err(ApiError::not_found("", "namespaces", namespace)),
+            Some(object) if objects::is_terminating(&object) => Err(ApiError::forbidden(format!(
+                "unable to create new content in namespace {namespace} because it is being terminated"
+            ))),
+            Some(_) => Ok(()),
+        }
+    }
+
+    /// Checks a request body against the URL: kind, apiVersion, namespace.
+    fn decode_body(&self, ty: &ResourceType, request: &ResourceRequest, mut object: Value) -> Result<Value, ApiError> {
+        if !object.is_object() {
+            return Err(ApiError::bad_request("the request body must be a JSON object"));
+        }
+        let kind = object["kind"].as_str().unwrap_or(&ty.kind);
+        let api_version = object["apiVersion"].as_str().map(str::to_owned).unwrap_or_else(|| ty.api_version());
+        if kind != ty.kind || api_version != ty.api_version() {
+            return Err(ApiError::bad_request(format!(
+                "the API version in the data ({api_version}) does not match the expected API version ({}) or kind ({kind} vs {})",
+                ty.api_version(),
+                ty.kind
+            )));
+        }
+        object = Self::served(ty, object);
+        if !object["metadata"].is_object() {
+            object["metadata"] = json!({});
+        }
+        if ty.namespaced {
+            match object["metadata"]["namespace"].as_str() {
+                Some(namespace) if !namespace.is_empty() && namespace != request.namespace => {
+                    return Err(ApiError::bad_request(
+                        "the namespace of the provided object does not match the namespace sent on the request",
+                    ));
+                }
+                _ => object["metadata"]["namespace"] = Value::String(request.namespace.clone()),
+            }
+        } else if let Some(metadata) = object["metadata"].as_object_mut() {
+            metadata.remove("namespace");
+        }
+        Ok(object)
+    }
+}

@@ -1,0 +1,60 @@
+//! weir's embedded Kubernetes API server.
+//!
+//! No Kubernetes API server can be installed where weir is developed, yet
+//! weir is an operator and must be tested against the API it drives. This
+//! crate is a small, real API server that kubectl and kube-rs work against
+//! unchanged: discovery, the common built-in kinds stored schemaless,
+//! object semantics (uid, a global resourceVersion, generation, finalizers,
+//! namespaces), label/field selectors, pagination, watches, merge and JSON
+//! patches, dry runs, and Kubernetes `Status` errors.
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! use weir_apiserver::{ApiServer, Authentication};
+//! let server = ApiServer::bind("127.0.0.1:0".parse().unwrap(), Authentication { admin_token: "secret".into() }).await?;
+//! println!("{}", weir_apiserver::kubeconfig(&server.url(), "secret"));
+//! tokio::spawn(server.serve());
+//! # Ok(()) }
+//! ```
+
+mod discovery;
+mod handlers;
+mod objects;
+mod registry;
+mod request;
+mod selector;
+mod server;
+mod status;
+mod store;
+mod watch;
+
+pub use server::{ApiServer, Authentication};
+
+/// A fresh random bearer token (122 random bits).
+pub fn random_token() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
+
+/// A kubeconfig for `server_url` with the bearer `token`, context `weir`.
+pub fn kubeconfig(server_url: &str, token: &str) -> String {
+    format!(
+        "apiVersion: v1
+kind: Config
+clusters:
+- name: weir
+  cluster:
+    server: {server_url}
+users:
+- name: weir-admin
+  user:
+    token: {token}
+contexts:
+- name: weir
+  context:
+    cluster: weir
+    user: weir-admin
+    namespace: default
+current-context: weir
+"
+    )
+}

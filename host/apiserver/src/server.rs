@@ -1,0 +1,254 @@
+//! HTTP: authentication, routing to discovery or resource verbs, and
+//! turning answers into responses (JSON, Status errors, watch streams).
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http_body_util::combinators::BoxBody;
+use http_body_util::{BodyExt, Full, Limited, StreamBody};
+use hyper::body::{Frame, Incoming};
+use hyper::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
+use hyper::{Method, Request, Response, StatusCode};
+use serde_json::Value;
+use tokio::net::TcpListener;
+
+use crate::discovery;
+use crate::handlers::{Api, PatchKind};
+use crate::request::{Query, parse_resource_path};
+use crate::status::ApiError;
+
+/// The largest request body accepted (kube-apiserver's is 3 MiB per object).
+const MAX_BODY: usize = 16 << 20;
+
+/// Who may call the server.
+#[derive(Debug, Clone)]
+pub struct Authentication {
+    /// Bearer token of the admin (group `system:masters`, allowed everything).
+    pub admin_token: String,
+}
+
+/// How a request was authenticated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Caller {
+    Admin,
+    /// No credentials, over plain HTTP on loopback: client-go never sends
+    /// credentials without TLS, so, like Kubernetes' former insecure port,
+    /// a plain-HTTP server bound to loopback trusts its own machine.
+    LoopbackAnonymous,
+}
+
+/// A running server.
+pub struct ApiServer {
+    api: Arc<Api>,
+    auth: Arc<Authentication>,
+    address: SocketAddr,
+    listener: TcpListener,
+    trust_loopback: bool,
+}
+
+impl ApiServer {
+    /// Binds `address` (port 0 picks a free one).
+    pub async fn bind(address: SocketAddr, auth: Authentication) -> std::io::Result<Self> {
+        let listener = TcpListener::bind(address).await?;
+        let address = listener.local_addr()?;
+        let trust_loopback = address.ip().is_loopback();
+        Ok(Self { api: Arc::new(Api::new()), auth: Arc::new(auth), address, listener, trust_loopback })
+    }
+
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// `http://ADDRESS`, for kubeconfigs and clients.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.address)
+    }
+
+    /// Serves connections until the task is dropped.
+    pub async fn serve(self) {
+        let server_address = self.address.to_string();
+        let trust_loopback = self.trust_loopback;
+        loop {
+            let (stream, _) = match self.listener.accept().await {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    tracing::warn!("accept failed: {error}");
+                    continue;
+                }
+            };
+            let (api, auth, server_address) = (self.api.clone(), self.auth.clone(), server_address.clone());
+            tokio::spawn(async move {
+                let service = hyper::service::service_fn(move |request| {
+                    let (api, auth, server_address) = (api.clone(), auth.clone(), server_address.clone());
+                    async move { Ok::<_, Infallible>(handle(&api, &auth, trust_loopback, &server_address, request).await) }
+                });
+                let connection = hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new())
+                    .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                    .await;
+                if let Err(error) = connection {
+                    tracing::debug!("connection ended: {error}");
+                }
+            });
+        }
+    }
+}
+
+type Body = BoxBody<Bytes, Infallible>;
+
+fn json_response(code: u16, body: &Value) -> Response<Body> {
+    let bytes = serde_json::to_vec(body).unwrap_or_default();
+    Response::builder()
+        .status(StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR))
+        .header(CONTENT_TYPE, "application/json")
+        .body(Full::new(Bytes::from(bytes)).boxed())
+        .unwrap_or_else(|_| Response::new(Full::new(Bytes::new()).boxed()))
+}
+
+fn error_response(error: &ApiError) -> Response<Body> {
+    json_response(error.code, &error.to_status())
+}
+
+async fn handle(
+    api: &Arc<Api>,
+    auth: &Authentication,
+    trust_loopback: bool,
+    server_address: &str,
+    request: Request<Incoming>,
+) -> Response<Body> {
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let outcome = match authenticate(auth, trust_loopback, &request) {
+        Ok(caller) => {
+            tracing::trace!(?caller, %method, path, "request");
+            route(api, server_address, request).await
+        }
+        Err(error) => Err(error),
+    };
+    match outcome {
+        Ok(response) => response,
+        Err(error) => {
+            tracing::debug!(%method, path, code = error.code, "{}", error.message);
+            error_response(&error)
+        }
+    }
+}
+
+async fn route(api: &Arc<Api>, server_address: &str, request: Request<Incoming>) -> Result<Response<Body>, ApiError> {
+    let path = request.uri().path().trim_end_matches('/').to_owned();
+    if matches!(path.as_str(), "/healthz" | "/livez" | "/readyz") {
+        return Ok(Response::new(Full::new(Bytes::from_static(b"ok")).boxed()));
+    }
+    let method = request.method().clone();
+    let discovery_answer = match (method.clone(), path.as_str()) {
+        (Method::GET, "/version") => Some(discovery::version()),
+        (Method::GET, "/api") => Some(discovery::core_versions(server_address)),
+        (Method::GET, "/apis") => Some(discovery::groups(&api.registry)),
+        (Method::GET, "/openapi/v3") => Some(discovery::openapi_v3_index(&api.registry)),
+        (Method::GET, other) => discovery_path(api, other),
+        _ => None,
+    };
+    if let Some(answer) = discovery_answer {
+        return Ok(json_response(200, &answer));
+    }
+    let Some(resource) = parse_resource_path(&path) else {
+        return Err(ApiError::not_found("", "", &path).with_message("the server could not find the requested resource"));
+    };
+    let query = Query::parse(request.uri().query());
+    let header = |name| request.headers().get(name).and_then(|value| value.to_str().ok()).unwrap_or("").to_owned();
+    let (accept, content_type) = (header(ACCEPT), header(CONTENT_TYPE));
+    let body = read_body(request).await?;
+    let name = resource.name.clone();
+    let (code, answer) = match (method, name) {
+        (Method::GET, Some(name)) => api.get(&resource, &name)?,
+        (Method::GET, None) if query.flag("watch") => {
+            let events = crate::watch::start(api, &resource, &query)?;
+            return Ok(watch_response(events));
+        }
+        (Method::GET, None) => {
+            let (_, list) = api.list(&resource, &query)?;
+            let list = if accept.contains("as=Table") { discovery::table(&list) } else { list };
+            (200, list)
+        }
+        (Method::POST, None) => api.create(&resource, &query, parse_object(&content_type, &body)?)?,
+        (Method::PUT, Some(name)) => api.update(&resource, &name, &query, parse_object(&content_type, &body)?)?,
+        (Method::PATCH, Some(name)) => {
+            let kind = PatchKind::from_content_type(&content_type)?;
+            api.patch(&resource, &name, &query, kind, parse_json(&body)?)?
+        }
+        (Method::DELETE, Some(name)) => api.delete(&resource, &name, &query, &parse_optional_json(&body)?)?,
+        (Method::DELETE, None) => api.delete_collection(&resource, &query, &parse_optional_json(&body)?)?,
+        (method, _) => return Err(ApiError::method_not_allowed(format!("{method} is not supported on {path}"))),
+    };
+    Ok(json_response(code, &answer))
+}
+
+/// `/api/v1`, `/apis/GROUP`, `/apis/GROUP/VERSION`.
+fn discovery_path(api: &Api, path: &str) -> Option<Value> {
+    let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
+    match parts.as_slice() {
+        ["api", version] => discovery::resources(&api.registry, "", version),
+        ["apis", group] => discovery::group(&api.registry, group),
+        ["apis", group, version] => discovery::resources(&api.registry, group, version),
+        ["openapi", "v3", "api", version] => discovery::openapi_v3_document(&api.registry, "", version),
+        ["openapi", "v3", "apis", group, version] => discovery::openapi_v3_document(&api.registry, group, version),
+        _ => None,
+    }
+}
+
+/// A presented token must be valid; no token is accepted only on loopback.
+fn authenticate(auth: &Authentication, trust_loopback: bool, request: &Request<Incoming>) -> Result<Caller, ApiError> {
+    let Some(authorization) = request.headers().get(AUTHORIZATION) else {
+        return if trust_loopback { Ok(Caller::LoopbackAnonymous) } else { Err(ApiError::unauthorized()) };
+    };
+    let token = authorization
+        .to_str()
+        .ok()
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .ok_or_else(ApiError::unauthorized)?;
+    // Constant-time comparison: the token is a secret.
+    let expected = auth.admin_token.as_bytes();
+    let matches = token.len() == expected.len()
+        && token.bytes().zip(expected).fold(0u8, |difference, (a, b)| difference | (a ^ b)) == 0;
+    if matches { Ok(Caller::Admin) } else { Err(ApiError::unauthorized()) }
+}
+
+async fn read_body(request: Request<Incoming>) -> Result<Bytes, ApiError> {
+    Limited::new(request.into_body(), MAX_BODY)
+        .collect()
+        .await
+        .map(|collected| collected.to_bytes())
+        .map_err(|error| ApiError::bad_request(format!("cannot read the request body: {error}")))
+}
+
+/// An object body: JSON only. Protobuf is answered 415, on which client-go
+/// retries with JSON.
+fn parse_object(content_type: &str, body: &[u8]) -> Result<Value, ApiError> {
+    match content_type.split(';').next().unwrap_or("").trim() {
+        "application/json" | "" => parse_json(body),
+        other => Err(ApiError::unsupported_media_type(other)),
+    }
+}
+
+fn parse_json(body: &[u8]) -> Result<Value, ApiError> {
+    serde_json::from_slice(body)
+        .map_err(|error| ApiError::bad_request(format!("the request body is not valid JSON: {error}")))
+}
+
+/// DeleteOptions may be absent.
+fn parse_optional_json(body: &[u8]) -> Result<Value, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) { Ok(Value::Null) } else { parse_json(body) }
+}
+
+fn watch_response(events: tokio::sync::mpsc::Receiver<Bytes>) -> Response<Body> {
+    let stream = futures_util::stream::unfold(events, |mut events| async move {
+        events.recv().await.map(|line| (Ok::<_, Infallible>(Frame::data(line)), events))
+    });
+    Response::builder()
+        .status(StatusCode::OK)
+        .header(CONTENT_TYPE, "application/json")
+        .header("Transfer-Encoding", "chunked")
+        .body(StreamBody::new(stream).boxed())
+        .unwrap_or_else(|_| Response::new(Full::new(Bytes::new()).boxed()))
+}
