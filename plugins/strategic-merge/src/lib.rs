@@ -1,0 +1,1 @@
+//! Kubernetes strategic merge patch: being written, see issue 4.
