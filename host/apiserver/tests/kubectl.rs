@@ -1,0 +1,285 @@
+//! The embedded API server driven by real kubectl (/usr/bin/kubectl), as a
+//! user would: every assertion is about what kubectl prints or does.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+use weir_apiserver::{ApiServer, Authentication};
+
+/// A server on a free loopback port, serving from its own thread, and a kubeconfig for it.
+struct Cluster {
+    kubeconfig: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Cluster {
+    fn start() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let kubeconfig = dir.path().join("kubeconfig");
+        let (url_sender, url) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+            runtime.block_on(async move {
+                let auth = Authentication { admin_token: "test-token".into() };
+                let server = ApiServer::bind("127.0.0.1:0".parse().unwrap(), auth).await.unwrap();
+                url_sender.send(server.url()).unwrap();
+                server.serve().await;
+            });
+        });
+        let url = url.recv().unwrap();
+        std::fs::write(&kubeconfig, weir_apiserver::kubeconfig(&url, "test-token")).unwrap();
+        Self { kubeconfig, _dir: dir }
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new("kubectl");
+        command.args(args).env("KUBECONFIG", &self.kubeconfig).env_remove("KUBERNETES_SERVICE_HOST");
+        command
+    }
+
+    fn run(&self, args: &[&str], stdin: Option<&str>) -> Output {
+        let mut child = self
+            .command(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("kubectl runs");
+        child.stdin.take().unwrap().write_all(stdin.unwrap_or("").as_bytes()).unwrap();
+        child.wait_with_output().unwrap()
+    }
+
+    /// Runs kubectl, expects success, returns stdout.
+    fn ok(&self, args: &[&str]) -> String {
+        self.ok_with(args, None)
+    }
+
+    fn ok_with(&self, args: &[&str], stdin: Option<&str>) -> String {
+        let output = self.run(args, stdin);
+        assert!(output.status.success(), "kubectl {args:?} failed:\n{}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8(output.stdout).unwrap()
+    }
+
+    /// Runs kubectl, expects failure, returns stderr.
+    fn fails(&self, args: &[&str], stdin: Option<&str>) -> String {
+        let output = self.run(args, stdin);
+        assert!(!output.status.success(), "kubectl {args:?} should have failed");
+        String::from_utf8(output.stderr).unwrap()
+    }
+
+    fn json(&self, args: &[&str]) -> serde_json::Value {
+        let mut args = args.to_vec();
+        args.extend(["-o", "json"]);
+        serde_json::from_str(&self.ok(&args)).unwrap()
+    }
+}
+
+const DEPLOYMENT: &str = "
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  labels: {app: web}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - name: web
+        image: nginx:1.27
+";
+
+#[test]
+fn api_resources_and_namespaces() {
+    let cluster = Cluster::start();
+    let resources = cluster.ok(&["api-resources"]);
+    for expected in
+        ["deployments", "deploy", "apps/v1", "configmaps", "customresourcedefinitions", "clusterroles", "leases"]
+    {
+        assert!(resources.contains(expected), "api-resources lacks {expected}:\n{resources}");
+    }
+    let namespaces = cluster.ok(&["get", "namespaces", "-o", "name"]);
+    assert_eq!(
+        namespaces,
+        "namespace/default\nnamespace/kube-node-lease\nnamespace/kube-public\nnamespace/kube-system\n"
+    );
+    assert!(cluster.ok(&["version"]).contains("Server Version: v1.32"));
+}
+
+#[test]
+fn apply_creates_with_server_owned_metadata() {
+    let cluster = Cluster::start();
+    assert_eq!(cluster.ok_with(&["apply", "-f", "-"], Some(DEPLOYMENT)), "deployment.apps/web created\n");
+    let deployment = cluster.json(&["get", "deployment", "web"]);
+    let metadata = &deployment["metadata"];
+    assert_eq!(metadata["generation"], 1);
+    assert_eq!(metadata["namespace"], "default");
+    assert!(metadata["uid"].as_str().is_some_and(|uid| uid.len() == 36));
+    assert!(metadata["creationTimestamp"].as_str().is_some_and(|time| time.ends_with('Z')));
+    assert!(metadata["resourceVersion"].as_str().unwrap().parse::<u64>().is_ok());
+    assert_eq!(deployment["spec"]["template"]["spec"]["containers"][0]["image"], "nginx:1.27");
+    let yaml = cluster.ok(&["get", "deploy", "web", "-o", "yaml"]);
+    assert!(yaml.contains("kind: Deployment") && yaml.contains("replicas: 2"), "{yaml}");
+}
+
+#[test]
+fn labels_annotations_and_selectors() {
+    let cluster = Cluster::start();
+    for (name, tier) in [("a", "front"), ("b", "back"), ("c", "")] {
+        let manifest = format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\n  namespace: default\n");
+        cluster.ok_with(&["apply", "-f", "-"], Some(&manifest));
+        if !tier.is_empty() {
+            assert_eq!(
+                cluster.ok(&["label", "configmap", name, &format!("tier={tier}")]),
+                format!("configmap/{name} labeled\n")
+            );
+        }
+    }
+    cluster.ok(&["annotate", "configmap", "a", "owner=team-a"]);
+    let names = |selector: &str| cluster.ok(&["get", "configmaps", "-l", selector, "-o", "name"]);
+    assert_eq!(names("tier=front"), "configmap/a\n");
+    assert_eq!(names("tier!=front"), "configmap/b\nconfigmap/c\n");
+    assert_eq!(names("tier in (front,back)"), "configmap/a\nconfigmap/b\n");
+    assert_eq!(names("tier notin (front)"), "configmap/b\nconfigmap/c\n");
+    assert_eq!(names("tier"), "configmap/a\nconfigmap/b\n");
+    assert_eq!(names("!tier"), "configmap/c\n");
+    let by_field = cluster.ok(&["get", "configmaps", "--field-selector", "metadata.name=b", "-o", "name"]);
+    assert_eq!(by_field, "configmap/b\n");
+    assert_eq!(cluster.json(&["get", "configmap", "a"])["metadata"]["annotations"]["owner"], "team-a");
+    cluster.ok(&["label", "configmap", "a", "tier-"]);
+    assert_eq!(names("tier"), "configmap/b\n");
+}
+
+#[test]
+fn patches_and_generation() {
+    let cluster = Cluster::start();
+    cluster.ok_with(&["apply", "-f", "-"], Some(DEPLOYMENT));
+    cluster.ok(&["patch", "deployment", "web", "--type", "merge", "-p", r#"{"spec":{"replicas":5}}"#]);
+    let patched = cluster.json(&["get", "deployment", "web"]);
+    assert_eq!((patched["spec"]["replicas"].as_i64(), patched["metadata"]["generation"].as_i64()), (Some(5), Some(2)));
+    cluster.ok(&[
+        "patch",
+        "deployment",
+        "web",
+        "--type",
+        "json",
+        "-p",
+        r#"[{"op":"replace","path":"/spec/replicas","value":6}]"#,
+    ]);
+    // Metadata changes do not bump the generation; spec changes do.
+    cluster.ok(&["label", "deployment", "web", "touched=yes"]);
+    let patched = cluster.json(&["get", "deployment", "web"]);
+    assert_eq!((patched["spec"]["replicas"].as_i64(), patched["metadata"]["generation"].as_i64()), (Some(6), Some(3)));
+    let bad = cluster.fails(
+        &["patch", "deployment", "web", "--type", "json", "-p", r#"[{"op":"remove","path":"/spec/nothing"}]"#],
+        None,
+    );
+    assert!(bad.contains("invalid patch"), "{bad}");
+}
+
+#[test]
+fn watch_sees_changes_as_they_happen() {
+    let cluster = Cluster::start();
+    let mut watch = cluster
+        .command(&["get", "configmaps", "--watch", "--output-watch-events", "-o", "json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut events =
+        serde_json::Deserializer::from_reader(watch.stdout.take().unwrap()).into_iter::<serde_json::Value>();
+    let mut next = || {
+        let event = events.next().unwrap().unwrap();
+        format!("{} {}", event["type"].as_str().unwrap(), event["object"]["metadata"]["name"].as_str().unwrap())
+    };
+    // The first event proves the watch is running before the changes under test.
+    cluster.ok_with(&["apply", "-f", "-"], Some("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: sentinel}\n"));
+    assert_eq!(next(), "ADDED sentinel");
+    cluster.ok_with(&["apply", "-f", "-"], Some("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: watched}\n"));
+    cluster.ok(&["label", "configmap", "watched", "seen=yes"]);
+    cluster.ok(&["delete", "configmap", "watched"]);
+    let seen: Vec<String> = (0..3).map(|_| next()).collect();
+    watch.kill().unwrap();
+    assert_eq!(seen, ["ADDED watched", "MODIFIED watched", "DELETED watched"]);
+}
+
+#[test]
+fn finalizers_hold_deletion_until_removed() {
+    let cluster = Cluster::start();
+    let manifest = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: held, finalizers: [example.com/hold]}\n";
+    cluster.ok_with(&["apply", "-f", "-"], Some(manifest));
+    cluster.ok(&["delete", "configmap", "held", "--wait=false"]);
+    let held = cluster.json(&["get", "configmap", "held"]);
+    assert!(held["metadata"]["deletionTimestamp"].is_string(), "{held}");
+    cluster.ok(&["patch", "configmap", "held", "--type", "merge", "-p", r#"{"metadata":{"finalizers":null}}"#]);
+    let gone = cluster.fails(&["get", "configmap", "held"], None);
+    assert!(gone.contains(r#"configmaps "held" not found"#), "{gone}");
+}
+
+#[test]
+fn deleting_a_namespace_deletes_its_contents() {
+    let cluster = Cluster::start();
+    // (`kubectl create namespace` sends protobuf, which the server does not speak yet.)
+    cluster.ok_with(&["apply", "-f", "-"], Some("apiVersion: v1\nkind: Namespace\nmetadata: {name: doomed}\n"));
+    cluster.ok_with(&["apply", "-n", "doomed", "-f", "-"], Some(DEPLOYMENT));
+    cluster.ok(&["delete", "namespace", "doomed"]);
+    assert!(cluster.fails(&["get", "namespace", "doomed"], None).contains("NotFound"));
+    assert!(cluster.ok(&["get", "deployments", "-A", "-o", "name"]).is_empty());
+    let refused = cluster.fails(&["apply", "-n", "missing", "-f", "-"], Some(DEPLOYMENT));
+    assert!(refused.contains(r#"namespaces "missing" not found"#), "{refused}");
+}
+
+#[test]
+fn conflicts_errors_and_dry_run() {
+    let cluster = Cluster::start();
+    cluster.ok_with(
+        &["apply", "-f", "-"],
+        Some("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\ndata: {a: '1'}\n"),
+    );
+    let stale = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm, resourceVersion: '1'}\ndata: {a: '2'}\n";
+    let conflict = cluster.fails(&["replace", "-f", "-"], Some(stale));
+    assert!(conflict.contains("the object has been modified"), "{conflict}");
+    let exists = cluster.fails(&["create", "-f", "-"], Some("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\n"));
+    assert!(exists.contains("AlreadyExists") && exists.contains(r#"configmaps "cm" already exists"#), "{exists}");
+    let invalid =
+        cluster.fails(&["create", "-f", "-"], Some("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: Not_Valid}\n"));
+    assert!(invalid.contains(r#"ConfigMap "Not_Valid" is invalid: metadata.name: Invalid value"#), "{invalid}");
+    let dry = cluster.ok_with(
+        &["apply", "--dry-run=server", "-f", "-"],
+        Some("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: dry}\n"),
+    );
+    assert!(dry.contains("configmap/dry created (server dry run)"), "{dry}");
+    assert!(cluster.fails(&["get", "configmap", "dry"], None).contains("NotFound"));
+    let generated = cluster.ok_with(
+        &["create", "-f", "-", "-o", "name"],
+        Some("apiVersion: v1\nkind: ConfigMap\nmetadata: {generateName: gen-}\n"),
+    );
+    assert!(
+        generated.starts_with("configmap/gen-") && generated.trim().len() == "configmap/gen-".len() + 5,
+        "{generated}"
+    );
+}
+
+#[test]
+fn lists_are_paginated() {
+    let cluster = Cluster::start();
+    let manifests: String = (0..7)
+        .map(|index| format!("---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: page-{index}}}\n"))
+        .collect();
+    cluster.ok_with(&["apply", "-f", "-"], Some(&manifests));
+    let all = cluster.ok(&["get", "configmaps", "--chunk-size=3", "-o", "name"]);
+    assert_eq!(all.lines().count(), 7, "{all}");
+    let first_page = cluster.ok(&["get", "--raw", "/api/v1/namespaces/default/configmaps?limit=3"]);
+    let first_page: serde_json::Value = serde_json::from_str(&first_page).unwrap();
+    assert_eq!(first_page["items"].as_array().unwrap().len(), 3);
+    assert_eq!(first_page["metadata"]["remainingItemCount"], 4);
+    let token = first_page["metadata"]["continue"].as_str().unwrap();
+    let rest =
+        cluster.ok(&["get", "--raw", &format!("/api/v1/namespaces/default/configmaps?limit=10&continue={token}")]);
+    let rest: serde_json::Value = serde_json::from_str(&rest).unwrap();
+    assert_eq!(rest["items"][0]["metadata"]["name"], "page-3");
+    assert!(rest["metadata"]["continue"].is_null());
+}
