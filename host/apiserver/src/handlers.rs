@@ -12,6 +12,7 @@ use crate::request::{Query, ResourceRequest};
 use crate::selector::{FieldSelector, LabelSelector};
 use crate::status::{self, ApiError};
 use crate::store::{Change, ObjectKey, Store, Written};
+use crate::{crd, schema};
 
 /// The registry and the store: what every handler works on.
 pub struct Api {
@@ -175,6 +176,7 @@ impl Api {
         }
         objects::validate_metadata(&ty, &object)?;
         objects::prepare_create(&ty, &mut object);
+        let registration = Self::server_side_effects(&ty, &mut object)?;
         let name = object["metadata"]["name"].as_str().unwrap_or_default().to_owned();
         if ty.namespaced {
             if request.namespace.is_empty() {
@@ -183,12 +185,18 @@ impl Api {
             self.check_namespace_accepts_objects(&request.namespace)?;
         }
         let key = Self::key(&ty, &request.namespace, &name);
-        let written = self.store.write(&key, query.dry_run()?, |current| match current {
+        let dry_run = query.dry_run()?;
+        let written = self.store.write(&key, dry_run, |current| match current {
             Some(_) => Err(ApiError::already_exists(&ty.group, &ty.plural, &name)),
             None => Ok(Change::Put(object)),
         })?;
         match written {
-            Written::Stored(object) => Ok((201, Self::served(&ty, object))),
+            Written::Stored(object) => {
+                if let Some((resource, types)) = registration.filter(|_| !dry_run) {
+                    self.registry.register(&resource, types);
+                }
+                Ok((201, Self::served(&ty, object)))
+            }
             other => Err(ApiError::internal(format!("create wrote {other:?}"))),
         }
     }
@@ -241,6 +249,7 @@ impl Api {
     ) -> Result<Reply, ApiError> {
         let key = Self::key(ty, &request.namespace, name);
         let part = Self::part(request);
+        let mut registration = None;
         let written = self.store.write(&key, dry_run, |current| {
             let current = current.ok_or_else(|| ApiError::not_found(&ty.group, &ty.plural, name))?;
             let mut updated = revise(current)?;
@@ -258,13 +267,24 @@ impl Api {
             }
             objects::prepare_update(ty, part, current, &mut updated);
             objects::validate_metadata(ty, &updated)?;
+            registration = Self::server_side_effects(ty, &mut updated)?;
             if objects::is_terminating(&updated) && !objects::has_finalizers(&updated) {
                 return Ok(Change::Delete);
             }
             Ok(if objects::differs(current, &updated) { Change::Put(updated) } else { Change::Keep })
         })?;
         let object = match written {
-            Written::Stored(object) | Written::Deleted(object) | Written::Unchanged(Some(object)) => object,
+            Written::Deleted(object) => {
+                self.forget_custom_resource(ty, &object, dry_run);
+                object
+            }
+            Written::Stored(object) => {
+                if let Some((resource, types)) = registration.filter(|_| !dry_run) {
+                    self.registry.register(&resource, types);
+                }
+                object
+            }
+            Written::Unchanged(Some(object)) => object,
             Written::Unchanged(None) => return Err(ApiError::not_found(&ty.group, &ty.plural, name)),
         };
         self.finish_namespace_deletion(&key.namespace);
@@ -351,9 +371,56 @@ impl Api {
             Ok(Change::Put(marked))
         })?;
         match written {
-            Written::Stored(object) | Written::Deleted(object) | Written::Unchanged(Some(object)) => Ok(object),
+            Written::Deleted(object) => {
+                self.forget_custom_resource(ty, &object, dry_run);
+                Ok(object)
+            }
+            Written::Stored(object) | Written::Unchanged(Some(object)) => Ok(object),
             Written::Unchanged(None) => Err(ApiError::not_found(&ty.group, &ty.plural, &key.name)),
         }
+    }
+
+    /// What the server itself does to an object before storing it: a custom
+    /// resource is pruned, defaulted and validated against its schema; a
+    /// CustomResourceDefinition is checked and established, and the types
+    /// it serves are returned, to be registered once it is stored.
+    fn server_side_effects(
+        ty: &ResourceType,
+        object: &mut Value,
+    ) -> Result<Option<(GroupResource, Vec<ResourceType>)>, ApiError> {
+        if let Some(schema) = &ty.schema {
+            let causes = schema::apply(schema, object);
+            if !causes.is_empty() {
+                let name = object["metadata"]["name"].as_str().unwrap_or("");
+                return Err(ApiError::invalid(&ty.group, &ty.kind, name, causes));
+            }
+        }
+        if !crd::is_crd(ty) || objects::is_terminating(object) {
+            return Ok(None);
+        }
+        let types = crd::served_types(object)?;
+        object["status"] = crd::established_status(object);
+        let resource = GroupResource {
+            group: object["spec"]["group"].as_str().unwrap_or("").to_owned(),
+            resource: object["spec"]["names"]["plural"].as_str().unwrap_or("").to_owned(),
+        };
+        Ok(Some((resource, types)))
+    }
+
+    /// A deleted CustomResourceDefinition takes its resource, and every
+    /// object of it, along.
+    fn forget_custom_resource(&self, ty: &ResourceType, crd: &Value, dry_run: bool) {
+        if !crd::is_crd(ty) || dry_run {
+            return;
+        }
+        let resource = GroupResource {
+            group: crd["spec"]["group"].as_str().unwrap_or("").to_owned(),
+            resource: crd["spec"]["names"]["plural"].as_str().unwrap_or("").to_owned(),
+        };
+        for key in self.store.keys_of(&resource) {
+            let _ = self.store.write(&key, false, |_| Ok(Change::Delete));
+        }
+        self.registry.register(&resource, Vec::new());
     }
 
     /// A namespace being deleted takes everything in it along.

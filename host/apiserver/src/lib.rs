@@ -17,11 +17,13 @@
 //! # Ok(()) }
 //! ```
 
+mod crd;
 mod discovery;
 mod handlers;
 mod objects;
 mod registry;
 mod request;
+mod schema;
 mod selector;
 mod server;
 mod status;

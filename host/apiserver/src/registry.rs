@@ -30,6 +30,8 @@ pub struct ResourceType {
     pub scale_subresource: bool,
     /// Only `create` is served (reviews such as SelfSubjectAccessReview).
     pub create_only: bool,
+    /// The structural schema of a custom resource (`openAPIV3Schema`).
+    pub schema: Option<Arc<serde_json::Value>>,
 }
 
 impl ResourceType {
@@ -147,6 +149,7 @@ impl Registry {
                     status_subresource: subresources.contains(&"status"),
                     scale_subresource: subresources.contains(&"scale"),
                     create_only: plural.ends_with("accessreviews"),
+                    schema: None,
                 })
             })
             .collect();
@@ -184,5 +187,13 @@ impl Registry {
     /// The resources served at `group/version`.
     pub fn resources(&self, group: &str, version: &str) -> Vec<Arc<ResourceType>> {
         self.read().iter().filter(|ty| ty.group == group && ty.version == version).cloned().collect()
+    }
+
+    /// Serves `types` (the served versions of one custom resource) instead
+    /// of whatever was registered for `resource` before.
+    pub fn register(&self, resource: &GroupResource, types: Vec<ResourceType>) {
+        let mut registered = self.types.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        registered.retain(|ty| ty.group_resource() != *resource);
+        registered.extend(types.into_iter().map(Arc::new));
     }
 }

@@ -111,6 +111,11 @@ impl Store {
         (items, state.revision)
     }
 
+    /// Every key of `resource`, in any namespace.
+    pub fn keys_of(&self, resource: &GroupResource) -> Vec<ObjectKey> {
+        self.state().objects.keys().filter(|key| key.resource == *resource).cloned().collect()
+    }
+
     /// Every key in `namespace`, of any resource.
     pub fn keys_in_namespace(&self, namespace: &str) -> Vec<ObjectKey> {
         self.state().objects.keys().filter(|key| key.namespace == namespace).cloned().collect()

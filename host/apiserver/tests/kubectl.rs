@@ -283,3 +283,81 @@ fn lists_are_paginated() {
     assert_eq!(rest["items"][0]["metadata"]["name"], "page-3");
     assert!(rest["metadata"]["continue"].is_null());
 }
+
+const CRD: &str = "
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.com
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {plural: widgets, singular: widget, kind: Widget, shortNames: [wd]}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    subresources: {status: {}}
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            required: [size]
+            properties:
+              size: {type: integer, minimum: 1, maximum: 10}
+              color: {type: string, enum: [red, blue], default: blue}
+          status:
+            type: object
+            properties:
+              ready: {type: boolean}
+";
+
+#[test]
+fn custom_resources_follow_their_definition() {
+    let cluster = Cluster::start();
+    cluster.ok_with(&["apply", "-f", "-"], Some(CRD));
+    let established = cluster.ok(&["wait", "--for=condition=Established", "crd/widgets.example.com", "--timeout=10s"]);
+    assert!(established.contains("condition met"), "{established}");
+    assert!(cluster.ok(&["api-resources", "--api-group=example.com"]).contains("widgets"));
+
+    let widget = "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w1}\nspec: {size: 3, unknown: x}\nstatus: {ready: true}\n";
+    cluster.ok_with(&["apply", "-f", "-"], Some(widget));
+    let stored = cluster.json(&["get", "wd", "w1"]);
+    assert_eq!(stored["spec"], serde_json::json!({"size": 3, "color": "blue"}), "defaulted and pruned");
+    assert!(stored.get("status").is_none(), "status is written through /status only");
+
+    let too_big = "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w2}\nspec: {size: 11, color: green}\n";
+    let invalid = cluster.fails(&["apply", "-f", "-"], Some(too_big));
+    assert!(invalid.contains(r#"The Widget "w2" is invalid"#), "{invalid}");
+    assert!(
+        invalid.contains("spec.size: Invalid value: 11: spec.size in body should be less than or equal to 10"),
+        "{invalid}"
+    );
+    assert!(invalid.contains(r#"spec.color: Unsupported value: "green""#), "{invalid}");
+    let missing = cluster.fails(
+        &["apply", "-f", "-"],
+        Some("apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w3}\nspec: {}\n"),
+    );
+    assert!(missing.contains("spec.size: Required value"), "{missing}");
+
+    cluster.ok(&[
+        "patch",
+        "widget",
+        "w1",
+        "--subresource=status",
+        "--type=merge",
+        "-p",
+        r#"{"status":{"ready":true}}"#,
+    ]);
+    assert_eq!(cluster.json(&["get", "widget", "w1"])["status"]["ready"], true);
+
+    cluster.ok(&["delete", "crd", "widgets.example.com"]);
+    // kubectl may still know the type from its discovery cache; either way it is gone.
+    let gone = cluster.fails(&["get", "widgets"], None);
+    assert!(
+        gone.contains("doesn't have a resource type") || gone.contains("could not find the requested resource"),
+        "{gone}"
+    );
+}
