@@ -6,13 +6,16 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 
+use weir_strategic_merge::{ListStrategy, MergeSchema};
+
+use crate::fieldset::TypeContext;
 use crate::objects::{self, Part};
 use crate::registry::{GroupResource, Registry, ResourceType};
 use crate::request::{Query, ResourceRequest};
 use crate::selector::{FieldSelector, LabelSelector};
 use crate::status::{self, ApiError};
 use crate::store::{Change, ObjectKey, Store, Written};
-use crate::{crd, schema};
+use crate::{apply, crd, schema};
 
 /// The registry and the store: what every handler works on.
 pub struct Api {
@@ -28,6 +31,9 @@ pub type Reply = (u16, Value);
 pub enum PatchKind {
     Merge,
     Json,
+    Strategic,
+    /// Server-side apply.
+    Apply,
 }
 
 impl PatchKind {
@@ -35,8 +41,104 @@ impl PatchKind {
         match content_type.split(';').next().unwrap_or("").trim() {
             "application/merge-patch+json" => Ok(PatchKind::Merge),
             "application/json-patch+json" => Ok(PatchKind::Json),
+            "application/strategic-merge-patch+json" => Ok(PatchKind::Strategic),
+            "application/apply-patch+yaml" => Ok(PatchKind::Apply),
             other => Err(ApiError::unsupported_media_type(other)),
         }
+    }
+}
+
+/// Where list merge keys come from: the built-in kinds' known keys, or a
+/// custom resource's schema (`x-kubernetes-list-type`, `-map-keys`).
+enum ListSchema<'a> {
+    Builtin,
+    Custom(&'a Value),
+}
+
+impl MergeSchema for ListSchema<'_> {
+    fn list_strategy(&self, api_version: &str, kind: &str, path: &[&str]) -> ListStrategy {
+        match self {
+            ListSchema::Builtin => weir_strategic_merge::BuiltinSchema.list_strategy(api_version, kind, path),
+            ListSchema::Custom(schema) => {
+                let node = path.iter().fold(*schema, |node, field| {
+                    let node = if node["type"] == "array" { &node["items"] } else { node };
+                    &node["properties"][*field]
+                });
+                match node["x-kubernetes-list-type"].as_str() {
+                    Some("map") => node["x-kubernetes-list-map-keys"][0]
+                        .as_str()
+                        .map_or(ListStrategy::Replace, |key| ListStrategy::MergeByKey(key.to_owned())),
+                    Some("set") => ListStrategy::MergePrimitives,
+                    _ => ListStrategy::Replace,
+                }
+            }
+        }
+    }
+}
+
+fn type_context<'a>(ty: &'a ResourceType, schema: &'a ListSchema<'a>) -> TypeContext<'a> {
+    TypeContext { api_version: ty.api_version(), kind: &ty.kind, schema }
+}
+
+fn check_name(object: &Value, name: &str) -> Result<(), ApiError> {
+    match object["metadata"]["name"].as_str() {
+        Some(found) if found == name => Ok(()),
+        found => Err(ApiError::bad_request(format!(
+            "the name of the object ({}) does not match the name on the URL ({name})",
+            found.unwrap_or("")
+        ))),
+    }
+}
+
+/// The manager a write is recorded under (`fieldManager`; the server
+/// defaults it from the client's user agent).
+fn field_manager(query: &Query) -> Result<&str, ApiError> {
+    let manager = query.get("fieldManager").unwrap_or("unknown");
+    if manager.len() > 128 {
+        return Err(ApiError::bad_request("fieldManager may be at most 128 characters"));
+    }
+    Ok(manager)
+}
+
+/// 409 naming every field another manager owns, worded as kube-apiserver does.
+fn conflict_error(ty: &ResourceType, name: &str, conflicts: &[apply::Conflict]) -> ApiError {
+    let mut by_owner: Vec<(String, Vec<&str>)> = Vec::new();
+    for conflict in conflicts {
+        let owner = format!("\"{}\" using {}", conflict.manager, conflict.api_version);
+        match by_owner.iter_mut().find(|(existing, _)| *existing == owner) {
+            Some((_, fields)) => fields.push(&conflict.field),
+            None => by_owner.push((owner, vec![&conflict.field])),
+        }
+    }
+    let described: Vec<String> = by_owner
+        .iter()
+        .map(|(owner, fields)| match fields.as_slice() {
+            [field] => format!("conflict with {owner}: {field}"),
+            _ => format!("conflicts with {owner}:\n- {}", fields.join("\n- ")),
+        })
+        .collect();
+    let count = conflicts.len();
+    let message =
+        format!("Apply failed with {count} conflict{}: {}", if count == 1 { "" } else { "s" }, described.join("\n"));
+    let causes: Vec<Value> = conflicts
+        .iter()
+        .map(|conflict| {
+            json!({
+                "reason": "FieldManagerConflict",
+                "message": format!("conflict with \"{}\" using {}", conflict.manager, conflict.api_version),
+                "field": conflict.field,
+            })
+        })
+        .collect();
+    let mut error = ApiError::conflict(&ty.group, &ty.plural, name, "").with_message(message);
+    error.details = Some(json!({ "name": name, "group": ty.group, "kind": ty.plural, "causes": causes }));
+    error
+}
+
+fn list_schema(ty: &ResourceType) -> ListSchema<'_> {
+    match &ty.schema {
+        Some(schema) => ListSchema::Custom(schema),
+        None => ListSchema::Builtin,
     }
 }
 
@@ -168,15 +270,32 @@ impl Api {
                 ty.plural
             )));
         }
-        let mut object = self.decode_body(&ty, request, body)?;
+        let object = self.decode_body(&ty, request, body)?;
+        let manager = field_manager(query)?;
+        self.create_object(&ty, request, query, object, |object| {
+            let schema = list_schema(&ty);
+            apply::track_update(None, object, manager, &type_context(&ty, &schema));
+        })
+    }
+
+    /// Stores a new object; `own` records its field ownership.
+    fn create_object(
+        &self,
+        ty: &ResourceType,
+        request: &ResourceRequest,
+        query: &Query,
+        mut object: Value,
+        own: impl FnOnce(&mut Value),
+    ) -> Result<Reply, ApiError> {
         if object["metadata"]["name"].as_str().unwrap_or("").is_empty()
             && let Some(prefix) = object["metadata"]["generateName"].as_str().filter(|prefix| !prefix.is_empty())
         {
             object["metadata"]["name"] = Value::String(objects::generate_name(prefix));
         }
-        objects::validate_metadata(&ty, &object)?;
-        objects::prepare_create(&ty, &mut object);
-        let registration = Self::server_side_effects(&ty, &mut object)?;
+        objects::validate_metadata(ty, &object)?;
+        objects::prepare_create(ty, &mut object);
+        let registration = Self::server_side_effects(ty, &mut object)?;
+        own(&mut object);
         let name = object["metadata"]["name"].as_str().unwrap_or_default().to_owned();
         if ty.namespaced {
             if request.namespace.is_empty() {
@@ -184,7 +303,7 @@ impl Api {
             }
             self.check_namespace_accepts_objects(&request.namespace)?;
         }
-        let key = Self::key(&ty, &request.namespace, &name);
+        let key = Self::key(ty, &request.namespace, &name);
         let dry_run = query.dry_run()?;
         let written = self.store.write(&key, dry_run, |current| match current {
             Some(_) => Err(ApiError::already_exists(&ty.group, &ty.plural, &name)),
@@ -195,7 +314,7 @@ impl Api {
                 if let Some((resource, types)) = registration.filter(|_| !dry_run) {
                     self.registry.register(&resource, types);
                 }
-                Ok((201, Self::served(&ty, object)))
+                Ok((201, Self::served(ty, object)))
             }
             other => Err(ApiError::internal(format!("create wrote {other:?}"))),
         }
@@ -204,13 +323,9 @@ impl Api {
     pub fn update(&self, request: &ResourceRequest, name: &str, query: &Query, body: Value) -> Result<Reply, ApiError> {
         let ty = self.resource_type(request)?;
         let object = self.decode_body(&ty, request, body)?;
-        if object["metadata"]["name"].as_str() != Some(name) {
-            return Err(ApiError::bad_request(format!(
-                "the name of the object ({}) does not match the name on the URL ({name})",
-                object["metadata"]["name"].as_str().unwrap_or("")
-            )));
-        }
-        self.replace(&ty, request, name, query.dry_run()?, |_| Ok(object))
+        check_name(&object, name)?;
+        let manager = field_manager(query)?;
+        self.replace(&ty, request, name, query.dry_run()?, Some(manager), |_| Ok(object))
     }
 
     pub fn patch(
@@ -222,8 +337,18 @@ impl Api {
         body: Value,
     ) -> Result<Reply, ApiError> {
         let ty = self.resource_type(request)?;
+        let manager = field_manager(query)?;
+        if kind == PatchKind::Apply {
+            return self.server_side_apply(&ty, request, name, query, manager, body);
+        }
+        if kind == PatchKind::Strategic && ty.schema.is_some() {
+            return Err(ApiError::unsupported_media_type("application/strategic-merge-patch+json").with_message(
+                "strategic merge patch is not supported for custom resources: use a merge, JSON or apply patch",
+            ));
+        }
         let invalid_patch = |error: String| ApiError::bad_request(format!("invalid patch: {error}"));
-        self.replace(&ty, request, name, query.dry_run()?, |current| {
+        let schema = list_schema(&ty);
+        self.replace(&ty, request, name, query.dry_run()?, Some(manager), |current| {
             let mut patched = current.clone();
             match kind {
                 PatchKind::Merge => json_patch::merge(&mut patched, &body),
@@ -232,24 +357,65 @@ impl Api {
                         serde_json::from_value(body).map_err(|error| invalid_patch(error.to_string()))?;
                     json_patch::patch(&mut patched, &operations).map_err(|error| invalid_patch(error.to_string()))?;
                 }
+                PatchKind::Strategic | PatchKind::Apply => weir_strategic_merge::apply(&mut patched, &body, &schema)
+                    .map_err(|error| invalid_patch(error.to_string()))?,
             }
             Ok(patched)
         })
     }
 
+    /// `PATCH` with `application/apply-patch+yaml`: creates the object when
+    /// missing, otherwise merges the applied configuration as its manager.
+    fn server_side_apply(
+        &self,
+        ty: &ResourceType,
+        request: &ResourceRequest,
+        name: &str,
+        query: &Query,
+        manager: &str,
+        body: Value,
+    ) -> Result<Reply, ApiError> {
+        if query.get("fieldManager").is_none() {
+            return Err(ApiError::bad_request("PATCH requests with apply must specify a fieldManager"));
+        }
+        let force = query.flag("force");
+        let applied = self.decode_body(ty, request, body)?;
+        check_name(&applied, name)?;
+        let schema = list_schema(ty);
+        let context = type_context(ty, &schema);
+        let conflict = |conflicts: Vec<apply::Conflict>| conflict_error(ty, name, &conflicts);
+        if self.store.get(&Self::key(ty, &request.namespace, name)).is_none() {
+            // A new object starts as its identity; apply fills in the rest.
+            let mut identity =
+                json!({ "apiVersion": applied["apiVersion"], "kind": applied["kind"], "metadata": { "name": name } });
+            if let Some(namespace) = applied["metadata"].get("namespace") {
+                identity["metadata"]["namespace"] = namespace.clone();
+            }
+            let created = apply::apply(Some(&identity), &applied, manager, force, &context).map_err(conflict)?;
+            return self.create_object(ty, request, query, created, |_| {});
+        }
+        self.replace(ty, request, name, query.dry_run()?, None, |current| {
+            apply::apply(Some(current), &applied, manager, force, &context).map_err(conflict)
+        })
+    }
+
     /// Read-modify-write of an existing object: `revise` computes the new
-    /// object from the stored one; the server's rules then apply.
+    /// object from the stored one; the server's rules then apply, and
+    /// `manager` (absent when the revision was an apply) owns what changed.
     fn replace(
         &self,
         ty: &ResourceType,
         request: &ResourceRequest,
         name: &str,
         dry_run: bool,
+        manager: Option<&str>,
         revise: impl FnOnce(&Value) -> Result<Value, ApiError>,
     ) -> Result<Reply, ApiError> {
         let key = Self::key(ty, &request.namespace, name);
         let part = Self::part(request);
         let mut registration = None;
+        let schema = list_schema(ty);
+        let context = type_context(ty, &schema);
         let written = self.store.write(&key, dry_run, |current| {
             let current = current.ok_or_else(|| ApiError::not_found(&ty.group, &ty.plural, name))?;
             let mut updated = revise(current)?;
@@ -268,6 +434,9 @@ impl Api {
             objects::prepare_update(ty, part, current, &mut updated);
             objects::validate_metadata(ty, &updated)?;
             registration = Self::server_side_effects(ty, &mut updated)?;
+            if let Some(manager) = manager {
+                apply::track_update(Some(current), &mut updated, manager, &context);
+            }
             if objects::is_terminating(&updated) && !objects::has_finalizers(&updated) {
                 return Ok(Change::Delete);
             }

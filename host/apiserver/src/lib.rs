@@ -17,8 +17,10 @@
 //! # Ok(()) }
 //! ```
 
+mod apply;
 mod crd;
 mod discovery;
+mod fieldset;
 mod handlers;
 mod objects;
 mod registry;
@@ -29,6 +31,7 @@ mod server;
 mod status;
 mod store;
 mod watch;
+mod yaml;
 
 pub use server::{ApiServer, Authentication};
 

@@ -56,6 +56,11 @@ impl Query {
         Self(pairs.collect())
     }
 
+    /// Sets `name` unless the client did.
+    pub fn set_default(&mut self, name: &str, value: String) {
+        self.0.entry(name.to_owned()).or_insert(value);
+    }
+
     pub fn get(&self, name: &str) -> Option<&str> {
         self.0.get(name).map(String::as_str).filter(|value| !value.is_empty())
     }

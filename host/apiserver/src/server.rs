@@ -9,7 +9,7 @@ use bytes::Bytes;
 use http_body_util::combinators::BoxBody;
 use http_body_util::{BodyExt, Full, Limited, StreamBody};
 use hyper::body::{Frame, Incoming};
-use hyper::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
+use hyper::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
 use hyper::{Method, Request, Response, StatusCode};
 use serde_json::Value;
 use tokio::net::TcpListener;
@@ -155,9 +155,14 @@ async fn route(api: &Arc<Api>, server_address: &str, request: Request<Incoming>)
     let Some(resource) = parse_resource_path(&path) else {
         return Err(ApiError::not_found("", "", &path).with_message("the server could not find the requested resource"));
     };
-    let query = Query::parse(request.uri().query());
     let header = |name| request.headers().get(name).and_then(|value| value.to_str().ok()).unwrap_or("").to_owned();
     let (accept, content_type) = (header(ACCEPT), header(CONTENT_TYPE));
+    let mut query = Query::parse(request.uri().query());
+    // Like kube-apiserver: a write without fieldManager is recorded under the
+    // client's name, the user agent up to its first '/'.
+    let user_agent = header(USER_AGENT);
+    let default_manager = user_agent.split('/').next().filter(|name| !name.is_empty()).unwrap_or("unknown");
+    query.set_default("fieldManager", default_manager.to_owned());
     let body = read_body(request).await?;
     let name = resource.name.clone();
     let (code, answer) = match (method, name) {
@@ -175,7 +180,11 @@ async fn route(api: &Arc<Api>, server_address: &str, request: Request<Incoming>)
         (Method::PUT, Some(name)) => api.update(&resource, &name, &query, parse_object(&content_type, &body)?)?,
         (Method::PATCH, Some(name)) => {
             let kind = PatchKind::from_content_type(&content_type)?;
-            api.patch(&resource, &name, &query, kind, parse_json(&body)?)?
+            let body = match kind {
+                PatchKind::Apply => crate::yaml::parse_document(&String::from_utf8_lossy(&body))?,
+                _ => parse_json(&body)?,
+            };
+            api.patch(&resource, &name, &query, kind, body)?
         }
         (Method::DELETE, Some(name)) => api.delete(&resource, &name, &query, &parse_optional_json(&body)?)?,
         (Method::DELETE, None) => api.delete_collection(&resource, &query, &parse_optional_json(&body)?)?,

@@ -361,3 +361,75 @@ fn custom_resources_follow_their_definition() {
         "{gone}"
     );
 }
+
+#[test]
+fn client_side_apply_updates_through_strategic_merge() {
+    let cluster = Cluster::start();
+    cluster.ok_with(&["apply", "-f", "-"], Some(DEPLOYMENT));
+    let updated = DEPLOYMENT.replace("nginx:1.27", "nginx:1.28").replace("replicas: 2", "replicas: 4");
+    assert_eq!(cluster.ok_with(&["apply", "-f", "-"], Some(&updated)), "deployment.apps/web configured\n");
+    let deployment = cluster.json(&["get", "deployment", "web"]);
+    assert_eq!(deployment["spec"]["replicas"], 4);
+    assert_eq!(deployment["spec"]["template"]["spec"]["containers"][0]["image"], "nginx:1.28");
+    assert_eq!(cluster.ok_with(&["apply", "-f", "-"], Some(&updated)), "deployment.apps/web unchanged\n");
+    // kubectl patch defaults to a strategic merge patch: containers merge by name.
+    cluster.ok(&[
+        "patch",
+        "deployment",
+        "web",
+        "-p",
+        r#"{"spec":{"template":{"spec":{"containers":[{"name":"sidecar","image":"busybox"}]}}}}"#,
+    ]);
+    let containers = cluster.json(&["get", "deployment", "web"])["spec"]["template"]["spec"]["containers"].clone();
+    let names: Vec<&str> = containers.as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["web", "sidecar"]);
+}
+
+#[test]
+fn server_side_apply_owns_fields_and_reports_conflicts() {
+    let cluster = Cluster::start();
+    let applied = cluster.ok_with(&["apply", "--server-side", "--field-manager=flux", "-f", "-"], Some(DEPLOYMENT));
+    assert_eq!(applied, "deployment.apps/web serverside-applied\n");
+    let managed =
+        cluster.json(&["get", "deployment", "web", "--show-managed-fields"])["metadata"]["managedFields"].clone();
+    assert_eq!(managed[0]["manager"], "flux");
+    assert_eq!(managed[0]["operation"], "Apply");
+    assert!(
+        managed[0]["fieldsV1"]["f:spec"]["f:template"]["f:spec"]["f:containers"][r#"k:{"name":"web"}"#].is_object(),
+        "{managed}"
+    );
+
+    // Someone else changes a field flux owns...
+    cluster.ok(&[
+        "patch",
+        "deployment",
+        "web",
+        "--field-manager=kubectl-edit",
+        "--type=merge",
+        "-p",
+        r#"{"spec":{"replicas":7}}"#,
+    ]);
+    let conflict = cluster.fails(&["apply", "--server-side", "--field-manager=flux", "-f", "-"], Some(DEPLOYMENT));
+    assert!(conflict.contains("Apply failed with 1 conflict") && conflict.contains(".spec.replicas"), "{conflict}");
+    // ...until flux forces it back.
+    cluster
+        .ok_with(&["apply", "--server-side", "--field-manager=flux", "--force-conflicts", "-f", "-"], Some(DEPLOYMENT));
+    assert_eq!(cluster.json(&["get", "deployment", "web"])["spec"]["replicas"], 2);
+
+    // A field flux stops applying is removed.
+    let without_labels = DEPLOYMENT.replace("  labels: {app: web}\n", "");
+    cluster.ok_with(&["apply", "--server-side", "--field-manager=flux", "-f", "-"], Some(&without_labels));
+    assert!(
+        cluster.json(&["get", "deployment", "web"])["metadata"]
+            .get("labels")
+            .is_none_or(|labels| labels.get("app").is_none())
+    );
+
+    // Dry run: the full answer, nothing persisted.
+    let dry = cluster.ok_with(
+        &["apply", "--server-side", "--field-manager=flux", "--dry-run=server", "-f", "-"],
+        Some(&DEPLOYMENT.replace("replicas: 2", "replicas: 9")),
+    );
+    assert!(dry.contains("serverside-applied (server dry run)"), "{dry}");
+    assert_eq!(cluster.json(&["get", "deployment", "web"])["spec"]["replicas"], 2);
+}
