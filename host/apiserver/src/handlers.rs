@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use weir_strategic_merge::{ListStrategy, MergeSchema};
 
 use crate::fieldset::TypeContext;
+use crate::gc::Propagation;
 use crate::objects::{self, Part};
 use crate::registry::{GroupResource, Registry, ResourceType};
 use crate::request::{Query, ResourceRequest};
@@ -444,7 +445,10 @@ impl Api {
         })?;
         let object = match written {
             Written::Deleted(object) => {
-                self.forget_custom_resource(ty, &object, dry_run);
+                if !dry_run {
+                    self.forget_custom_resource(ty, &object, dry_run);
+                    self.after_removal(&object);
+                }
                 object
             }
             Written::Stored(object) => {
@@ -469,7 +473,9 @@ impl Api {
     ) -> Result<Reply, ApiError> {
         let ty = self.resource_type(request)?;
         let dry_run = query.dry_run()? || options["dryRun"].as_array().is_some_and(|modes| !modes.is_empty());
-        let object = self.delete_object(&ty, &Self::key(&ty, &request.namespace, name), options, dry_run)?;
+        let propagation = Propagation::of_request(query, options)?;
+        let object =
+            self.delete_object(&ty, &Self::key(&ty, &request.namespace, name), options, propagation, dry_run)?;
         if ty.group.is_empty() && ty.plural == "namespaces" && !dry_run {
             self.delete_namespace_contents(name);
         }
@@ -485,10 +491,11 @@ impl Api {
     ) -> Result<Reply, ApiError> {
         let (ty, list) = self.list(request, query)?;
         let dry_run = query.dry_run()?;
+        let propagation = Propagation::of_request(query, options)?;
         for item in list["items"].as_array().into_iter().flatten() {
             let namespace = item["metadata"]["namespace"].as_str().unwrap_or("");
             let name = item["metadata"]["name"].as_str().unwrap_or("");
-            match self.delete_object(&ty, &Self::key(&ty, namespace, name), options, dry_run) {
+            match self.delete_object(&ty, &Self::key(&ty, namespace, name), options, propagation, dry_run) {
                 Ok(_) => {}
                 Err(error) if error.code == 404 => {}
                 Err(error) => return Err(error),
@@ -500,13 +507,21 @@ impl Api {
 
     /// Deletes one object: at once when it has no finalizers, otherwise by
     /// marking it (deletionTimestamp) until its finalizers are removed.
-    fn delete_object(
+    pub(crate) fn delete_object(
         &self,
         ty: &ResourceType,
         key: &ObjectKey,
         options: &Value,
+        propagation: Propagation,
         dry_run: bool,
     ) -> Result<Value, ApiError> {
+        if !dry_run && let Some(current) = self.store.get(key) {
+            match propagation {
+                Propagation::Orphan => self.orphan_dependents(&current),
+                Propagation::Foreground => self.delete_dependents_first(key, &current)?,
+                Propagation::Background => {}
+            }
+        }
         let preconditions = &options["preconditions"];
         let written = self.store.write(key, dry_run, |current| {
             let current = current.ok_or_else(|| ApiError::not_found(&ty.group, &ty.plural, &key.name))?;
@@ -541,7 +556,10 @@ impl Api {
         })?;
         match written {
             Written::Deleted(object) => {
-                self.forget_custom_resource(ty, &object, dry_run);
+                if !dry_run {
+                    self.forget_custom_resource(ty, &object, dry_run);
+                    self.after_removal(&object);
+                }
                 Ok(object)
             }
             Written::Stored(object) | Written::Unchanged(Some(object)) => Ok(object),
@@ -596,7 +614,7 @@ impl Api {
     fn delete_namespace_contents(&self, namespace: &str) {
         for key in self.store.keys_in_namespace(namespace) {
             if let Some(ty) = self.registry.lookup_resource(&key.resource)
-                && let Err(error) = self.delete_object(&ty, &key, &Value::Null, false)
+                && let Err(error) = self.delete_object(&ty, &key, &Value::Null, Propagation::Background, false)
                 && error.code != 404
             {
                 tracing::warn!(namespace, name = key.name, "namespace deletion left an object: {error}");

@@ -21,6 +21,7 @@ mod apply;
 mod crd;
 mod discovery;
 mod fieldset;
+mod gc;
 mod handlers;
 mod objects;
 mod registry;

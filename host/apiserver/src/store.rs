@@ -111,6 +111,11 @@ impl Store {
         (items, state.revision)
     }
 
+    /// The keys of every object `predicate` accepts.
+    pub fn find(&self, predicate: impl Fn(&Value) -> bool) -> Vec<ObjectKey> {
+        self.state().objects.iter().filter(|(_, object)| predicate(object)).map(|(key, _)| key.clone()).collect()
+    }
+
     /// Every key of `resource`, in any namespace.
     pub fn keys_of(&self, resource: &GroupResource) -> Vec<ObjectKey> {
         self.state().objects.keys().filter(|key| key.resource == *resource).cloned().collect()

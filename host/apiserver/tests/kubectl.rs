@@ -433,3 +433,49 @@ fn server_side_apply_owns_fields_and_reports_conflicts() {
     assert!(dry.contains("serverside-applied (server dry run)"), "{dry}");
     assert_eq!(cluster.json(&["get", "deployment", "web"])["spec"]["replicas"], 2);
 }
+
+/// Creates ConfigMap `parent` and `children` owned by it; returns the parent's uid.
+fn family(cluster: &Cluster, children: &[&str], finalizer: Option<&str>) -> String {
+    cluster.ok_with(&["apply", "-f", "-"], Some("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: parent}\n"));
+    let uid = cluster.json(&["get", "configmap", "parent"])["metadata"]["uid"].as_str().unwrap().to_owned();
+    for child in children {
+        let finalizers = finalizer.map(|finalizer| format!(", finalizers: [{finalizer}]")).unwrap_or_default();
+        let manifest = format!(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: {child}{finalizers}, ownerReferences: [{{apiVersion: v1, kind: ConfigMap, name: parent, uid: {uid}}}]}}\n"
+        );
+        cluster.ok_with(&["apply", "-f", "-"], Some(&manifest));
+    }
+    uid
+}
+
+#[test]
+fn deleting_an_owner_cascades_by_its_propagation_policy() {
+    let cluster = Cluster::start();
+    let names = |cluster: &Cluster| cluster.ok(&["get", "configmaps", "-o", "name"]);
+
+    family(&cluster, &["child-a", "child-b"], None);
+    cluster.ok(&["delete", "configmap", "parent", "--cascade=background"]);
+    assert_eq!(names(&cluster), "", "background: dependents collected");
+
+    family(&cluster, &["child-a"], None);
+    cluster.ok(&["delete", "configmap", "parent", "--cascade=orphan"]);
+    assert_eq!(names(&cluster), "configmap/child-a\n", "orphan: dependents stay");
+    assert!(
+        cluster.json(&["get", "configmap", "child-a"])["metadata"]["ownerReferences"]
+            .as_array()
+            .is_none_or(|refs| refs.is_empty())
+    );
+    cluster.ok(&["delete", "configmap", "child-a"]);
+
+    family(&cluster, &["held-child"], Some("example.com/hold"));
+    cluster.ok(&["delete", "configmap", "parent", "--cascade=foreground", "--wait=false"]);
+    let parent = cluster.json(&["get", "configmap", "parent"]);
+    assert!(parent["metadata"]["deletionTimestamp"].is_string());
+    assert_eq!(
+        parent["metadata"]["finalizers"],
+        serde_json::json!(["foregroundDeletion"]),
+        "the owner waits for its dependents"
+    );
+    cluster.ok(&["patch", "configmap", "held-child", "--type=merge", "-p", r#"{"metadata":{"finalizers":null}}"#]);
+    assert_eq!(names(&cluster), "", "foreground: the owner goes once its dependents are gone");
+}
