@@ -155,10 +155,25 @@ impl Api {
             name: None,
             subresource: None,
         };
-        for name in ["default", "kube-system", "kube-public", "kube-node-lease"] {
-            let namespace = json!({ "apiVersion": "v1", "kind": "Namespace", "metadata": { "name": name } });
-            if let Err(error) = api.create(&namespaces, &Query::default(), namespace) {
-                tracing::error!("cannot create namespace {name}: {error}");
+        let mut bootstrap: Vec<(ResourceRequest, Value)> = ["default", "kube-system", "kube-public", "kube-node-lease"]
+            .into_iter()
+            .map(|name| {
+                (namespaces.clone(), json!({ "apiVersion": "v1", "kind": "Namespace", "metadata": { "name": name } }))
+            })
+            .collect();
+        for object in api.bootstrap_rbac() {
+            let resource = if object["kind"] == "ClusterRole" { "clusterroles" } else { "clusterrolebindings" };
+            let request = ResourceRequest {
+                group: "rbac.authorization.k8s.io".into(),
+                version: "v1".into(),
+                resource: resource.into(),
+                ..namespaces.clone()
+            };
+            bootstrap.push((request, object));
+        }
+        for (request, object) in bootstrap {
+            if let Err(error) = api.create(&request, &Query::default(), object) {
+                tracing::error!("cannot bootstrap {}: {error}", request.resource);
             }
         }
         api

@@ -11,7 +11,8 @@
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
 //! use weir_apiserver::{ApiServer, Authentication};
-//! let server = ApiServer::bind("127.0.0.1:0".parse().unwrap(), Authentication { admin_token: "secret".into() }).await?;
+//! let auth = Authentication { admin_token: "secret".into(), ..Authentication::default() };
+//! let server = ApiServer::bind("127.0.0.1:0".parse().unwrap(), auth).await?;
 //! println!("{}", weir_apiserver::kubeconfig(&server.url(), "secret"));
 //! tokio::spawn(server.serve());
 //! # Ok(()) }
@@ -24,6 +25,8 @@ mod fieldset;
 mod gc;
 mod handlers;
 mod objects;
+mod protobuf;
+mod rbac;
 mod registry;
 mod request;
 mod schema;
@@ -34,7 +37,7 @@ mod store;
 mod watch;
 mod yaml;
 
-pub use server::{ApiServer, Authentication};
+pub use server::{ApiServer, Authentication, TokenUser};
 
 /// A fresh random bearer token (122 random bits).
 pub fn random_token() -> String {

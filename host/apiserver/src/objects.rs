@@ -98,6 +98,10 @@ pub fn prepare_create(ty: &ResourceType, object: &mut Value) {
     {
         fields.remove("status");
     }
+    // The one built-in default clients rely on: an untyped Secret is Opaque.
+    if ty.group.is_empty() && ty.plural == "secrets" && object["type"].as_str().unwrap_or("").is_empty() {
+        object["type"] = Value::String("Opaque".into());
+    }
     if ty.group.is_empty() && ty.plural == "namespaces" {
         object["spec"] = serde_json::json!({ "finalizers": ["kubernetes"] });
         object["status"] = serde_json::json!({ "phase": "Active" });

@@ -16,6 +16,7 @@ use tokio::net::TcpListener;
 
 use crate::discovery;
 use crate::handlers::{Api, PatchKind};
+use crate::rbac::{Attributes, MASTERS, UserInfo};
 use crate::request::{Query, parse_resource_path};
 use crate::status::ApiError;
 
@@ -23,21 +24,24 @@ use crate::status::ApiError;
 const MAX_BODY: usize = 16 << 20;
 
 /// Who may call the server.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Authentication {
     /// Bearer token of the admin (group `system:masters`, allowed everything).
     pub admin_token: String,
+    /// Further users, each with its own token; RBAC decides what they may do.
+    pub users: Vec<TokenUser>,
 }
 
-/// How a request was authenticated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Caller {
-    Admin,
-    /// No credentials, over plain HTTP on loopback: client-go never sends
-    /// credentials without TLS, so, like Kubernetes' former insecure port,
-    /// a plain-HTTP server bound to loopback trusts its own machine.
-    LoopbackAnonymous,
+/// A user known by a bearer token.
+#[derive(Debug, Clone)]
+pub struct TokenUser {
+    pub token: String,
+    pub name: String,
+    pub groups: Vec<String>,
 }
+
+/// The admin's user name.
+const ADMIN: &str = "weir-admin";
 
 /// A running server.
 pub struct ApiServer {
@@ -119,11 +123,11 @@ async fn handle(
 ) -> Response<Body> {
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
-    let outcome = match authenticate(auth, trust_loopback, &request) {
-        Ok(caller) => {
-            tracing::trace!(?caller, %method, path, "request");
-            route(api, server_address, request).await
-        }
+    let outcome = match authenticate(auth, trust_loopback, &request).and_then(|user| impersonate(api, user, &request)) {
+        Ok(user) => match authorize(api, &user, &request) {
+            Ok(()) => route(api, &user, server_address, request).await,
+            Err(error) => Err(error),
+        },
         Err(error) => Err(error),
     };
     match outcome {
@@ -135,7 +139,12 @@ async fn handle(
     }
 }
 
-async fn route(api: &Arc<Api>, server_address: &str, request: Request<Incoming>) -> Result<Response<Body>, ApiError> {
+async fn route(
+    api: &Arc<Api>,
+    user: &UserInfo,
+    server_address: &str,
+    request: Request<Incoming>,
+) -> Result<Response<Body>, ApiError> {
     let path = request.uri().path().trim_end_matches('/').to_owned();
     if matches!(path.as_str(), "/healthz" | "/livez" | "/readyz") {
         return Ok(Response::new(Full::new(Bytes::from_static(b"ok")).boxed()));
@@ -176,6 +185,12 @@ async fn route(api: &Arc<Api>, server_address: &str, request: Request<Incoming>)
             let list = if accept.contains("as=Table") { discovery::table(&list) } else { list };
             (200, list)
         }
+        (Method::POST, None)
+            if resource.group == "authorization.k8s.io" && resource.resource.ends_with("accessreviews") =>
+        {
+            api.resource_type(&resource)?;
+            (201, api.review(user, parse_object(&content_type, &body)?))
+        }
         (Method::POST, None) => api.create(&resource, &query, parse_object(&content_type, &body)?)?,
         (Method::PUT, Some(name)) => api.update(&resource, &name, &query, parse_object(&content_type, &body)?)?,
         (Method::PATCH, Some(name)) => {
@@ -206,21 +221,113 @@ fn discovery_path(api: &Api, path: &str) -> Option<Value> {
     }
 }
 
-/// A presented token must be valid; no token is accepted only on loopback.
-fn authenticate(auth: &Authentication, trust_loopback: bool, request: &Request<Incoming>) -> Result<Caller, ApiError> {
+fn admin() -> UserInfo {
+    UserInfo::new(ADMIN, &[MASTERS.to_owned()])
+}
+
+/// Constant-time comparison: tokens are secrets.
+fn same_secret(given: &str, expected: &str) -> bool {
+    given.len() == expected.len()
+        && given.bytes().zip(expected.bytes()).fold(0u8, |difference, (a, b)| difference | (a ^ b)) == 0
+}
+
+/// A presented token must be valid. Without one, only a plain-HTTP server
+/// bound to loopback lets the request in, as the admin: client-go never
+/// sends credentials without TLS, and like Kubernetes' former insecure
+/// port, such a server trusts its own machine.
+fn authenticate(
+    auth: &Authentication,
+    trust_loopback: bool,
+    request: &Request<Incoming>,
+) -> Result<UserInfo, ApiError> {
     let Some(authorization) = request.headers().get(AUTHORIZATION) else {
-        return if trust_loopback { Ok(Caller::LoopbackAnonymous) } else { Err(ApiError::unauthorized()) };
+        return if trust_loopback { Ok(admin()) } else { Err(ApiError::unauthorized()) };
     };
     let token = authorization
         .to_str()
         .ok()
         .and_then(|value| value.strip_prefix("Bearer "))
         .ok_or_else(ApiError::unauthorized)?;
-    // Constant-time comparison: the token is a secret.
-    let expected = auth.admin_token.as_bytes();
-    let matches = token.len() == expected.len()
-        && token.bytes().zip(expected).fold(0u8, |difference, (a, b)| difference | (a ^ b)) == 0;
-    if matches { Ok(Caller::Admin) } else { Err(ApiError::unauthorized()) }
+    if same_secret(token, &auth.admin_token) {
+        return Ok(admin());
+    }
+    auth.users
+        .iter()
+        .find(|user| same_secret(token, &user.token))
+        .map(|user| UserInfo::new(&user.name, &user.groups))
+        .ok_or_else(ApiError::unauthorized)
+}
+
+/// `Impersonate-User`/`Impersonate-Group`: act as another user, if the
+/// caller may impersonate (RBAC verb `impersonate` on users/groups/serviceaccounts).
+fn impersonate(api: &Api, caller: UserInfo, request: &Request<Incoming>) -> Result<UserInfo, ApiError> {
+    let Some(target) = request.headers().get("impersonate-user").and_then(|value| value.to_str().ok()) else {
+        return Ok(caller);
+    };
+    let groups: Vec<String> = request
+        .headers()
+        .get_all("impersonate-group")
+        .iter()
+        .filter_map(|value| value.to_str().ok().map(str::to_owned))
+        .collect();
+    let may = |resource: &str, namespace: &str, name: &str| {
+        api.allowed(
+            &caller,
+            &Attributes {
+                verb: "impersonate".into(),
+                resource: resource.into(),
+                namespace: namespace.into(),
+                name: name.into(),
+                ..Attributes::default()
+            },
+        )
+    };
+    let user_allowed = match target.strip_prefix("system:serviceaccount:").and_then(|rest| rest.split_once(':')) {
+        Some((namespace, name)) => may("serviceaccounts", namespace, name),
+        None => may("users", "", target),
+    };
+    if !user_allowed || !groups.iter().all(|group| may("groups", "", group)) {
+        return Err(ApiError::forbidden(format!(
+            "users \"{target}\" is forbidden: User \"{}\" cannot impersonate resource \"users\" in API group \"\" at the cluster scope",
+            caller.name
+        )));
+    }
+    Ok(UserInfo::new(target, &groups))
+}
+
+/// RBAC for every request; discovery and health are open to every authenticated user.
+fn authorize(api: &Api, user: &UserInfo, request: &Request<Incoming>) -> Result<(), ApiError> {
+    let path = request.uri().path().trim_end_matches('/');
+    let Some(resource) = parse_resource_path(path) else {
+        return Ok(());
+    };
+    let query = Query::parse(request.uri().query());
+    let verb = match (request.method().clone(), &resource.name) {
+        (Method::GET, Some(_)) => "get",
+        (Method::GET, None) if query.flag("watch") => "watch",
+        (Method::GET, None) => "list",
+        (Method::POST, _) => "create",
+        (Method::PUT, _) => "update",
+        (Method::PATCH, _) => "patch",
+        (Method::DELETE, Some(_)) => "delete",
+        (Method::DELETE, None) => "deletecollection",
+        _ => return Ok(()),
+    };
+    let attributes = Attributes {
+        verb: verb.into(),
+        group: resource.group.clone(),
+        resource: resource.resource.clone(),
+        subresource: resource.subresource.clone().unwrap_or_default(),
+        namespace: resource.namespace.clone(),
+        name: resource.name.clone().unwrap_or_default(),
+        path: None,
+    };
+    // Anyone may ask what they themselves may do.
+    if resource.resource == "selfsubjectaccessreviews" || api.allowed(user, &attributes) {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(attributes.forbidden_message(&user.name)))
+    }
 }
 
 async fn read_body(request: Request<Incoming>) -> Result<Bytes, ApiError> {
@@ -231,11 +338,11 @@ async fn read_body(request: Request<Incoming>) -> Result<Bytes, ApiError> {
         .map_err(|error| ApiError::bad_request(format!("cannot read the request body: {error}")))
 }
 
-/// An object body: JSON only. Protobuf is answered 415, on which client-go
-/// retries with JSON.
+/// An object body: JSON, or protobuf for the kinds kubectl sends that way.
 fn parse_object(content_type: &str, body: &[u8]) -> Result<Value, ApiError> {
     match content_type.split(';').next().unwrap_or("").trim() {
         "application/json" | "" => parse_json(body),
+        "application/vnd.kubernetes.protobuf" => crate::protobuf::decode_object(body),
         other => Err(ApiError::unsupported_media_type(other)),
     }
 }

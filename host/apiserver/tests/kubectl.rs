@@ -21,7 +21,7 @@ impl Cluster {
         std::thread::spawn(move || {
             let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
             runtime.block_on(async move {
-                let auth = Authentication { admin_token: "test-token".into() };
+                let auth = Authentication { admin_token: "test-token".into(), ..Authentication::default() };
                 let server = ApiServer::bind("127.0.0.1:0".parse().unwrap(), auth).await.unwrap();
                 url_sender.send(server.url()).unwrap();
                 server.serve().await;
@@ -222,8 +222,7 @@ fn finalizers_hold_deletion_until_removed() {
 #[test]
 fn deleting_a_namespace_deletes_its_contents() {
     let cluster = Cluster::start();
-    // (`kubectl create namespace` sends protobuf, which the server does not speak yet.)
-    cluster.ok_with(&["apply", "-f", "-"], Some("apiVersion: v1\nkind: Namespace\nmetadata: {name: doomed}\n"));
+    cluster.ok(&["create", "namespace", "doomed"]);
     cluster.ok_with(&["apply", "-n", "doomed", "-f", "-"], Some(DEPLOYMENT));
     cluster.ok(&["delete", "namespace", "doomed"]);
     assert!(cluster.fails(&["get", "namespace", "doomed"], None).contains("NotFound"));
@@ -478,4 +477,87 @@ fn deleting_an_owner_cascades_by_its_propagation_policy() {
     );
     cluster.ok(&["patch", "configmap", "held-child", "--type=merge", "-p", r#"{"metadata":{"finalizers":null}}"#]);
     assert_eq!(names(&cluster), "", "foreground: the owner goes once its dependents are gone");
+}
+
+const TENANT_RBAC: &str = "
+apiVersion: v1
+kind: Namespace
+metadata: {name: team-a}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: team-b}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: deployer-admin, namespace: team-a}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: admin}
+subjects:
+- {kind: ServiceAccount, name: deployer, namespace: team-a}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: namespace-reader}
+rules:
+- {apiGroups: [''], resources: [namespaces], verbs: [get, list]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: tenants-read-namespaces}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: namespace-reader}
+subjects:
+- {kind: Group, name: 'system:serviceaccounts:team-a'}
+";
+
+#[test]
+fn rbac_and_impersonation_confine_a_tenant() {
+    let cluster = Cluster::start();
+    cluster.ok_with(&["apply", "-f", "-"], Some(TENANT_RBAC));
+    let sa = "--as=system:serviceaccount:team-a:deployer";
+    let can = |args: &[&str]| {
+        let mut all = vec!["auth", "can-i", sa];
+        all.extend_from_slice(args);
+        let output = cluster.run(&all, None);
+        String::from_utf8(output.stdout).unwrap().trim().to_owned()
+    };
+    assert_eq!(can(&["create", "deployments", "-n", "team-a"]), "yes");
+    assert_eq!(can(&["delete", "configmaps", "-n", "team-a"]), "yes");
+    assert_eq!(can(&["create", "deployments", "-n", "team-b"]), "no");
+    assert_eq!(can(&["list", "namespaces"]), "yes", "through the group binding");
+    assert_eq!(can(&["delete", "namespaces"]), "no");
+    assert_eq!(can(&["create", "clusterroles"]), "no");
+
+    cluster.ok_with(&["apply", sa, "-n", "team-a", "-f", "-"], Some(DEPLOYMENT));
+    let refused = cluster.fails(&["apply", sa, "-n", "team-b", "-f", "-"], Some(DEPLOYMENT));
+    assert!(
+        refused.contains(r#"User "system:serviceaccount:team-a:deployer" cannot"#)
+            && refused.contains(r#"in the namespace "team-b""#),
+        "{refused}"
+    );
+    assert!(cluster.fails(&["get", "deployments", "-n", "team-b", sa], None).contains("Forbidden"));
+    assert_eq!(cluster.ok(&["get", "deployments", "-n", "team-b", "-o", "name"]), "", "nothing was created");
+}
+
+/// kubectl's generators send protobuf.
+#[test]
+fn imperative_create_commands() {
+    let cluster = Cluster::start();
+    assert_eq!(cluster.ok(&["create", "namespace", "shop"]), "namespace/shop created\n");
+    cluster.ok(&[
+        "create",
+        "configmap",
+        "settings",
+        "-n",
+        "shop",
+        "--from-literal=mode=fast",
+        "--from-literal=level=3",
+    ]);
+    cluster.ok(&["create", "secret", "generic", "login", "-n", "shop", "--from-literal=password=hunter2"]);
+    cluster.ok(&["create", "serviceaccount", "robot", "-n", "shop"]);
+    let settings = cluster.json(&["get", "configmap", "settings", "-n", "shop"]);
+    assert_eq!(settings["data"], serde_json::json!({"mode": "fast", "level": "3"}));
+    let login = cluster.json(&["get", "secret", "login", "-n", "shop"]);
+    assert_eq!(login["data"]["password"], "aHVudGVyMg==");
+    assert_eq!(login["type"], "Opaque");
+    assert_eq!(cluster.ok(&["get", "serviceaccounts", "-n", "shop", "-o", "name"]), "serviceaccount/robot\n");
 }
