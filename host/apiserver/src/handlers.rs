@@ -144,9 +144,14 @@ fn list_schema(ty: &ResourceType) -> ListSchema<'_> {
 }
 
 impl Api {
-    /// A server with the namespaces every cluster starts with.
+    /// A server with the namespaces and roles every cluster starts with.
     pub fn new() -> Self {
-        let api = Self { registry: Registry::with_builtins(), store: Store::default() };
+        Self::with_watch_history(crate::store::DEFAULT_HISTORY)
+    }
+
+    /// Like [`Api::new`], keeping `events` past watch events.
+    pub fn with_watch_history(events: usize) -> Self {
+        let api = Self { registry: Registry::with_builtins(), store: Store::with_history(events) };
         let namespaces = ResourceRequest {
             group: String::new(),
             version: "v1".into(),

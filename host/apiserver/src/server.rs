@@ -61,6 +61,13 @@ impl ApiServer {
         Ok(Self { api: Arc::new(Api::new()), auth: Arc::new(auth), address, listener, trust_loopback })
     }
 
+    /// Keeps `events` past watch events for watches that resume (default
+    /// 10,000); an older resourceVersion gets 410 Gone.
+    pub fn with_watch_history(mut self, events: usize) -> Self {
+        self.api = Arc::new(Api::with_watch_history(events));
+        self
+    }
+
     pub fn address(&self) -> SocketAddr {
         self.address
     }

@@ -12,7 +12,7 @@ use crate::registry::GroupResource;
 use crate::status::ApiError;
 
 /// How many past events a watch may resume from before it gets 410 Gone.
-const HISTORY: usize = 10_000;
+pub const DEFAULT_HISTORY: usize = 10_000;
 /// How far a live watch may fall behind before it is ended (and re-lists).
 const BROADCAST_CAPACITY: usize = 4_096;
 
@@ -74,6 +74,7 @@ pub enum Written {
 pub struct Store {
     state: Mutex<State>,
     events: broadcast::Sender<Arc<Event>>,
+    history: usize,
 }
 
 #[derive(Default)]
@@ -85,11 +86,16 @@ struct State {
 
 impl Default for Store {
     fn default() -> Self {
-        Self { state: Mutex::default(), events: broadcast::channel(BROADCAST_CAPACITY).0 }
+        Self::with_history(DEFAULT_HISTORY)
     }
 }
 
 impl Store {
+    /// A store whose watches may resume from the last `history` events.
+    pub fn with_history(history: usize) -> Self {
+        Self { state: Mutex::default(), events: broadcast::channel(BROADCAST_CAPACITY).0, history: history.max(1) }
+    }
+
     fn state(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
@@ -162,7 +168,7 @@ impl Store {
             state.objects.insert(key.clone(), object.clone());
         }
         let event = Arc::new(Event { revision, kind, key: key.clone(), object: object.clone() });
-        if state.history.len() == HISTORY {
+        if state.history.len() >= self.history {
             state.history.pop_front();
         }
         state.history.push_back(event.clone());
@@ -243,7 +249,7 @@ mod tests {
         }
         let (past, _) = store.watch_from(1).unwrap();
         assert_eq!(past.iter().map(|event| event.revision).collect::<Vec<_>>(), [2, 3]);
-        for index in 0..HISTORY {
+        for index in 0..DEFAULT_HISTORY {
             store.write(&key(&format!("n{index}")), false, |_| Ok(Change::Put(json!({"metadata": {}})))).unwrap();
         }
         assert_eq!(store.watch_from(1).unwrap_err().code, 410);
