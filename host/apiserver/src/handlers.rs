@@ -144,14 +144,14 @@ fn list_schema(ty: &ResourceType) -> ListSchema<'_> {
 }
 
 impl Api {
-    /// A server with the namespaces and roles every cluster starts with.
-    pub fn new() -> Self {
-        Self::with_watch_history(crate::store::DEFAULT_HISTORY)
-    }
-
-    /// Like [`Api::new`], keeping `events` past watch events.
-    pub fn with_watch_history(events: usize) -> Self {
-        let api = Self { registry: Registry::with_builtins(), store: Store::with_history(events) };
+    /// Serves `store`: a new one gets the namespaces and roles every cluster
+    /// starts with; a reopened one serves its custom resources again.
+    pub fn new(store: Store) -> Self {
+        let api = Self { registry: Registry::with_builtins(), store };
+        if !api.store.is_empty() {
+            api.serve_stored_custom_resources();
+            return api;
+        }
         let namespaces = ResourceRequest {
             group: String::new(),
             version: "v1".into(),
@@ -584,6 +584,23 @@ impl Api {
             }
             Written::Stored(object) | Written::Unchanged(Some(object)) => Ok(object),
             Written::Unchanged(None) => Err(ApiError::not_found(&ty.group, &ty.plural, &key.name)),
+        }
+    }
+
+    /// Registers the resources of the CustomResourceDefinitions already stored.
+    fn serve_stored_custom_resources(&self) {
+        let crds = GroupResource { group: "apiextensions.k8s.io".into(), resource: "customresourcedefinitions".into() };
+        for crd in self.store.list(&crds, None).0 {
+            match crd::served_types(&crd) {
+                Ok(types) => {
+                    let resource = GroupResource {
+                        group: crd["spec"]["group"].as_str().unwrap_or("").to_owned(),
+                        resource: crd["spec"]["names"]["plural"].as_str().unwrap_or("").to_owned(),
+                    };
+                    self.registry.register(&resource, types);
+                }
+                Err(error) => tracing::warn!("stored CustomResourceDefinition not served: {error}"),
+            }
         }
     }
 

@@ -24,6 +24,7 @@ mod discovery;
 mod fieldset;
 mod gc;
 mod handlers;
+mod journal;
 mod objects;
 mod protobuf;
 mod rbac;
@@ -37,7 +38,7 @@ mod store;
 mod watch;
 mod yaml;
 
-pub use server::{ApiServer, Authentication, TokenUser};
+pub use server::{ApiServer, Authentication, Storage, TokenUser};
 
 /// A fresh random bearer token (122 random bits).
 pub fn random_token() -> String {

@@ -3,6 +3,7 @@
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -19,6 +20,7 @@ use crate::handlers::{Api, PatchKind};
 use crate::rbac::{Attributes, MASTERS, UserInfo};
 use crate::request::{Query, parse_resource_path};
 use crate::status::ApiError;
+use crate::store::Store;
 
 /// The largest request body accepted (kube-apiserver's is 3 MiB per object).
 const MAX_BODY: usize = 16 << 20;
@@ -52,20 +54,38 @@ pub struct ApiServer {
     trust_loopback: bool,
 }
 
+/// Where and how objects are kept.
+#[derive(Debug, Clone)]
+pub struct Storage {
+    /// Past watch events kept for watches that resume; an older
+    /// resourceVersion gets 410 Gone.
+    pub watch_history: usize,
+    /// Keep objects in this directory across restarts; in memory only when `None`.
+    pub data_dir: Option<PathBuf>,
+}
+
+impl Default for Storage {
+    fn default() -> Self {
+        Self { watch_history: crate::store::DEFAULT_HISTORY, data_dir: None }
+    }
+}
+
 impl ApiServer {
-    /// Binds `address` (port 0 picks a free one).
+    /// Binds `address` (port 0 picks a free one), keeping objects in memory.
     pub async fn bind(address: SocketAddr, auth: Authentication) -> std::io::Result<Self> {
+        Self::bind_with(address, auth, Storage::default()).await
+    }
+
+    /// Binds `address` with the given storage.
+    pub async fn bind_with(address: SocketAddr, auth: Authentication, storage: Storage) -> std::io::Result<Self> {
+        let store = match &storage.data_dir {
+            Some(dir) => Store::open(dir, storage.watch_history)?,
+            None => Store::with_history(storage.watch_history),
+        };
         let listener = TcpListener::bind(address).await?;
         let address = listener.local_addr()?;
         let trust_loopback = address.ip().is_loopback();
-        Ok(Self { api: Arc::new(Api::new()), auth: Arc::new(auth), address, listener, trust_loopback })
-    }
-
-    /// Keeps `events` past watch events for watches that resume (default
-    /// 10,000); an older resourceVersion gets 410 Gone.
-    pub fn with_watch_history(mut self, events: usize) -> Self {
-        self.api = Arc::new(Api::with_watch_history(events));
-        self
+        Ok(Self { api: Arc::new(Api::new(store)), auth: Arc::new(auth), address, listener, trust_loopback })
     }
 
     pub fn address(&self) -> SocketAddr {

@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use serde_json::Value;
 use tokio::sync::broadcast;
 
+use crate::journal::Journal;
 use crate::registry::GroupResource;
 use crate::status::ApiError;
 
@@ -82,6 +83,8 @@ struct State {
     revision: u64,
     objects: BTreeMap<ObjectKey, Value>,
     history: VecDeque<Arc<Event>>,
+    /// Where commits go first, when the store is kept on disk.
+    journal: Option<Journal>,
 }
 
 impl Default for Store {
@@ -94,6 +97,24 @@ impl Store {
     /// A store whose watches may resume from the last `history` events.
     pub fn with_history(history: usize) -> Self {
         Self { state: Mutex::default(), events: broadcast::channel(BROADCAST_CAPACITY).0, history: history.max(1) }
+    }
+
+    /// A store kept in `dir`, holding what it held when last stopped.
+    pub fn open(dir: &std::path::Path, history: usize) -> std::io::Result<Self> {
+        let (journal, loaded) = Journal::open(dir)?;
+        let store = Self::with_history(history);
+        {
+            let mut state = store.state();
+            state.revision = loaded.revision;
+            state.objects = loaded.objects.into_iter().collect();
+            state.journal = Some(journal);
+        }
+        Ok(store)
+    }
+
+    /// Whether the store holds any object at all (a new cluster holds none).
+    pub fn is_empty(&self) -> bool {
+        self.state().objects.is_empty()
     }
 
     fn state(&self) -> MutexGuard<'_, State> {
@@ -161,9 +182,15 @@ impl Store {
                 None => return Ok(Written::Unchanged(None)),
             },
         };
-        state.revision += 1;
-        let revision = state.revision;
+        let revision = state.revision + 1;
         object["metadata"]["resourceVersion"] = Value::String(revision.to_string());
+        if let Some(journal) = &mut state.journal {
+            let stored = (kind != EventKind::Deleted).then_some(&object);
+            journal
+                .append(revision, key, stored)
+                .map_err(|error| ApiError::internal(format!("cannot record the change: {error}")))?;
+        }
+        state.revision = revision;
         if kind != EventKind::Deleted {
             state.objects.insert(key.clone(), object.clone());
         }
@@ -174,6 +201,12 @@ impl Store {
         state.history.push_back(event.clone());
         // No receivers is fine: nobody is watching.
         let _ = self.events.send(event);
+        let state = &mut *state;
+        if let Some(journal) = state.journal.as_mut().filter(|journal| journal.wants_compaction())
+            && let Err(error) = journal.compact(state.revision, state.objects.iter())
+        {
+            tracing::error!("cannot write a snapshot of the store: {error}");
+        }
         Ok(if kind == EventKind::Deleted { Written::Deleted(object) } else { Written::Stored(object) })
     }
 

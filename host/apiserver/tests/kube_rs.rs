@@ -9,12 +9,13 @@ use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams, W
 use kube::runtime::{WatchStreamExt, reflector, watcher};
 use kube::{Client, Config};
 use serde_json::json;
-use weir_apiserver::{ApiServer, Authentication};
+use weir_apiserver::{ApiServer, Authentication, Storage};
 
 /// Starts a server keeping `history` watch events; returns its URL.
 async fn server(history: usize) -> String {
     let auth = Authentication { admin_token: "admin".into(), ..Authentication::default() };
-    let server = ApiServer::bind("127.0.0.1:0".parse().unwrap(), auth).await.unwrap().with_watch_history(history);
+    let storage = Storage { watch_history: history, ..Storage::default() };
+    let server = ApiServer::bind_with("127.0.0.1:0".parse().unwrap(), auth, storage).await.unwrap();
     let url = server.url();
     tokio::spawn(server.serve());
     url

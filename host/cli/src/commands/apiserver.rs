@@ -4,7 +4,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 
 use anyhow::Context;
-use weir_apiserver::{ApiServer, Authentication, TokenUser};
+use weir_apiserver::{ApiServer, Authentication, Storage, TokenUser};
 
 #[derive(clap::Args)]
 pub struct ApiserverArgs {
@@ -20,6 +20,9 @@ pub struct ApiserverArgs {
     /// The admin's bearer token; a random one by default.
     #[arg(long, env = "WEIR_ADMIN_TOKEN", hide_env_values = true)]
     token: Option<String>,
+    /// Keep objects in this directory across restarts (in memory otherwise).
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
     /// More users, as kube-apiserver's --token-auth-file: CSV lines
     /// `token,user,uid,"group1,group2"` (uid and groups optional).
     #[arg(long, value_name = "FILE")]
@@ -34,7 +37,8 @@ impl ApiserverArgs {
             Some(path) => read_token_file(path)?,
             None => Vec::new(),
         };
-        let server = ApiServer::bind(address, Authentication { admin_token: token.clone(), users })
+        let storage = Storage { data_dir: self.data_dir.clone(), ..Storage::default() };
+        let server = ApiServer::bind_with(address, Authentication { admin_token: token.clone(), users }, storage)
             .await
             .with_context(|| format!("cannot listen on {address}"))?;
         write_private(&self.kubeconfig_out, &weir_apiserver::kubeconfig(&server.url(), &token))
