@@ -33,12 +33,14 @@ mod request;
 mod schema;
 mod selector;
 mod server;
+mod simulate;
 mod status;
 mod store;
 mod watch;
 mod yaml;
 
 pub use server::{ApiServer, Authentication, Storage, TokenUser};
+pub use simulate::ANNOTATION as SIMULATE_ANNOTATION;
 
 /// A fresh random bearer token (122 random bits).
 pub fn random_token() -> String {

@@ -52,6 +52,7 @@ pub struct ApiServer {
     address: SocketAddr,
     listener: TcpListener,
     trust_loopback: bool,
+    simulate_workloads: Option<std::time::Duration>,
 }
 
 /// Where and how objects are kept.
@@ -85,7 +86,21 @@ impl ApiServer {
         let listener = TcpListener::bind(address).await?;
         let address = listener.local_addr()?;
         let trust_loopback = address.ip().is_loopback();
-        Ok(Self { api: Arc::new(Api::new(store)), auth: Arc::new(auth), address, listener, trust_loopback })
+        Ok(Self {
+            api: Arc::new(Api::new(store)),
+            auth: Arc::new(auth),
+            address,
+            listener,
+            trust_loopback,
+            simulate_workloads: None,
+        })
+    }
+
+    /// Stands in for the workload controllers (see [`crate::SIMULATE_ANNOTATION`]):
+    /// workloads get ready status `delay` after each change.
+    pub fn simulate_workloads(mut self, delay: std::time::Duration) -> Self {
+        self.simulate_workloads = Some(delay);
+        self
     }
 
     pub fn address(&self) -> SocketAddr {
@@ -99,6 +114,9 @@ impl ApiServer {
 
     /// Serves connections until the task is dropped.
     pub async fn serve(self) {
+        if let Some(delay) = self.simulate_workloads {
+            tokio::spawn(crate::simulate::run(self.api.clone(), delay));
+        }
         let server_address = self.address.to_string();
         let trust_loopback = self.trust_loopback;
         loop {

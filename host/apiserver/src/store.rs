@@ -222,6 +222,11 @@ impl Store {
         Ok((past, self.events.subscribe()))
     }
 
+    /// Every change from now on, of any resource.
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Event>> {
+        self.events.subscribe()
+    }
+
     /// The current objects of `resource` and a receiver for every later
     /// event: a watch that starts with the present state.
     pub fn snapshot_and_watch(

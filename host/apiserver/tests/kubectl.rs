@@ -15,6 +15,14 @@ struct Cluster {
 
 impl Cluster {
     fn start() -> Self {
+        Self::serving(None)
+    }
+
+    fn start_simulating(delay: std::time::Duration) -> Self {
+        Self::serving(Some(delay))
+    }
+
+    fn serving(simulate: Option<std::time::Duration>) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let kubeconfig = dir.path().join("kubeconfig");
         let (url_sender, url) = std::sync::mpsc::channel();
@@ -22,7 +30,10 @@ impl Cluster {
             let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
             runtime.block_on(async move {
                 let auth = Authentication { admin_token: "test-token".into(), ..Authentication::default() };
-                let server = ApiServer::bind("127.0.0.1:0".parse().unwrap(), auth).await.unwrap();
+                let mut server = ApiServer::bind("127.0.0.1:0".parse().unwrap(), auth).await.unwrap();
+                if let Some(delay) = simulate {
+                    server = server.simulate_workloads(delay);
+                }
                 url_sender.send(server.url()).unwrap();
                 server.serve().await;
             });
@@ -560,4 +571,25 @@ fn imperative_create_commands() {
     assert_eq!(login["data"]["password"], "aHVudGVyMg==");
     assert_eq!(login["type"], "Opaque");
     assert_eq!(cluster.ok(&["get", "serviceaccounts", "-n", "shop", "-o", "name"]), "serviceaccount/robot\n");
+}
+
+#[test]
+fn simulated_workloads_become_ready_or_fail_on_request() {
+    let cluster = Cluster::start_simulating(std::time::Duration::from_millis(200));
+    cluster.ok_with(&["apply", "-f", "-"], Some(DEPLOYMENT));
+    let waited = cluster.ok(&["wait", "--for=condition=Available", "deployment/web", "--timeout=10s"]);
+    assert!(waited.contains("condition met"), "{waited}");
+    let rollout = cluster.ok(&["rollout", "status", "deployment/web", "--timeout=10s"]);
+    assert!(rollout.contains("successfully rolled out"), "{rollout}");
+    let status = cluster.json(&["get", "deployment", "web"])["status"].clone();
+    assert_eq!((status["readyReplicas"].as_i64(), status["observedGeneration"].as_i64()), (Some(2), Some(1)));
+
+    let failing = DEPLOYMENT.replacen("name: web\n", "name: broken\n  annotations: {weir.dev/simulate: fail}\n", 1);
+    cluster.ok_with(&["apply", "-f", "-"], Some(&failing));
+    let rollout = cluster.fails(&["rollout", "status", "deployment/broken", "--timeout=10s"], None);
+    assert!(rollout.contains("exceeded its progress deadline"), "{rollout}");
+
+    let job = "apiVersion: batch/v1\nkind: Job\nmetadata: {name: once}\nspec: {template: {spec: {restartPolicy: Never, containers: [{name: c, image: busybox}]}}}\n";
+    cluster.ok_with(&["apply", "-f", "-"], Some(job));
+    assert!(cluster.ok(&["wait", "--for=condition=Complete", "job/once", "--timeout=10s"]).contains("condition met"));
 }

@@ -23,6 +23,11 @@ pub struct ApiserverArgs {
     /// Keep objects in this directory across restarts (in memory otherwise).
     #[arg(long, value_name = "DIR")]
     data_dir: Option<PathBuf>,
+    /// Stand in for the workload controllers: Deployments, StatefulSets,
+    /// DaemonSets, ReplicaSets and Jobs become ready this many seconds after
+    /// each change (annotation weir.dev/simulate: unready|fail changes that).
+    #[arg(long, value_name = "SECONDS")]
+    simulate_workloads: Option<f64>,
     /// More users, as kube-apiserver's --token-auth-file: CSV lines
     /// `token,user,uid,"group1,group2"` (uid and groups optional).
     #[arg(long, value_name = "FILE")]
@@ -41,6 +46,13 @@ impl ApiserverArgs {
         let server = ApiServer::bind_with(address, Authentication { admin_token: token.clone(), users }, storage)
             .await
             .with_context(|| format!("cannot listen on {address}"))?;
+        let server = match self.simulate_workloads {
+            Some(seconds) => server.simulate_workloads(
+                std::time::Duration::try_from_secs_f64(seconds)
+                    .context("--simulate-workloads takes a number of seconds")?,
+            ),
+            None => server,
+        };
         write_private(&self.kubeconfig_out, &weir_apiserver::kubeconfig(&server.url(), &token))
             .with_context(|| format!("cannot write {}", self.kubeconfig_out.display()))?;
         eprintln!("weir apiserver listening on {}", server.url());
