@@ -13,7 +13,7 @@
 //! use weir_apiserver::{ApiServer, Authentication};
 //! let auth = Authentication { admin_token: "secret".into(), ..Authentication::default() };
 //! let server = ApiServer::bind("127.0.0.1:0".parse().unwrap(), auth).await?;
-//! println!("{}", weir_apiserver::kubeconfig(&server.url(), "secret"));
+//! println!("{}", server.kubeconfig("secret"));
 //! tokio::spawn(server.serve());
 //! # Ok(()) }
 //! ```
@@ -36,6 +36,7 @@ mod server;
 mod simulate;
 mod status;
 mod store;
+mod tls;
 mod watch;
 mod yaml;
 
@@ -47,8 +48,15 @@ pub fn random_token() -> String {
     uuid::Uuid::new_v4().simple().to_string()
 }
 
-/// A kubeconfig for `server_url` with the bearer `token`, context `weir`.
-pub fn kubeconfig(server_url: &str, token: &str) -> String {
+/// A kubeconfig for `server_url` with the bearer `token` (and the CA to
+/// trust, PEM, over TLS), context `weir`.
+pub fn kubeconfig(server_url: &str, token: &str, ca_pem: Option<&str>) -> String {
+    use base64::Engine;
+    let authority = ca_pem
+        .map(|pem| {
+            format!("    certificate-authority-data: {}\n", base64::engine::general_purpose::STANDARD.encode(pem))
+        })
+        .unwrap_or_default();
     format!(
         "apiVersion: v1
 kind: Config
@@ -56,7 +64,7 @@ clusters:
 - name: weir
   cluster:
     server: {server_url}
-users:
+{authority}users:
 - name: weir-admin
   user:
     token: {token}

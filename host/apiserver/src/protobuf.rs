@@ -206,20 +206,8 @@ fn entry(bytes: &[u8]) -> Result<(String, &[u8]), ApiError> {
 }
 
 fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let triple =
-            chunk.iter().enumerate().fold(0u32, |acc, (index, byte)| acc | u32::from(*byte) << (16 - 8 * index));
-        for index in 0..4 {
-            if index <= chunk.len() {
-                out.push(ALPHABET[(triple >> (18 - 6 * index) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
 fn message(bytes: &[u8], layout: &[(u64, Field)]) -> Result<Map<String, Value>, ApiError> {

@@ -21,6 +21,7 @@ use crate::rbac::{Attributes, MASTERS, UserInfo};
 use crate::request::{Query, parse_resource_path};
 use crate::status::ApiError;
 use crate::store::Store;
+use crate::tls::SelfSignedTls;
 
 /// The largest request body accepted (kube-apiserver's is 3 MiB per object).
 const MAX_BODY: usize = 16 << 20;
@@ -53,6 +54,7 @@ pub struct ApiServer {
     listener: TcpListener,
     trust_loopback: bool,
     simulate_workloads: Option<std::time::Duration>,
+    tls: Option<SelfSignedTls>,
 }
 
 /// Where and how objects are kept.
@@ -93,7 +95,21 @@ impl ApiServer {
             listener,
             trust_loopback,
             simulate_workloads: None,
+            tls: None,
         })
+    }
+
+    /// Serves HTTPS under a CA generated now (see [`ApiServer::kubeconfig`]);
+    /// every request must then carry a valid token.
+    pub fn with_self_signed_tls(mut self) -> std::io::Result<Self> {
+        self.tls = Some(SelfSignedTls::generate(self.address.ip())?);
+        self.trust_loopback = false;
+        Ok(self)
+    }
+
+    /// A kubeconfig for this server and the bearer `token` (with the CA, over TLS).
+    pub fn kubeconfig(&self, token: &str) -> String {
+        crate::kubeconfig(&self.url(), token, self.tls.as_ref().map(|tls| tls.ca_pem.as_str()))
     }
 
     /// Stands in for the workload controllers (see [`crate::SIMULATE_ANNOTATION`]):
@@ -107,9 +123,10 @@ impl ApiServer {
         self.address
     }
 
-    /// `http://ADDRESS`, for kubeconfigs and clients.
+    /// `http://ADDRESS` or `https://ADDRESS`, for kubeconfigs and clients.
     pub fn url(&self) -> String {
-        format!("http://{}", self.address)
+        let scheme = if self.tls.is_some() { "https" } else { "http" };
+        format!("{scheme}://{}", self.address)
     }
 
     /// Serves connections until the task is dropped.
@@ -128,14 +145,23 @@ impl ApiServer {
                 }
             };
             let (api, auth, server_address) = (self.api.clone(), self.auth.clone(), server_address.clone());
+            let acceptor = self.tls.as_ref().map(|tls| tls.acceptor.clone());
             tokio::spawn(async move {
                 let service = hyper::service::service_fn(move |request| {
                     let (api, auth, server_address) = (api.clone(), auth.clone(), server_address.clone());
                     async move { Ok::<_, Infallible>(handle(&api, &auth, trust_loopback, &server_address, request).await) }
                 });
-                let connection = hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new())
-                    .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
-                    .await;
+                let builder = hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new());
+                let connection = match acceptor {
+                    None => builder.serve_connection(hyper_util::rt::TokioIo::new(stream), service).await,
+                    Some(acceptor) => match acceptor.accept(stream).await {
+                        Ok(stream) => builder.serve_connection(hyper_util::rt::TokioIo::new(stream), service).await,
+                        Err(error) => {
+                            tracing::debug!("TLS handshake failed: {error}");
+                            return;
+                        }
+                    },
+                };
                 if let Err(error) = connection {
                     tracing::debug!("connection ended: {error}");
                 }

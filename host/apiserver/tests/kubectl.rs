@@ -15,17 +15,21 @@ struct Cluster {
 
 impl Cluster {
     fn start() -> Self {
-        Self::serving(None)
+        Self::serving(None, false)
     }
 
     fn start_simulating(delay: std::time::Duration) -> Self {
-        Self::serving(Some(delay))
+        Self::serving(Some(delay), false)
     }
 
-    fn serving(simulate: Option<std::time::Duration>) -> Self {
+    fn start_tls() -> Self {
+        Self::serving(None, true)
+    }
+
+    fn serving(simulate: Option<std::time::Duration>, tls: bool) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let kubeconfig = dir.path().join("kubeconfig");
-        let (url_sender, url) = std::sync::mpsc::channel();
+        let (config_sender, config) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
             runtime.block_on(async move {
@@ -34,12 +38,14 @@ impl Cluster {
                 if let Some(delay) = simulate {
                     server = server.simulate_workloads(delay);
                 }
-                url_sender.send(server.url()).unwrap();
+                if tls {
+                    server = server.with_self_signed_tls().unwrap();
+                }
+                config_sender.send(server.kubeconfig("test-token")).unwrap();
                 server.serve().await;
             });
         });
-        let url = url.recv().unwrap();
-        std::fs::write(&kubeconfig, weir_apiserver::kubeconfig(&url, "test-token")).unwrap();
+        std::fs::write(&kubeconfig, config.recv().unwrap()).unwrap();
         Self { kubeconfig, _dir: dir }
     }
 
@@ -592,4 +598,17 @@ fn simulated_workloads_become_ready_or_fail_on_request() {
     let job = "apiVersion: batch/v1\nkind: Job\nmetadata: {name: once}\nspec: {template: {spec: {restartPolicy: Never, containers: [{name: c, image: busybox}]}}}\n";
     cluster.ok_with(&["apply", "-f", "-"], Some(job));
     assert!(cluster.ok(&["wait", "--for=condition=Complete", "job/once", "--timeout=10s"]).contains("condition met"));
+}
+
+#[test]
+fn tls_with_a_generated_ca_requires_a_token() {
+    let cluster = Cluster::start_tls();
+    assert!(cluster.ok(&["get", "namespaces", "-o", "name"]).contains("namespace/default"));
+    let config = std::fs::read_to_string(&cluster.kubeconfig).unwrap();
+    assert!(config.contains("server: https://127.0.0.1:") && config.contains("certificate-authority-data:"));
+    let wrong_token = cluster.fails(&["get", "namespaces", "--token=wrong"], None);
+    assert!(wrong_token.contains("Unauthorized") || wrong_token.contains("provide credentials"), "{wrong_token}");
+    let anonymous = config.replace("token: test-token", "token: \"\"");
+    std::fs::write(&cluster.kubeconfig, anonymous).unwrap();
+    assert!(!cluster.run(&["get", "namespaces"], None).status.success(), "no token, no entry over TLS");
 }

@@ -20,6 +20,10 @@ pub struct ApiserverArgs {
     /// The admin's bearer token; a random one by default.
     #[arg(long, env = "WEIR_ADMIN_TOKEN", hide_env_values = true)]
     token: Option<String>,
+    /// Serve HTTPS under a CA generated at start-up (written into the
+    /// kubeconfig); every request must then carry a token.
+    #[arg(long)]
+    tls: bool,
     /// Keep objects in this directory across restarts (in memory otherwise).
     #[arg(long, value_name = "DIR")]
     data_dir: Option<PathBuf>,
@@ -46,6 +50,7 @@ impl ApiserverArgs {
         let server = ApiServer::bind_with(address, Authentication { admin_token: token.clone(), users }, storage)
             .await
             .with_context(|| format!("cannot listen on {address}"))?;
+        let server = if self.tls { server.with_self_signed_tls().context("setting up TLS")? } else { server };
         let server = match self.simulate_workloads {
             Some(seconds) => server.simulate_workloads(
                 std::time::Duration::try_from_secs_f64(seconds)
@@ -53,7 +58,7 @@ impl ApiserverArgs {
             ),
             None => server,
         };
-        write_private(&self.kubeconfig_out, &weir_apiserver::kubeconfig(&server.url(), &token))
+        write_private(&self.kubeconfig_out, &server.kubeconfig(&token))
             .with_context(|| format!("cannot write {}", self.kubeconfig_out.display()))?;
         eprintln!("weir apiserver listening on {}", server.url());
         eprintln!("kubeconfig: {}  (export KUBECONFIG={0})", self.kubeconfig_out.display());
