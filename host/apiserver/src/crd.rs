@@ -6,7 +6,7 @@ use std::sync::Arc;
 use serde_json::{Value, json};
 
 use crate::objects;
-use crate::registry::ResourceType;
+use crate::registry::{ResourceType, ScalePaths};
 use crate::status::{ApiError, FieldCause};
 
 const GROUP: &str = "apiextensions.k8s.io";
@@ -84,7 +84,19 @@ pub fn served_types(crd: &Value) -> Result<Vec<ResourceType>, ApiError> {
                 short_names: list(&names["shortNames"]),
                 categories: list(&names["categories"]),
                 status_subresource: version["subresources"]["status"].is_object(),
-                scale_subresource: version["subresources"]["scale"].is_object(),
+                scale: version["subresources"]["scale"].as_object().map(|scale| ScalePaths {
+                    spec_replicas: scale
+                        .get("specReplicasPath")
+                        .and_then(Value::as_str)
+                        .unwrap_or(".spec.replicas")
+                        .to_owned(),
+                    status_replicas: scale
+                        .get("statusReplicasPath")
+                        .and_then(Value::as_str)
+                        .unwrap_or(".status.replicas")
+                        .to_owned(),
+                    label_selector: scale.get("labelSelectorPath").and_then(Value::as_str).map(str::to_owned),
+                }),
                 create_only: false,
                 schema: schema.is_object().then(|| Arc::new(schema.clone())),
             }

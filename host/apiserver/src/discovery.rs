@@ -64,6 +64,17 @@ pub fn resources(registry: &Registry, group: &str, version: &str) -> Option<Valu
     let mut resources = Vec::new();
     for ty in &types {
         resources.push(resource_entry(ty));
+        if ty.scale.is_some() {
+            resources.push(json!({
+                "name": format!("{}/scale", ty.plural),
+                "singularName": "",
+                "namespaced": ty.namespaced,
+                "group": "autoscaling",
+                "version": "v1",
+                "kind": "Scale",
+                "verbs": ["get", "patch", "update"],
+            }));
+        }
         if ty.status_subresource {
             resources.push(json!({
                 "name": format!("{}/status", ty.plural),
@@ -122,8 +133,10 @@ pub fn openapi_v3_document(registry: &Registry, group: &str, version: &str) -> O
     }
     let prefix = if group.is_empty() { format!("/api/{version}") } else { format!("/apis/{group}/{version}") };
     let mut paths = serde_json::Map::new();
+    let mut schemas = serde_json::Map::new();
     for ty in &types {
         let gvk = json!({ "group": ty.group, "version": ty.version, "kind": ty.kind });
+        schemas.insert(schema_name(ty), kind_schema(ty, &gvk));
         let parameters: Vec<Value> = ["dryRun", "fieldManager", "fieldValidation", "force"]
             .iter()
             .map(|name| json!({ "name": name, "in": "query", "schema": { "type": "string", "uniqueItems": true } }))
@@ -152,8 +165,41 @@ pub fn openapi_v3_document(registry: &Registry, group: &str, version: &str) -> O
         "openapi": "3.0.0",
         "info": { "title": "Kubernetes", "version": format!("v1.{KUBERNETES_MINOR}.0") },
         "paths": paths,
-        "components": { "schemas": {} },
+        "components": { "schemas": schemas },
     }))
+}
+
+/// `io.k8s.api.apps.v1.Deployment`, `com.example.v1.Widget`: how Kubernetes names definitions.
+fn schema_name(ty: &ResourceType) -> String {
+    let group = match ty.group.as_str() {
+        "" => "io.k8s.api.core".to_owned(),
+        group if group.ends_with(".k8s.io") || !group.contains('.') => {
+            format!("io.k8s.api.{}", group.trim_end_matches(".k8s.io").replace('.', "_"))
+        }
+        group => group.split('.').rev().collect::<Vec<_>>().join("."),
+    };
+    format!("{group}.{}.{}", ty.version, ty.kind)
+}
+
+/// The schema `kubectl explain` reads: a custom resource's own, or for a
+/// built-in kind its envelope (built-ins are stored schemaless).
+fn kind_schema(ty: &ResourceType, gvk: &Value) -> Value {
+    let mut schema = match &ty.schema {
+        Some(schema) => (**schema).clone(),
+        None => json!({
+            "description": format!("{} is a built-in kind; weir's embedded API server stores it without a schema.", ty.kind),
+            "type": "object",
+            "properties": {
+                "apiVersion": { "type": "string", "description": "APIVersion defines the versioned schema of this representation of an object." },
+                "kind": { "type": "string", "description": "Kind is a string value representing the REST resource this object represents." },
+                "metadata": { "type": "object", "description": "Standard object's metadata." },
+                "spec": { "type": "object", "description": "The desired state." },
+                "status": { "type": "object", "description": "The observed state." },
+            },
+        }),
+    };
+    schema["x-kubernetes-group-version-kind"] = json!([gvk]);
+    schema
 }
 
 /// A `meta.k8s.io/v1` Table of `list`'s items, for `kubectl get`.

@@ -16,7 +16,7 @@ use crate::request::{Query, ResourceRequest};
 use crate::selector::{FieldSelector, LabelSelector};
 use crate::status::{self, ApiError};
 use crate::store::{Change, ObjectKey, Store, Written};
-use crate::{apply, crd, schema};
+use crate::{apply, crd, scale, schema};
 
 /// The registry and the store: what every handler works on.
 pub struct Api {
@@ -201,6 +201,7 @@ impl Api {
         match request.subresource.as_deref() {
             None => Ok(ty),
             Some("status") if ty.status_subresource => Ok(ty),
+            Some("scale") if ty.scale.is_some() => Ok(ty),
             Some(_) => Err(not_found()),
         }
     }
@@ -220,6 +221,14 @@ impl Api {
         object
     }
 
+    /// The object as served, or its Scale view when `/scale` was asked.
+    fn answer(&self, ty: &ResourceType, request: &ResourceRequest, object: Value) -> Value {
+        match (&ty.scale, request.subresource.as_deref()) {
+            (Some(paths), Some("scale")) => scale::of(&object, paths),
+            _ => Self::served(ty, object),
+        }
+    }
+
     fn part(request: &ResourceRequest) -> Part {
         if request.subresource.as_deref() == Some("status") { Part::Status } else { Part::Main }
     }
@@ -230,7 +239,7 @@ impl Api {
             .store
             .get(&Self::key(&ty, &request.namespace, name))
             .ok_or_else(|| ApiError::not_found(&ty.group, &ty.plural, name))?;
-        Ok((200, Self::served(&ty, object)))
+        Ok((200, self.answer(&ty, request, object)))
     }
 
     /// The objects a list or watch selects.
@@ -343,9 +352,14 @@ impl Api {
 
     pub fn update(&self, request: &ResourceRequest, name: &str, query: &Query, body: Value) -> Result<Reply, ApiError> {
         let ty = self.resource_type(request)?;
+        let manager = field_manager(query)?;
+        if let (Some(paths), Some("scale")) = (&ty.scale, request.subresource.as_deref()) {
+            return self.replace(&ty, request, name, query.dry_run()?, Some(manager), |current| {
+                Ok(scale::apply(current, &body, paths))
+            });
+        }
         let object = self.decode_body(&ty, request, body)?;
         check_name(&object, name)?;
-        let manager = field_manager(query)?;
         self.replace(&ty, request, name, query.dry_run()?, Some(manager), |_| Ok(object))
     }
 
@@ -369,8 +383,13 @@ impl Api {
         }
         let invalid_patch = |error: String| ApiError::bad_request(format!("invalid patch: {error}"));
         let schema = list_schema(&ty);
+        let scale_paths = ty.scale.as_ref().filter(|_| request.subresource.as_deref() == Some("scale"));
         self.replace(&ty, request, name, query.dry_run()?, Some(manager), |current| {
-            let mut patched = current.clone();
+            // A patch to /scale patches the Scale view, then lands in the object.
+            let mut patched = match scale_paths {
+                Some(paths) => scale::of(current, paths),
+                None => current.clone(),
+            };
             match kind {
                 PatchKind::Merge => json_patch::merge(&mut patched, &body),
                 PatchKind::Json => {
@@ -381,7 +400,10 @@ impl Api {
                 PatchKind::Strategic | PatchKind::Apply => weir_strategic_merge::apply(&mut patched, &body, &schema)
                     .map_err(|error| invalid_patch(error.to_string()))?,
             }
-            Ok(patched)
+            Ok(match scale_paths {
+                Some(paths) => scale::apply(current, &patched, paths),
+                None => patched,
+            })
         })
     }
 
@@ -481,7 +503,7 @@ impl Api {
             Written::Unchanged(None) => return Err(ApiError::not_found(&ty.group, &ty.plural, name)),
         };
         self.finish_namespace_deletion(&key.namespace);
-        Ok((200, Self::served(ty, object)))
+        Ok((200, self.answer(ty, request, object)))
     }
 
     pub fn delete(

@@ -30,6 +30,7 @@ mod protobuf;
 mod rbac;
 mod registry;
 mod request;
+mod scale;
 mod schema;
 mod selector;
 mod server;

@@ -26,8 +26,8 @@ pub struct ResourceType {
     pub categories: Vec<String>,
     /// Whether `/status` is served (and spec writes ignore status).
     pub status_subresource: bool,
-    /// Whether `/scale` is served.
-    pub scale_subresource: bool,
+    /// Where `/scale` reads and writes, when it is served.
+    pub scale: Option<ScalePaths>,
     /// Only `create` is served (reviews such as SelfSubjectAccessReview).
     pub create_only: bool,
     /// The structural schema of a custom resource (`openAPIV3Schema`).
@@ -50,6 +50,25 @@ impl ResourceType {
             vec!["create"]
         } else {
             vec!["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]
+        }
+    }
+}
+
+/// The fields behind a `/scale` subresource, as dotted paths (`.spec.replicas`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScalePaths {
+    pub spec_replicas: String,
+    pub status_replicas: String,
+    /// Where the label selector is, in its string form (CRDs) or as `spec.selector` (built-ins).
+    pub label_selector: Option<String>,
+}
+
+impl ScalePaths {
+    fn builtin() -> Self {
+        Self {
+            spec_replicas: ".spec.replicas".into(),
+            status_replicas: ".status.replicas".into(),
+            label_selector: None,
         }
     }
 }
@@ -147,7 +166,7 @@ impl Registry {
                     short_names: short_names.iter().map(|name| (*name).into()).collect(),
                     categories: categories.iter().map(|name| (*name).into()).collect(),
                     status_subresource: subresources.contains(&"status"),
-                    scale_subresource: subresources.contains(&"scale"),
+                    scale: subresources.contains(&"scale").then(ScalePaths::builtin),
                     create_only: plural.ends_with("accessreviews"),
                     schema: None,
                 })

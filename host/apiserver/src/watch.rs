@@ -91,7 +91,13 @@ pub fn start(api: &Arc<Api>, request: &ResourceRequest, query: &Query) -> Result
         bookmark_timer.tick().await;
         loop {
             tokio::select! {
-                _ = tokio::time::sleep_until(deadline) => return,
+                _ = tokio::time::sleep_until(deadline) => {
+                    // A last bookmark lets the client resume exactly where this watch ends.
+                    if bookmarks {
+                        send(filter.bookmark(revision)).await;
+                    }
+                    return;
+                }
                 _ = sender.closed() => return,
                 _ = bookmark_timer.tick(), if bookmarks => {
                     if !send(filter.bookmark(revision)).await {

@@ -184,3 +184,24 @@ async fn impersonation_is_confined_by_rbac() {
     let team_b: Api<ConfigMap> = Api::namespaced(admin, "team-b");
     assert!(team_b.get_opt("sneaky").await.unwrap().is_none());
 }
+
+#[tokio::test]
+async fn bookmarks_and_delete_collection() {
+    let url = server(1000).await;
+    let api: Api<ConfigMap> = Api::namespaced(client(&url, None), "default");
+    for (name, app) in [("a", "x"), ("b", "x"), ("c", "y")] {
+        let labelled =
+            json!({ "apiVersion": "v1", "kind": "ConfigMap", "metadata": { "name": name, "labels": { "app": app } } });
+        api.create(&PostParams::default(), &serde_json::from_value(labelled).unwrap()).await.unwrap();
+    }
+    let version = api.list(&ListParams::default()).await.unwrap().metadata.resource_version.unwrap();
+    let mut events = api.watch(&WatchParams::default().timeout(1), &version).await.unwrap().boxed();
+    match events.try_next().await.unwrap() {
+        Some(WatchEvent::Bookmark(bookmark)) => assert_eq!(bookmark.metadata.resource_version, version),
+        other => panic!("expected a bookmark, got {other:?}"),
+    }
+    api.delete_collection(&DeleteParams::default(), &ListParams::default().labels("app=x")).await.unwrap();
+    let left: Vec<String> =
+        api.list(&ListParams::default()).await.unwrap().items.into_iter().filter_map(|cm| cm.metadata.name).collect();
+    assert_eq!(left, ["c"]);
+}

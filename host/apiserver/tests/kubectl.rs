@@ -612,3 +612,39 @@ fn tls_with_a_generated_ca_requires_a_token() {
     std::fs::write(&cluster.kubeconfig, anonymous).unwrap();
     assert!(!cluster.run(&["get", "namespaces"], None).status.success(), "no token, no entry over TLS");
 }
+
+#[test]
+fn scale_subresource() {
+    let cluster = Cluster::start();
+    cluster.ok_with(&["apply", "-f", "-"], Some(DEPLOYMENT));
+    assert_eq!(cluster.ok(&["scale", "deployment", "web", "--replicas=4"]), "deployment.apps/web scaled\n");
+    assert_eq!(cluster.json(&["get", "deployment", "web"])["spec"]["replicas"], 4);
+    let scale = cluster.ok(&["get", "--raw", "/apis/apps/v1/namespaces/default/deployments/web/scale"]);
+    let scale: serde_json::Value = serde_json::from_str(&scale).unwrap();
+    assert_eq!((scale["kind"].as_str(), scale["spec"]["replicas"].as_i64()), (Some("Scale"), Some(4)));
+    assert_eq!(scale["status"]["selector"], "app=web");
+
+    let crd = CRD.replace(
+        "subresources: {status: {}}",
+        "subresources: {status: {}, scale: {specReplicasPath: .spec.size, statusReplicasPath: .status.size}}",
+    );
+    cluster.ok_with(&["apply", "-f", "-"], Some(&crd));
+    cluster.ok(&["wait", "--for=condition=Established", "crd/widgets.example.com"]);
+    cluster.ok_with(
+        &["apply", "-f", "-"],
+        Some("apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec: {size: 2}\n"),
+    );
+    cluster.ok(&["scale", "widget", "w", "--replicas=5"]);
+    assert_eq!(cluster.json(&["get", "widget", "w"])["spec"]["size"], 5);
+}
+
+#[test]
+fn explain_describes_kinds_and_custom_schemas() {
+    let cluster = Cluster::start();
+    let deployment = cluster.ok(&["explain", "deployment"]);
+    assert!(deployment.contains("KIND:       Deployment") && deployment.contains("spec"), "{deployment}");
+    cluster.ok_with(&["apply", "-f", "-"], Some(CRD));
+    cluster.ok(&["wait", "--for=condition=Established", "crd/widgets.example.com"]);
+    let widget = cluster.ok(&["explain", "widgets.spec"]);
+    assert!(widget.contains("size") && widget.contains("color"), "{widget}");
+}
