@@ -150,14 +150,7 @@ impl Journal {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn key(name: &str) -> ObjectKey {
-        ObjectKey {
-            resource: GroupResource { group: String::new(), resource: "configmaps".into() },
-            namespace: "default".into(),
-            name: name.into(),
-        }
-    }
+    use crate::store::test_key as key;
 
     #[test]
     fn replays_snapshot_then_journal_and_ignores_a_torn_last_line() {

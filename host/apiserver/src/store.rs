@@ -129,13 +129,7 @@ impl Store {
     /// and name, with the revision they are current at.
     pub fn list(&self, resource: &GroupResource, namespace: Option<&str>) -> (Vec<Value>, u64) {
         let state = self.state();
-        let items = state
-            .objects
-            .iter()
-            .filter(|(key, _)| key.resource == *resource && namespace.is_none_or(|ns| key.namespace == ns))
-            .map(|(_, object)| object.clone())
-            .collect();
-        (items, state.revision)
+        (state.items(resource, namespace), state.revision)
     }
 
     /// The keys of every object `predicate` accepts.
@@ -236,13 +230,27 @@ impl Store {
     ) -> (Vec<Value>, u64, broadcast::Receiver<Arc<Event>>) {
         let state = self.state();
         let receiver = self.events.subscribe();
-        let items = state
-            .objects
+        (state.items(resource, namespace), state.revision, receiver)
+    }
+}
+
+impl State {
+    fn items(&self, resource: &GroupResource, namespace: Option<&str>) -> Vec<Value> {
+        self.objects
             .iter()
             .filter(|(key, _)| key.resource == *resource && namespace.is_none_or(|ns| key.namespace == ns))
             .map(|(_, object)| object.clone())
-            .collect();
-        (items, state.revision, receiver)
+            .collect()
+    }
+}
+
+/// A ConfigMap key in `default`, for tests.
+#[cfg(test)]
+pub(crate) fn test_key(name: &str) -> ObjectKey {
+    ObjectKey {
+        resource: GroupResource { group: String::new(), resource: "configmaps".into() },
+        namespace: "default".into(),
+        name: name.into(),
     }
 }
 
@@ -251,13 +259,7 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn key(name: &str) -> ObjectKey {
-        ObjectKey {
-            resource: GroupResource { group: String::new(), resource: "configmaps".into() },
-            namespace: "default".into(),
-            name: name.into(),
-        }
-    }
+    use super::test_key as key;
 
     #[test]
     fn revisions_grow_across_objects_and_stamp_them() {
