@@ -1,0 +1,31 @@
+//! Flux's API, so that an existing Flux repository runs on weir unchanged:
+//! the same groups, versions, kinds, spec fields and status.
+//!
+//! - [`source::GitRepository`]: `source.toolkit.fluxcd.io/v1`
+//! - [`kustomize::Kustomization`]: `kustomize.toolkit.fluxcd.io/v1`
+//!
+//! [`crds`] gives their CustomResourceDefinitions, which `crds/` at the
+//! repository root holds as YAML (a test keeps the two in step).
+
+pub mod kustomize;
+pub mod meta;
+pub mod source;
+
+use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
+use kube::CustomResourceExt;
+
+/// Every CRD weir serves, in install order.
+pub fn crds() -> Vec<CustomResourceDefinition> {
+    vec![source::GitRepository::crd(), kustomize::Kustomization::crd()]
+}
+
+/// A CRD as YAML, the way `crds/` holds it.
+pub fn to_yaml(crd: &CustomResourceDefinition) -> String {
+    let value = serde_json::to_value(crd).unwrap_or_default();
+    let mut out = String::new();
+    let mut emitter = yaml_rust2::YamlEmitter::new(&mut out);
+    // Emitting into a String cannot fail; an empty document would show in review.
+    let _ = emitter.dump(&meta::json_to_yaml(&value));
+    out.push('\n');
+    out
+}
