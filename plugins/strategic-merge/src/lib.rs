@@ -23,6 +23,13 @@ pub enum ListStrategy {
 /// indices left out) in an object of `api_version`/`kind`, how to merge it.
 pub trait MergeSchema {
     fn list_strategy(&self, api_version: &str, kind: &str, path: &[&str]) -> ListStrategy;
+
+    /// Fields that, beside the merge key, identify an element of a keyed list
+    /// (OpenAPI `x-kubernetes-list-map-keys`, e.g. `protocol` for ports, as
+    /// kustomize uses them). The API server's strategic merge uses none.
+    fn extra_merge_keys(&self, _api_version: &str, _kind: &str, _path: &[&str]) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// A schema that knows nothing: every list is replaced (CRDs without schema).
@@ -130,9 +137,11 @@ pub fn apply(target: &mut Value, patch: &Value, schema: &dyn MergeSchema) -> Res
 /// Knobs for callers whose conventions differ from the API server's.
 #[derive(Clone, Debug, Default)]
 pub struct Options {
-    /// Put list elements that only the patch has before the target's
-    /// elements (kustomize's kyaml merge does this) instead of after them.
-    pub new_items_first: bool,
+    /// Order merged keyed/primitive lists as kustomize's kyaml merge does:
+    /// the patch's elements first, in the patch's order (merged with their
+    /// matches), then the target's remaining elements. Otherwise (API server)
+    /// the target's order is kept and new elements are appended.
+    pub patch_order_first: bool,
 }
 
 /// [`apply`] with [`Options`].
@@ -145,7 +154,7 @@ pub fn apply_with(
     let get = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
     let api_version = get(target, "apiVersion").or_else(|| get(patch, "apiVersion")).unwrap_or_default();
     let kind = get(target, "kind").or_else(|| get(patch, "kind")).unwrap_or_default();
-    let ctx = Ctx { api_version: &api_version, kind: &kind, schema, new_first: options.new_items_first };
+    let ctx = Ctx { api_version: &api_version, kind: &kind, schema, new_first: options.patch_order_first };
     let Value::Object(p) = patch else {
         return Err(invalid(&[], "a strategic merge patch must be a map"));
     };
@@ -226,6 +235,9 @@ impl Ctx<'_> {
                     target.remove(k);
                 }
                 Value::Object(pm) => match target.get_mut(k) {
+                    Some(Value::String(_) | Value::Number(_) | Value::Bool(_)) if self.new_first => {
+                        return Err(invalid(path, "wrong node kind: expected a scalar but the patch has a map"));
+                    }
                     Some(Value::Object(tm)) => {
                         if let MapOutcome::Delete = self.merge_map(tm, pm, path)? {
                             target.remove(k);
@@ -295,50 +307,95 @@ impl Ctx<'_> {
         match strategy {
             ListStrategy::Replace => unreachable!(),
             ListStrategy::MergePrimitives => {
-                for item in patch {
-                    if !target.contains(item) {
-                        target.push(item.clone());
+                if self.new_first {
+                    let mut out: Vec<Value> = Vec::new();
+                    for item in patch.iter().chain(target.iter()) {
+                        if !out.contains(item) {
+                            out.push(item.clone());
+                        }
+                    }
+                    *target = out;
+                } else {
+                    for item in patch {
+                        if !target.contains(item) {
+                            target.push(item.clone());
+                        }
                     }
                 }
             }
             ListStrategy::MergeByKey(key) => {
-                let mut fresh: Vec<Value> = Vec::new();
+                let keyless =
+                    |i: &Value| i.as_object().is_some_and(|m| !m.contains_key(key.as_str()) && !m.contains_key(PATCH));
+                // kustomize (kyaml): a patch element without the merge key is
+                // dropped, and so are the target's elements the patch does not name.
+                let drop_unmatched = self.new_first && patch.iter().any(keyless);
+                let extra = self.schema.extra_merge_keys(self.api_version, self.kind, path);
+                let same = |t: &Value, p: &Map<String, Value>| {
+                    t.get(key.as_str()) == p.get(key.as_str())
+                        && extra.iter().all(|k| t.get(k.as_str()) == p.get(k.as_str()))
+                };
+                // (position in target it merged into, or the new element)
+                let mut placed: Vec<Result<usize, Value>> = Vec::new();
+                let mut deleted: Vec<usize> = Vec::new();
                 for item in patch {
                     let Value::Object(pm) = item else {
                         // scalars in a keyed list: set semantics
                         if !target.contains(item) {
-                            target.push(item.clone());
+                            placed.push(Err(item.clone()));
                         }
                         continue;
                     };
                     let directive = pm.get(PATCH).and_then(Value::as_str);
-                    let Some(kv) = pm.get(key.as_str()) else {
+                    if drop_unmatched && keyless(item) {
+                        continue;
+                    }
+                    if !pm.contains_key(key.as_str()) {
                         if directive.is_some() {
                             continue;
                         }
                         return Err(invalid(path, format!("list item has no merge key {key:?}")));
-                    };
-                    let pos = target.iter().position(|t| t.get(key.as_str()) == Some(kv));
+                    }
+                    let pos = target.iter().position(|t| same(t, pm));
                     match (directive, pos) {
-                        (Some("delete"), Some(_)) => target.retain(|t| t.get(key.as_str()) != Some(kv)),
+                        (Some("delete"), Some(i)) => deleted.push(i),
                         (Some("delete"), None) => {}
                         (_, Some(i)) => {
                             if let Value::Object(tm) = &mut target[i] {
                                 if let MapOutcome::Delete = self.merge_map(tm, pm, path)? {
-                                    target.remove(i);
+                                    deleted.push(i);
+                                    continue;
                                 }
                             } else {
                                 target[i] = clean(item);
                             }
+                            if !placed.contains(&Ok(i)) {
+                                placed.push(Ok(i));
+                            }
                         }
-                        (_, None) => fresh.push(clean(item)),
+                        (_, None) => placed.push(Err(clean(item))),
                     }
                 }
+                let old = std::mem::take(target);
                 if self.new_first {
-                    fresh.append(target);
-                    *target = fresh;
+                    for p in &placed {
+                        match p {
+                            Ok(i) if !deleted.contains(i) => target.push(old[*i].clone()),
+                            Ok(_) => {}
+                            Err(v) => target.push(v.clone()),
+                        }
+                    }
+                    for (i, v) in old.iter().enumerate() {
+                        if !drop_unmatched && !deleted.contains(&i) && !placed.contains(&Ok(i)) {
+                            target.push(v.clone());
+                        }
+                    }
                 } else {
-                    target.append(&mut fresh);
+                    for (i, v) in old.into_iter().enumerate() {
+                        if !deleted.contains(&i) {
+                            target.push(v);
+                        }
+                    }
+                    target.extend(placed.into_iter().filter_map(Result::err));
                 }
             }
         }
@@ -453,8 +510,48 @@ mod tests {
     fn new_items_first_option() {
         let mut t = deploy(json!([{"name": "a"}]));
         let p = deploy(json!([{"name": "b"}, {"name": "c"}]));
-        apply_with(&mut t, &p, &BuiltinSchema, &Options { new_items_first: true }).unwrap();
+        apply_with(&mut t, &p, &BuiltinSchema, &Options { patch_order_first: true }).unwrap();
         assert_eq!(t["spec"]["template"]["spec"]["containers"], json!([{"name": "b"}, {"name": "c"}, {"name": "a"}]));
+        let mut t = deploy(json!([{"name": "a"}, {"name": "b", "image": "x"}]));
+        let p = deploy(json!([{"name": "c"}, {"name": "b", "image": "y"}]));
+        apply_with(&mut t, &p, &BuiltinSchema, &Options { patch_order_first: true }).unwrap();
+        assert_eq!(
+            t["spec"]["template"]["spec"]["containers"],
+            json!([{"name": "c"}, {"name": "b", "image": "y"}, {"name": "a"}])
+        );
+    }
+
+    #[test]
+    fn extra_merge_keys_split_elements() {
+        struct Ports;
+        impl MergeSchema for Ports {
+            fn list_strategy(&self, a: &str, k: &str, p: &[&str]) -> ListStrategy {
+                BuiltinSchema.list_strategy(a, k, p)
+            }
+            fn extra_merge_keys(&self, _: &str, _: &str, p: &[&str]) -> Vec<String> {
+                if p.last() == Some(&"ports") { vec!["protocol".into()] } else { Vec::new() }
+            }
+        }
+        let mut t = deploy(json!([{"name": "a", "ports": [{"containerPort": 53, "protocol": "TCP"}]}]));
+        let p = deploy(json!([{"name": "a", "ports": [{"containerPort": 53, "protocol": "UDP"}]}]));
+        apply(&mut t, &p, &Ports).unwrap();
+        assert_eq!(
+            t["spec"]["template"]["spec"]["containers"][0]["ports"],
+            json!([{"containerPort": 53, "protocol": "TCP"}, {"containerPort": 53, "protocol": "UDP"}])
+        );
+    }
+
+    #[test]
+    fn kustomize_mode_quirks() {
+        let k = Options { patch_order_first: true };
+        let mut t = deploy(json!([{"name": "a", "image": "x"}, {"name": "b"}]));
+        apply_with(&mut t, &deploy(json!([{"name": "a", "tty": true}, {"image": "keyless"}])), &BuiltinSchema, &k)
+            .unwrap();
+        assert_eq!(t["spec"]["template"]["spec"]["containers"], json!([{"name": "a", "image": "x", "tty": true}]));
+        let mut t = json!({"kind": "X", "spec": {"size": 3}});
+        assert!(apply_with(&mut t.clone(), &json!({"spec": {"size": {"min": 1}}}), &NoSchema, &k).is_err());
+        apply(&mut t, &json!({"spec": {"size": {"min": 1}}}), &NoSchema).unwrap();
+        assert_eq!(t["spec"]["size"], json!({"min": 1}));
     }
 
     #[test]
