@@ -23,6 +23,8 @@ enum Command {
     Policy(commands::policy::PolicyCommand),
     /// Serve weir's embedded Kubernetes API server and write a kubeconfig for it.
     Apiserver(commands::apiserver::ApiserverArgs),
+    /// Build a kustomization, as `kubectl kustomize`, in the renderer plugin's sandbox.
+    Kustomize(commands::kustomize::KustomizeArgs),
 }
 
 fn main() -> ExitCode {
@@ -42,6 +44,7 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Policy(command) => command.run(&cli.plugins).await,
             Command::Apiserver(args) => args.run().await,
+            Command::Kustomize(args) => args.run(&cli.plugins).await,
         }
     });
     match outcome {

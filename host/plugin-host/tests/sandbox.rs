@@ -14,7 +14,7 @@ fn misdeed(path: &str, argument: &str) -> BuildOptions {
     BuildOptions {
         path: path.into(),
         load_restrictor: LoadRestrictor::RootOnly,
-        reorder: Reorder::Legacy,
+        reorder: Some(Reorder::Legacy),
         generate_kustomization: false,
         target_namespace: None,
         name_prefix: Some(argument.into()),

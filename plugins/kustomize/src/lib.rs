@@ -989,6 +989,9 @@ fn collect_manifests(root: &Path, dir: &Path, out: &mut Vec<String>) -> Result<(
 /// platform can (natively), else lexically normalised (WASI has no
 /// `canonicalize`). `None` when nothing exists there.
 fn resolve(p: &Path) -> Option<PathBuf> {
+    // WASI has no realpath (the sandbox resolves no symlinks out of it anyway):
+    // there the path is only normalised.
+    #[cfg(not(target_os = "wasi"))]
     if let Ok(c) = std::fs::canonicalize(p) {
         return Some(c);
     }

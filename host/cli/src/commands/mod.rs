@@ -1,2 +1,3 @@
 pub mod apiserver;
+pub mod kustomize;
 pub mod policy;
