@@ -5,9 +5,12 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 
+use crate::handlers::Api;
 use crate::objects;
-use crate::registry::{ResourceType, ScalePaths};
+use crate::registry::{GroupResource, ResourceType, ScalePaths};
+use crate::schema;
 use crate::status::{ApiError, FieldCause};
+use crate::store::Change;
 
 const GROUP: &str = "apiextensions.k8s.io";
 const KIND: &str = "CustomResourceDefinition";
@@ -123,4 +126,66 @@ pub fn established_status(crd: &Value) -> Value {
         "acceptedNames": crd["spec"]["names"],
         "storedVersions": storage,
     })
+}
+
+impl Api {
+    /// Registers the resources of the CustomResourceDefinitions already stored.
+    pub(crate) fn serve_stored_custom_resources(&self) {
+        let crds = GroupResource { group: "apiextensions.k8s.io".into(), resource: "customresourcedefinitions".into() };
+        for crd in self.store.list(&crds, None).0 {
+            match served_types(&crd) {
+                Ok(types) => {
+                    let resource = GroupResource {
+                        group: crd["spec"]["group"].as_str().unwrap_or("").to_owned(),
+                        resource: crd["spec"]["names"]["plural"].as_str().unwrap_or("").to_owned(),
+                    };
+                    self.registry.register(&resource, types);
+                }
+                Err(error) => tracing::warn!("stored CustomResourceDefinition not served: {error}"),
+            }
+        }
+    }
+
+    /// What the server itself does to an object before storing it: a custom
+    /// resource is pruned, defaulted and validated against its schema; a
+    /// CustomResourceDefinition is checked and established, and the types
+    /// it serves are returned, to be registered once it is stored.
+    pub(crate) fn server_side_effects(
+        ty: &ResourceType,
+        object: &mut Value,
+    ) -> Result<Option<(GroupResource, Vec<ResourceType>)>, ApiError> {
+        if let Some(schema) = &ty.schema {
+            let causes = schema::apply(schema, object);
+            if !causes.is_empty() {
+                let name = object["metadata"]["name"].as_str().unwrap_or("");
+                return Err(ApiError::invalid(&ty.group, &ty.kind, name, causes));
+            }
+        }
+        if !is_crd(ty) || objects::is_terminating(object) {
+            return Ok(None);
+        }
+        let types = served_types(object)?;
+        object["status"] = established_status(object);
+        let resource = GroupResource {
+            group: object["spec"]["group"].as_str().unwrap_or("").to_owned(),
+            resource: object["spec"]["names"]["plural"].as_str().unwrap_or("").to_owned(),
+        };
+        Ok(Some((resource, types)))
+    }
+
+    /// A deleted CustomResourceDefinition takes its resource, and every
+    /// object of it, along.
+    pub(crate) fn forget_custom_resource(&self, ty: &ResourceType, crd: &Value) {
+        if !is_crd(ty) {
+            return;
+        }
+        let resource = GroupResource {
+            group: crd["spec"]["group"].as_str().unwrap_or("").to_owned(),
+            resource: crd["spec"]["names"]["plural"].as_str().unwrap_or("").to_owned(),
+        };
+        for key in self.store.keys_of(&resource) {
+            let _ = self.store.write(&key, false, |_| Ok(Change::Delete));
+        }
+        self.registry.register(&resource, Vec::new());
+    }
 }

@@ -16,7 +16,7 @@ use crate::request::{Query, ResourceRequest};
 use crate::selector::{FieldSelector, LabelSelector};
 use crate::status::{self, ApiError};
 use crate::store::{Change, ObjectKey, Store, Written};
-use crate::{apply, crd, scale, schema};
+use crate::{apply, scale};
 
 /// The registry and the store: what every handler works on.
 pub struct Api {
@@ -488,7 +488,7 @@ impl Api {
         let object = match written {
             Written::Deleted(object) => {
                 if !dry_run {
-                    self.forget_custom_resource(ty, &object, dry_run);
+                    self.forget_custom_resource(ty, &object);
                     self.after_removal(&object);
                 }
                 object
@@ -599,7 +599,7 @@ impl Api {
         match written {
             Written::Deleted(object) => {
                 if !dry_run {
-                    self.forget_custom_resource(ty, &object, dry_run);
+                    self.forget_custom_resource(ty, &object);
                     self.after_removal(&object);
                 }
                 Ok(object)
@@ -607,66 +607,6 @@ impl Api {
             Written::Stored(object) | Written::Unchanged(Some(object)) => Ok(object),
             Written::Unchanged(None) => Err(ApiError::not_found(&ty.group, &ty.plural, &key.name)),
         }
-    }
-
-    /// Registers the resources of the CustomResourceDefinitions already stored.
-    fn serve_stored_custom_resources(&self) {
-        let crds = GroupResource { group: "apiextensions.k8s.io".into(), resource: "customresourcedefinitions".into() };
-        for crd in self.store.list(&crds, None).0 {
-            match crd::served_types(&crd) {
-                Ok(types) => {
-                    let resource = GroupResource {
-                        group: crd["spec"]["group"].as_str().unwrap_or("").to_owned(),
-                        resource: crd["spec"]["names"]["plural"].as_str().unwrap_or("").to_owned(),
-                    };
-                    self.registry.register(&resource, types);
-                }
-                Err(error) => tracing::warn!("stored CustomResourceDefinition not served: {error}"),
-            }
-        }
-    }
-
-    /// What the server itself does to an object before storing it: a custom
-    /// resource is pruned, defaulted and validated against its schema; a
-    /// CustomResourceDefinition is checked and established, and the types
-    /// it serves are returned, to be registered once it is stored.
-    fn server_side_effects(
-        ty: &ResourceType,
-        object: &mut Value,
-    ) -> Result<Option<(GroupResource, Vec<ResourceType>)>, ApiError> {
-        if let Some(schema) = &ty.schema {
-            let causes = schema::apply(schema, object);
-            if !causes.is_empty() {
-                let name = object["metadata"]["name"].as_str().unwrap_or("");
-                return Err(ApiError::invalid(&ty.group, &ty.kind, name, causes));
-            }
-        }
-        if !crd::is_crd(ty) || objects::is_terminating(object) {
-            return Ok(None);
-        }
-        let types = crd::served_types(object)?;
-        object["status"] = crd::established_status(object);
-        let resource = GroupResource {
-            group: object["spec"]["group"].as_str().unwrap_or("").to_owned(),
-            resource: object["spec"]["names"]["plural"].as_str().unwrap_or("").to_owned(),
-        };
-        Ok(Some((resource, types)))
-    }
-
-    /// A deleted CustomResourceDefinition takes its resource, and every
-    /// object of it, along.
-    fn forget_custom_resource(&self, ty: &ResourceType, crd: &Value, dry_run: bool) {
-        if !crd::is_crd(ty) || dry_run {
-            return;
-        }
-        let resource = GroupResource {
-            group: crd["spec"]["group"].as_str().unwrap_or("").to_owned(),
-            resource: crd["spec"]["names"]["plural"].as_str().unwrap_or("").to_owned(),
-        };
-        for key in self.store.keys_of(&resource) {
-            let _ = self.store.write(&key, false, |_| Ok(Change::Delete));
-        }
-        self.registry.register(&resource, Vec::new());
     }
 
     /// A namespace being deleted takes everything in it along.
