@@ -49,6 +49,8 @@ pub struct Event {
     pub kind: EventKind,
     pub key: ObjectKey,
     pub object: Value,
+    /// The object before a modification: selector watches compare both.
+    pub previous: Option<Value>,
 }
 
 /// What a write decided to do with the object.
@@ -158,21 +160,20 @@ impl Store {
         decide: impl FnOnce(Option<&Value>) -> Result<Change, ApiError>,
     ) -> Result<Written, ApiError> {
         let mut state = self.state();
-        let current = state.objects.get(key);
-        let existed = current.is_some();
-        let change = decide(current)?;
+        let current = state.objects.get(key).cloned();
+        let change = decide(current.as_ref())?;
         if dry_run {
             return Ok(match change {
                 Change::Put(object) => Written::Stored(object),
-                Change::Delete => Written::Deleted(current.cloned().unwrap_or(Value::Null)),
-                Change::Keep => Written::Unchanged(current.cloned()),
+                Change::Delete => Written::Deleted(current.unwrap_or(Value::Null)),
+                Change::Keep => Written::Unchanged(current),
             });
         }
         let (kind, mut object) = match change {
-            Change::Keep => return Ok(Written::Unchanged(current.cloned())),
-            Change::Put(object) => (if existed { EventKind::Modified } else { EventKind::Added }, object),
-            Change::Delete => match state.objects.remove(key) {
-                Some(object) => (EventKind::Deleted, object),
+            Change::Keep => return Ok(Written::Unchanged(current)),
+            Change::Put(object) => (if current.is_some() { EventKind::Modified } else { EventKind::Added }, object),
+            Change::Delete => match &current {
+                Some(object) => (EventKind::Deleted, object.clone()),
                 None => return Ok(Written::Unchanged(None)),
             },
         };
@@ -184,11 +185,15 @@ impl Store {
                 .append(revision, key, stored)
                 .map_err(|error| ApiError::internal(format!("cannot record the change: {error}")))?;
         }
+        // Memory changes only once the journal holds the change.
         state.revision = revision;
-        if kind != EventKind::Deleted {
+        if kind == EventKind::Deleted {
+            state.objects.remove(key);
+        } else {
             state.objects.insert(key.clone(), object.clone());
         }
-        let event = Arc::new(Event { revision, kind, key: key.clone(), object: object.clone() });
+        let previous = current.filter(|_| kind == EventKind::Modified);
+        let event = Arc::new(Event { revision, kind, key: key.clone(), object: object.clone(), previous });
         if state.history.len() >= self.history {
             state.history.pop_front();
         }

@@ -13,7 +13,7 @@ use crate::registry::ResourceType;
 use crate::request::{Query, ResourceRequest};
 use crate::selector::{FieldSelector, LabelSelector};
 use crate::status::ApiError;
-use crate::store::Event;
+use crate::store::{Event, EventKind};
 
 /// A watch without `timeoutSeconds` ends after this long (kube-apiserver picks 30–60 min).
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(1800);
@@ -52,8 +52,7 @@ pub fn start(api: &Arc<Api>, request: &ResourceRequest, query: &Query) -> Result
         }
         Some(revision) => match api.store.watch_from(revision) {
             Ok((past, live)) => {
-                let initial =
-                    past.iter().filter(|event| filter.matches(event)).map(|event| filter.frame(event)).collect();
+                let initial = past.iter().filter_map(|event| filter.translate(event)).collect();
                 let last = past.last().map_or(revision, |event| event.revision);
                 (initial, last, Some(live), None)
             }
@@ -108,7 +107,9 @@ pub fn start(api: &Arc<Api>, request: &ResourceRequest, query: &Query) -> Result
                     Ok(event) if event.revision <= revision => {}
                     Ok(event) => {
                         revision = event.revision;
-                        if filter.matches(&event) && !send(filter.frame(&event)).await {
+                        if let Some(frame) = filter.translate(&event)
+                            && !send(frame).await
+                        {
                             return;
                         }
                     }
@@ -142,20 +143,31 @@ impl Filter {
         self.labels.matches(object) && self.fields.matches(object)
     }
 
-    fn matches(&self, event: &Event) -> bool {
-        event.key.resource == self.ty.group_resource()
-            && (self.namespace.is_empty() || event.key.namespace == self.namespace)
-            && self.matches_object(&event.object)
+    /// The frame this watch gets for `event`, if any. With selectors, an
+    /// object that starts matching is ADDED and one that stops is DELETED,
+    /// as kube-apiserver's watch cache reports it.
+    fn translate(&self, event: &Event) -> Option<Value> {
+        if event.key.resource != self.ty.group_resource()
+            || !(self.namespace.is_empty() || event.key.namespace == self.namespace)
+        {
+            return None;
+        }
+        let now = self.matches_object(&event.object);
+        let before = event.previous.as_ref().is_some_and(|previous| self.matches_object(previous));
+        let kind = match (event.kind, before, now) {
+            (EventKind::Modified, true, true) => "MODIFIED",
+            (EventKind::Modified, false, true) => "ADDED",
+            (EventKind::Modified, true, false) => "DELETED",
+            (kind, _, true) if kind != EventKind::Modified => kind.as_str(),
+            _ => return None,
+        };
+        Some(frame(kind, self.served(event.object.clone())))
     }
 
     fn served(&self, mut object: Value) -> Value {
         object["apiVersion"] = Value::String(self.ty.api_version());
         object["kind"] = Value::String(self.ty.kind.clone());
         object
-    }
-
-    fn frame(&self, event: &Event) -> Value {
-        frame(event.kind.as_str(), self.served(event.object.clone()))
     }
 
     fn bookmark(&self, revision: u64) -> Value {

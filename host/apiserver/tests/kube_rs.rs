@@ -205,3 +205,31 @@ async fn bookmarks_and_delete_collection() {
         api.list(&ListParams::default()).await.unwrap().items.into_iter().filter_map(|cm| cm.metadata.name).collect();
     assert_eq!(left, ["c"]);
 }
+
+/// With a label selector, leaving the selection is a DELETED event and
+/// entering it an ADDED one, as kube-apiserver reports them.
+#[tokio::test]
+async fn selector_watches_see_objects_enter_and_leave() {
+    let url = server(1000).await;
+    let api: Api<ConfigMap> = Api::namespaced(client(&url, None), "default");
+    let version = api.list(&ListParams::default()).await.unwrap().metadata.resource_version.unwrap();
+    let params = WatchParams::default().labels("tier=web").timeout(10);
+    let mut events = api.watch(&params, &version).await.unwrap().boxed();
+    let labelled = |tier: &str| json!({ "metadata": { "labels": { "tier": tier } } });
+    create(&api, "moving").await;
+    api.patch("moving", &PatchParams::default(), &Patch::Merge(labelled("web"))).await.unwrap();
+    api.patch("moving", &PatchParams::default(), &Patch::Merge(labelled("db"))).await.unwrap();
+    api.patch("moving", &PatchParams::default(), &Patch::Merge(json!({ "data": { "x": "1" } }))).await.unwrap();
+    api.patch("moving", &PatchParams::default(), &Patch::Merge(labelled("web"))).await.unwrap();
+    let mut kinds = Vec::new();
+    while kinds.len() < 3 {
+        match events.try_next().await.unwrap() {
+            Some(WatchEvent::Added(_)) => kinds.push("ADDED"),
+            Some(WatchEvent::Modified(_)) => kinds.push("MODIFIED"),
+            Some(WatchEvent::Deleted(_)) => kinds.push("DELETED"),
+            Some(WatchEvent::Bookmark(_)) => {}
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(kinds, ["ADDED", "DELETED", "ADDED"]);
+}
