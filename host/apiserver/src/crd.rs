@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use crate::handlers::Api;
 use crate::objects;
-use crate::registry::{GroupResource, ResourceType, ScalePaths};
+use crate::registry::{GroupResource, PrinterColumn, ResourceType, ScalePaths};
 use crate::schema;
 use crate::status::{ApiError, FieldCause};
 use crate::store::Change;
@@ -102,6 +102,18 @@ pub fn served_types(crd: &Value) -> Result<Vec<ResourceType>, ApiError> {
                 }),
                 create_only: false,
                 schema: schema.is_object().then(|| Arc::new(schema.clone())),
+                printer_columns: version["additionalPrinterColumns"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|column| PrinterColumn {
+                        name: text(&column["name"]),
+                        kind: text(&column["type"]),
+                        json_path: text(&column["jsonPath"]),
+                        priority: column["priority"].as_i64().unwrap_or(0),
+                        description: text(&column["description"]),
+                    })
+                    .collect(),
             }
         })
         .collect())

@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use crate::registry::{Registry, ResourceType};
+use crate::registry::{PrinterColumn, Registry, ResourceType};
 
 /// The Kubernetes version weir's API server is compatible with.
 pub const KUBERNETES_MINOR: &str = "32";
@@ -202,34 +202,111 @@ fn kind_schema(ty: &ResourceType, gvk: &Value) -> Value {
     schema
 }
 
+/// The columns of `kubectl get` for a type: a custom resource's
+/// `additionalPrinterColumns`, Deployment's readiness columns, or just the age.
+fn columns(ty: &ResourceType) -> Vec<PrinterColumn> {
+    if !ty.printer_columns.is_empty() {
+        return ty.printer_columns.clone();
+    }
+    let column = |name: &str, kind: &str, path: &str| PrinterColumn {
+        name: name.into(),
+        kind: kind.into(),
+        json_path: path.into(),
+        priority: 0,
+        description: String::new(),
+    };
+    let age = column("Age", "date", ".metadata.creationTimestamp");
+    if ty.group == "apps" && ty.plural == "deployments" {
+        return vec![
+            column("Ready", "ready", ""),
+            column("Up-to-date", "integer", ".status.updatedReplicas"),
+            column("Available", "integer", ".status.availableReplicas"),
+            age,
+        ];
+    }
+    vec![age]
+}
+
 /// A `meta.k8s.io/v1` Table of `list`'s items, for `kubectl get`.
-pub fn table(list: &Value) -> Value {
+pub fn table(ty: &ResourceType, list: &Value) -> Value {
+    let columns = columns(ty);
     let rows: Vec<Value> = list["items"]
         .as_array()
         .into_iter()
         .flatten()
         .map(|item| {
             let metadata = &item["metadata"];
+            let mut cells = vec![metadata["name"].clone()];
+            cells.extend(columns.iter().map(|column| cell(column, item)));
             json!({
-                "cells": [metadata["name"], age(metadata["creationTimestamp"].as_str())],
-                "object": {
-                    "kind": "PartialObjectMetadata",
-                    "apiVersion": "meta.k8s.io/v1",
-                    "metadata": metadata,
-                },
+                "cells": cells,
+                "object": { "kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": metadata },
             })
         })
         .collect();
+    let mut definitions = vec![json!({
+        "name": "Name", "type": "string", "format": "name", "description": "Name must be unique within a namespace.", "priority": 0,
+    })];
+    definitions.extend(columns.iter().map(|column| {
+        let kind = match column.kind.as_str() {
+            "date" | "ready" => "string",
+            other => other,
+        };
+        json!({ "name": column.name, "type": kind, "format": "", "description": column.description, "priority": column.priority })
+    }));
     json!({
         "kind": "Table",
         "apiVersion": "meta.k8s.io/v1",
         "metadata": { "resourceVersion": list["metadata"]["resourceVersion"] },
-        "columnDefinitions": [
-            { "name": "Name", "type": "string", "format": "name", "description": "Name must be unique within a namespace.", "priority": 0 },
-            { "name": "Age", "type": "string", "format": "", "description": "Time since creation.", "priority": 0 },
-        ],
+        "columnDefinitions": definitions,
         "rows": rows,
     })
+}
+
+fn cell(column: &PrinterColumn, item: &Value) -> Value {
+    match column.kind.as_str() {
+        "ready" => {
+            let count = |field: &str| item["status"][field].as_i64().unwrap_or(0);
+            let wanted = item["spec"]["replicas"].as_i64().unwrap_or(1);
+            Value::String(format!("{}/{wanted}", count("readyReplicas")))
+        }
+        "date" => match json_path(item, &column.json_path) {
+            Some(Value::String(time)) => Value::String(age(Some(time))),
+            _ => Value::String("<unknown>".into()),
+        },
+        _ => json_path(item, &column.json_path).cloned().unwrap_or(Value::Null),
+    }
+}
+
+/// The subset of JSONPath printer columns use: `.a.b`, `[N]`, and
+/// `[?(@.field=="value")]` filters on lists.
+fn json_path<'v>(value: &'v Value, path: &str) -> Option<&'v Value> {
+    let mut node = value;
+    let mut rest = path.trim().trim_start_matches('{').trim_end_matches('}');
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix('.') {
+            let end = after.find(['.', '[']).unwrap_or(after.len());
+            node = node.get(&after[..end])?;
+            rest = &after[end..];
+        } else if let Some(after) = rest.strip_prefix('[') {
+            let end = after.find(']')?;
+            let selector = &after[..end];
+            node = match selector.strip_prefix("?(@.").and_then(|filter| filter.strip_suffix(')')) {
+                Some(filter) => {
+                    let (field, wanted) = filter.split_once("==")?;
+                    let wanted = wanted.trim().trim_matches(['"', '\'']);
+                    node.as_array()?
+                        .iter()
+                        .find(|item| item.get(field.trim()).and_then(Value::as_str) == Some(wanted))?
+                }
+                None => node.get(selector.parse::<usize>().ok()?)?,
+            };
+            rest = &after[end + 1..];
+        } else {
+            return None;
+        }
+    }
+    Some(node)
 }
 
 /// `5s`, `3m`, `2h`, `4d`: how kubectl shows age.
@@ -243,5 +320,30 @@ fn age(created: Option<&str>) -> String {
         120..=7199 => format!("{}m", seconds / 60),
         7200..=172_799 => format!("{}h", seconds / 3600),
         _ => format!("{}d", seconds / 86_400),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn printer_column_paths() {
+        let object = json!({
+            "spec": { "url": "https://example.com", "ports": [{ "port": 80 }, { "port": 443 }] },
+            "status": { "conditions": [
+                { "type": "Reconciling", "status": "False" },
+                { "type": "Ready", "status": "True", "message": "Applied revision: main@sha1:abc" },
+            ] },
+        });
+        assert_eq!(json_path(&object, ".spec.url"), Some(&json!("https://example.com")));
+        assert_eq!(json_path(&object, ".spec.ports[1].port"), Some(&json!(443)));
+        assert_eq!(json_path(&object, r#".status.conditions[?(@.type=="Ready")].status"#), Some(&json!("True")));
+        assert_eq!(
+            json_path(&object, r#"{.status.conditions[?(@.type=="Ready")].message}"#),
+            Some(&json!("Applied revision: main@sha1:abc"))
+        );
+        assert_eq!(json_path(&object, r#".status.conditions[?(@.type=="Stalled")].status"#), None);
+        assert_eq!(json_path(&object, ".spec.missing"), None);
     }
 }

@@ -32,6 +32,19 @@ pub struct ResourceType {
     pub create_only: bool,
     /// The structural schema of a custom resource (`openAPIV3Schema`).
     pub schema: Option<Arc<serde_json::Value>>,
+    /// A custom resource's `additionalPrinterColumns`.
+    pub printer_columns: Vec<PrinterColumn>,
+}
+
+/// One column of `kubectl get`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrinterColumn {
+    pub name: String,
+    /// `string`, `integer`, `number`, `boolean`, `date`.
+    pub kind: String,
+    pub json_path: String,
+    pub priority: i64,
+    pub description: String,
 }
 
 impl ResourceType {
@@ -169,6 +182,7 @@ impl Registry {
                     scale: subresources.contains(&"scale").then(ScalePaths::builtin),
                     create_only: plural.ends_with("accessreviews"),
                     schema: None,
+                    printer_columns: Vec::new(),
                 })
             })
             .collect();

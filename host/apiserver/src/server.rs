@@ -246,14 +246,19 @@ async fn route(
     let body = read_body(request).await?;
     let name = resource.name.clone();
     let (code, answer) = match (method, name) {
+        (Method::GET, Some(name)) if accept.contains("as=Table") && resource.subresource.is_none() => {
+            let (_, object) = api.get(&resource, &name)?;
+            let ty = api.resource_type(&resource)?;
+            (200, discovery::table(&ty, &serde_json::json!({ "metadata": {}, "items": [object] })))
+        }
         (Method::GET, Some(name)) => api.get(&resource, &name)?,
         (Method::GET, None) if query.flag("watch") => {
             let events = crate::watch::start(api, &resource, &query)?;
             return Ok(watch_response(events));
         }
         (Method::GET, None) => {
-            let (_, list) = api.list(&resource, &query)?;
-            let list = if accept.contains("as=Table") { discovery::table(&list) } else { list };
+            let (ty, list) = api.list(&resource, &query)?;
+            let list = if accept.contains("as=Table") { discovery::table(&ty, &list) } else { list };
             (200, list)
         }
         (Method::POST, None)

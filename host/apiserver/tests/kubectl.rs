@@ -648,3 +648,29 @@ fn explain_describes_kinds_and_custom_schemas() {
     let widget = cluster.ok(&["explain", "widgets.spec"]);
     assert!(widget.contains("size") && widget.contains("color"), "{widget}");
 }
+
+#[test]
+fn get_prints_the_columns_of_the_kind() {
+    let cluster = Cluster::start_simulating(std::time::Duration::from_millis(100));
+    cluster.ok_with(&["apply", "-f", "-"], Some(DEPLOYMENT));
+    cluster.ok(&["rollout", "status", "deployment/web", "--timeout=10s"]);
+    let table = cluster.ok(&["get", "deployment", "web"]);
+    let header: Vec<&str> = table.lines().next().unwrap().split_whitespace().collect();
+    assert_eq!(header, ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"]);
+    let row: Vec<&str> = table.lines().nth(1).unwrap().split_whitespace().collect();
+    assert_eq!(&row[..4], ["web", "2/2", "2", "2"], "{table}");
+
+    let crd = CRD.replace(
+        "    subresources: {status: {}}",
+        "    subresources: {status: {}}\n    additionalPrinterColumns:\n    - {name: Size, type: integer, jsonPath: .spec.size}\n    - {name: Color, type: string, jsonPath: .spec.color}",
+    );
+    cluster.ok_with(&["apply", "-f", "-"], Some(&crd));
+    cluster.ok(&["wait", "--for=condition=Established", "crd/widgets.example.com"]);
+    cluster.ok_with(
+        &["apply", "-f", "-"],
+        Some("apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec: {size: 4}\n"),
+    );
+    let widgets = cluster.ok(&["get", "widgets"]);
+    let rows: Vec<Vec<&str>> = widgets.lines().map(|line| line.split_whitespace().collect()).collect();
+    assert_eq!(rows, [vec!["NAME", "SIZE", "COLOR"], vec!["w", "4", "blue"]]);
+}
