@@ -88,7 +88,7 @@ pub struct KustomizationSpec {
     #[schemars(schema_with = "meta::optional_duration")]
     pub timeout: Option<String>,
     /// Recreate objects whose immutable fields changed.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub force: bool,
     /// Wait for every applied object to be Ready (instead of `healthChecks`).
     #[serde(default, skip_serializing_if = "Option::is_none")]

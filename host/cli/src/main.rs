@@ -1,5 +1,6 @@
 //! `weir`: the GitOps operator's command line.
 
+mod cluster;
 mod commands;
 mod plugins;
 
@@ -12,6 +13,8 @@ use clap::{Parser, Subcommand};
 struct Cli {
     #[command(flatten)]
     plugins: plugins::PluginOptions,
+    #[command(flatten)]
+    cluster: cluster::ClusterOptions,
     #[command(subcommand)]
     command: Command,
 }
@@ -25,6 +28,18 @@ enum Command {
     Apiserver(commands::apiserver::ApiserverArgs),
     /// Build a kustomization, as `kubectl kustomize`, in the renderer plugin's sandbox.
     Kustomize(commands::kustomize::KustomizeArgs),
+    /// Create or update Flux objects (or print them with --export).
+    #[command(subcommand)]
+    Create(commands::flux::CreateCommand),
+    /// List Flux objects with their readiness.
+    #[command(subcommand)]
+    Get(commands::flux::GetCommand),
+    /// Stop reconciling an object.
+    #[command(subcommand)]
+    Suspend(commands::flux::SuspendTarget),
+    /// Reconcile a suspended object again.
+    #[command(subcommand)]
+    Resume(commands::flux::SuspendTarget),
 }
 
 fn main() -> ExitCode {
@@ -45,6 +60,10 @@ fn main() -> ExitCode {
             Command::Policy(command) => command.run(&cli.plugins).await,
             Command::Apiserver(args) => args.run().await,
             Command::Kustomize(args) => args.run(&cli.plugins).await,
+            Command::Create(command) => command.run(&cli.cluster).await,
+            Command::Get(command) => command.run(&cli.cluster).await,
+            Command::Suspend(target) => target.run(&cli.cluster, true).await,
+            Command::Resume(target) => target.run(&cli.cluster, false).await,
         }
     });
     match outcome {

@@ -1,3 +1,4 @@
 pub mod apiserver;
+pub mod flux;
 pub mod kustomize;
 pub mod policy;

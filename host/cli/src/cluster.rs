@@ -1,0 +1,30 @@
+//! Talking to a cluster as kubectl does: `--kubeconfig`, else `KUBECONFIG`,
+//! else `~/.kube/config` (or the in-cluster service account).
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+
+#[derive(clap::Args)]
+pub struct ClusterOptions {
+    /// Path to the kubeconfig file.
+    #[arg(long, global = true, value_name = "FILE")]
+    kubeconfig: Option<PathBuf>,
+    /// The namespace to work in.
+    #[arg(short = 'n', long, global = true, default_value = "flux-system")]
+    pub namespace: String,
+}
+
+impl ClusterOptions {
+    pub async fn client(&self) -> anyhow::Result<kube::Client> {
+        let config = match &self.kubeconfig {
+            Some(path) => {
+                let kubeconfig = kube::config::Kubeconfig::read_from(path)
+                    .with_context(|| format!("reading kubeconfig {}", path.display()))?;
+                kube::Config::from_custom_kubeconfig(kubeconfig, &Default::default()).await?
+            }
+            None => kube::Config::infer().await.context("no cluster: set --kubeconfig or KUBECONFIG")?,
+        };
+        Ok(kube::Client::try_from(config)?)
+    }
+}

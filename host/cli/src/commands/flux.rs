@@ -1,0 +1,402 @@
+//! Flux's CLI verbs on weir's API: `create` (or `--export`), `get`,
+//! `suspend`, `resume`, for GitRepositories and Kustomizations.
+
+use anyhow::{Context, bail};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
+use kube::api::{Api, ListParams, ObjectMeta, Patch, PatchParams};
+use serde_json::json;
+use weir_api::kustomize::{CrossNamespaceSourceReference, Kustomization, KustomizationSpec, SourceKind};
+use weir_api::meta::NamespacedObjectReference;
+use weir_api::source::{GitRepository, GitRepositoryRef, GitRepositorySpec};
+
+use crate::cluster::ClusterOptions;
+
+/// The field manager of weir's CLI writes.
+const FIELD_MANAGER: &str = "weir";
+
+#[derive(clap::Subcommand)]
+pub enum CreateCommand {
+    /// Create or update a source.
+    #[command(subcommand)]
+    Source(CreateSource),
+    /// Create or update a Kustomization.
+    Kustomization(CreateKustomization),
+}
+
+#[derive(clap::Subcommand)]
+pub enum CreateSource {
+    /// A GitRepository.
+    Git(CreateGit),
+}
+
+#[derive(clap::Args)]
+pub struct CreateGit {
+    name: String,
+    /// The repository URL.
+    #[arg(long)]
+    url: String,
+    #[arg(long)]
+    branch: Option<String>,
+    #[arg(long)]
+    tag: Option<String>,
+    /// A semver range: the highest matching tag.
+    #[arg(long = "tag-semver")]
+    semver: Option<String>,
+    #[arg(long)]
+    commit: Option<String>,
+    /// How often to check for new revisions.
+    #[arg(long, default_value = "1m")]
+    interval: String,
+    /// A Secret with the credentials.
+    #[arg(long)]
+    secret_ref: Option<String>,
+    /// Print the object as YAML instead of applying it.
+    #[arg(long)]
+    export: bool,
+}
+
+#[derive(clap::Args)]
+pub struct CreateKustomization {
+    name: String,
+    /// The source: `[Kind/]NAME[.NAMESPACE]` (kind GitRepository by default).
+    #[arg(long)]
+    source: String,
+    /// The directory in the source to build.
+    #[arg(long, default_value = "./")]
+    path: String,
+    /// Delete objects that left the source.
+    #[arg(long)]
+    prune: bool,
+    #[arg(long, default_value = "1m")]
+    interval: String,
+    #[arg(long)]
+    target_namespace: Option<String>,
+    /// Kustomizations to wait for: `NAME[.NAMESPACE]`, repeatable.
+    #[arg(long)]
+    depends_on: Vec<String>,
+    /// Apply as this ServiceAccount.
+    #[arg(long)]
+    service_account: Option<String>,
+    /// Wait for every applied object to be ready.
+    #[arg(long)]
+    wait: bool,
+    /// Print the object as YAML instead of applying it.
+    #[arg(long)]
+    export: bool,
+}
+
+#[derive(clap::Subcommand)]
+pub enum GetCommand {
+    /// Sources.
+    #[command(subcommand)]
+    Sources(GetSources),
+    /// Kustomizations.
+    #[command(alias = "ks")]
+    Kustomizations(GetArgs),
+}
+
+#[derive(clap::Subcommand)]
+pub enum GetSources {
+    /// GitRepositories.
+    Git(GetArgs),
+}
+
+#[derive(clap::Args)]
+pub struct GetArgs {
+    /// In every namespace.
+    #[arg(short = 'A', long)]
+    all_namespaces: bool,
+}
+
+#[derive(clap::Subcommand)]
+pub enum SuspendTarget {
+    /// A Kustomization.
+    Kustomization { name: String },
+    /// A source.
+    #[command(subcommand)]
+    Source(SuspendSource),
+}
+
+#[derive(clap::Subcommand)]
+pub enum SuspendSource {
+    /// A GitRepository.
+    Git { name: String },
+}
+
+/// `1m` as Go prints durations: `1m0s`.
+fn go_duration(text: &str) -> anyhow::Result<String> {
+    let invalid = || anyhow::anyhow!("{text:?} is not a duration (e.g. 30s, 5m, 1h30m)");
+    let mut millis = 0u64;
+    let mut rest = text;
+    while !rest.is_empty() {
+        let digits = rest.find(|c: char| !c.is_ascii_digit()).filter(|end| *end > 0).ok_or_else(invalid)?;
+        let number: u64 = rest[..digits].parse().map_err(|_| invalid())?;
+        rest = &rest[digits..];
+        let (unit, length) = [("ms", 2), ("h", 1), ("m", 1), ("s", 1)]
+            .into_iter()
+            .find(|(unit, _)| rest.starts_with(unit))
+            .map(|(unit, length)| (unit, length))
+            .ok_or_else(invalid)?;
+        millis += number
+            * match unit {
+                "ms" => 1,
+                "s" => 1_000,
+                "m" => 60_000,
+                _ => 3_600_000,
+            };
+        rest = &rest[length..];
+    }
+    let (hours, minutes, seconds, rest_millis) =
+        (millis / 3_600_000, millis / 60_000 % 60, millis / 1_000 % 60, millis % 1_000);
+    let seconds = if rest_millis == 0 {
+        format!("{seconds}s")
+    } else {
+        format!("{seconds}.{}s", format!("{rest_millis:03}").trim_end_matches('0'))
+    };
+    Ok(match (hours, minutes) {
+        (0, 0) if millis < 1_000 => format!("{millis}ms"),
+        (0, 0) => seconds,
+        (0, minutes) => format!("{minutes}m{seconds}"),
+        (hours, minutes) => format!("{hours}h{minutes}m{seconds}"),
+    })
+}
+
+/// `NAME.NAMESPACE` → (name, namespace).
+fn name_and_namespace(text: &str) -> (String, Option<String>) {
+    match text.split_once('.') {
+        Some((name, namespace)) => (name.to_owned(), Some(namespace.to_owned())),
+        None => (text.to_owned(), None),
+    }
+}
+
+fn export(object: &impl serde::Serialize) -> anyhow::Result<()> {
+    let value = serde_json::to_value(object)?;
+    print!("---\n{}", weir_kustomize::yaml::emit_document(&value));
+    Ok(())
+}
+
+async fn apply<K>(api: &Api<K>, name: &str, object: &K) -> anyhow::Result<()>
+where
+    K: kube::Resource + Clone + std::fmt::Debug + serde::Serialize + serde::de::DeserializeOwned,
+{
+    api.patch(name, &PatchParams::apply(FIELD_MANAGER).force(), &Patch::Apply(object))
+        .await
+        .with_context(|| format!("applying {name}"))?;
+    Ok(())
+}
+
+impl CreateCommand {
+    pub async fn run(self, cluster: &ClusterOptions) -> anyhow::Result<()> {
+        let metadata = |name: &str| ObjectMeta {
+            name: Some(name.to_owned()),
+            namespace: Some(cluster.namespace.clone()),
+            ..ObjectMeta::default()
+        };
+        match self {
+            CreateCommand::Source(CreateSource::Git(git)) => {
+                let reference = GitRepositoryRef {
+                    branch: git.branch,
+                    tag: git.tag,
+                    semver: git.semver,
+                    name: None,
+                    commit: git.commit,
+                };
+                let spec = GitRepositorySpec {
+                    url: git.url,
+                    interval: go_duration(&git.interval)?,
+                    reference: (reference != GitRepositoryRef::default()).then_some(reference),
+                    secret_ref: git.secret_ref.map(|name| weir_api::meta::LocalObjectReference { name }),
+                    timeout: None,
+                    ..GitRepositorySpec::default()
+                };
+                let repository = GitRepository { metadata: metadata(&git.name), spec, status: None };
+                if git.export {
+                    return export(&repository);
+                }
+                apply(&Api::namespaced(cluster.client().await?, &cluster.namespace), &git.name, &repository).await?;
+                eprintln!("✔ GitRepository {}/{} applied", cluster.namespace, git.name);
+                Ok(())
+            }
+            CreateCommand::Kustomization(ks) => {
+                let (kind, source) = match ks.source.split_once('/') {
+                    Some((kind, source)) => (kind, source),
+                    None => ("GitRepository", ks.source.as_str()),
+                };
+                let kind = match kind {
+                    "GitRepository" => SourceKind::GitRepository,
+                    "OCIRepository" => SourceKind::OCIRepository,
+                    "Bucket" => SourceKind::Bucket,
+                    other => bail!("--source kind {other:?} is not one of GitRepository, OCIRepository, Bucket"),
+                };
+                let (source_name, source_namespace) = name_and_namespace(source);
+                let depends_on: Vec<NamespacedObjectReference> = ks
+                    .depends_on
+                    .iter()
+                    .map(|dependency| {
+                        let (name, namespace) = name_and_namespace(dependency);
+                        NamespacedObjectReference { name, namespace }
+                    })
+                    .collect();
+                let spec = KustomizationSpec {
+                    interval: go_duration(&ks.interval)?,
+                    path: Some(ks.path),
+                    prune: ks.prune,
+                    source_ref: CrossNamespaceSourceReference {
+                        api_version: None,
+                        kind,
+                        name: source_name,
+                        namespace: source_namespace,
+                    },
+                    target_namespace: ks.target_namespace,
+                    depends_on: (!depends_on.is_empty()).then_some(depends_on),
+                    service_account_name: ks.service_account,
+                    wait: ks.wait.then_some(true),
+                    ..KustomizationSpec::default()
+                };
+                let kustomization = Kustomization { metadata: metadata(&ks.name), spec, status: None };
+                if ks.export {
+                    return export(&kustomization);
+                }
+                apply(&Api::namespaced(cluster.client().await?, &cluster.namespace), &ks.name, &kustomization).await?;
+                eprintln!("✔ Kustomization {}/{} applied", cluster.namespace, ks.name);
+                Ok(())
+            }
+        }
+    }
+}
+
+/// One row of `weir get`: what flux prints.
+struct Row {
+    namespace: String,
+    name: String,
+    revision: String,
+    suspended: bool,
+    conditions: Vec<Condition>,
+}
+
+fn print_rows(rows: Vec<Row>, all_namespaces: bool) {
+    let ready = |row: &Row| row.conditions.iter().find(|condition| condition.type_ == "Ready").cloned();
+    let mut table =
+        vec![["NAMESPACE", "NAME", "REVISION", "SUSPENDED", "READY", "MESSAGE"].map(str::to_owned).to_vec()];
+    for row in &rows {
+        let condition = ready(row);
+        table.push(vec![
+            row.namespace.clone(),
+            row.name.clone(),
+            row.revision.clone(),
+            row.suspended.to_string(),
+            condition.as_ref().map_or_else(|| "Unknown".to_owned(), |condition| condition.status.clone()),
+            condition.map(|condition| condition.message).unwrap_or_default(),
+        ]);
+    }
+    let skip = usize::from(!all_namespaces);
+    let widths: Vec<usize> =
+        (0..6).map(|column| table.iter().map(|row| row[column].len()).max().unwrap_or(0)).collect();
+    for row in table {
+        let cells: Vec<String> = row
+            .iter()
+            .enumerate()
+            .skip(skip)
+            .map(|(column, cell)| format!("{cell:<width$}", width = widths[column]))
+            .collect();
+        println!("{}", cells.join("\t").trim_end());
+    }
+}
+
+impl GetCommand {
+    pub async fn run(self, cluster: &ClusterOptions) -> anyhow::Result<()> {
+        let client = cluster.client().await?;
+        let (all_namespaces, rows) = match self {
+            GetCommand::Kustomizations(args) => {
+                let api: Api<Kustomization> =
+                    if args.all_namespaces { Api::all(client) } else { Api::namespaced(client, &cluster.namespace) };
+                let rows = api
+                    .list(&ListParams::default())
+                    .await?
+                    .items
+                    .into_iter()
+                    .map(|ks| Row {
+                        namespace: ks.metadata.namespace.unwrap_or_default(),
+                        name: ks.metadata.name.unwrap_or_default(),
+                        revision: ks
+                            .status
+                            .as_ref()
+                            .and_then(|status| status.last_applied_revision.clone())
+                            .unwrap_or_default(),
+                        suspended: ks.spec.suspend.unwrap_or(false),
+                        conditions: ks.status.and_then(|status| status.conditions).unwrap_or_default(),
+                    })
+                    .collect();
+                (args.all_namespaces, rows)
+            }
+            GetCommand::Sources(GetSources::Git(args)) => {
+                let api: Api<GitRepository> =
+                    if args.all_namespaces { Api::all(client) } else { Api::namespaced(client, &cluster.namespace) };
+                let rows = api
+                    .list(&ListParams::default())
+                    .await?
+                    .items
+                    .into_iter()
+                    .map(|repository| Row {
+                        namespace: repository.metadata.namespace.unwrap_or_default(),
+                        name: repository.metadata.name.unwrap_or_default(),
+                        revision: repository
+                            .status
+                            .as_ref()
+                            .and_then(|status| status.artifact.as_ref().map(|artifact| artifact.revision.clone()))
+                            .unwrap_or_default(),
+                        suspended: repository.spec.suspend.unwrap_or(false),
+                        conditions: repository.status.and_then(|status| status.conditions).unwrap_or_default(),
+                    })
+                    .collect();
+                (args.all_namespaces, rows)
+            }
+        };
+        print_rows(rows, all_namespaces);
+        Ok(())
+    }
+}
+
+impl SuspendTarget {
+    /// Sets `spec.suspend` (`resume` sets it back to false).
+    pub async fn run(self, cluster: &ClusterOptions, suspend: bool) -> anyhow::Result<()> {
+        let client = cluster.client().await?;
+        let patch = json!({ "spec": { "suspend": suspend } });
+        let (kind, name) = match &self {
+            SuspendTarget::Kustomization { name } => {
+                let api: Api<Kustomization> = Api::namespaced(client, &cluster.namespace);
+                api.patch(name, &PatchParams::default(), &Patch::Merge(&patch)).await?;
+                ("Kustomization", name)
+            }
+            SuspendTarget::Source(SuspendSource::Git { name }) => {
+                let api: Api<GitRepository> = Api::namespaced(client, &cluster.namespace);
+                api.patch(name, &PatchParams::default(), &Patch::Merge(&patch)).await?;
+                ("GitRepository", name)
+            }
+        };
+        eprintln!("✔ {kind} {}/{name} {}", cluster.namespace, if suspend { "suspended" } else { "resumed" });
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_print_as_go_prints_them() {
+        for (given, printed) in [
+            ("1m", "1m0s"),
+            ("90s", "1m30s"),
+            ("1h", "1h0m0s"),
+            ("10m0s", "10m0s"),
+            ("500ms", "500ms"),
+            ("1500ms", "1.5s"),
+            ("2h30m", "2h30m0s"),
+        ] {
+            assert_eq!(go_duration(given).unwrap(), printed, "{given}");
+        }
+        assert!(go_duration("soon").is_err());
+        assert!(go_duration("5").is_err());
+    }
+}
