@@ -89,6 +89,7 @@ pub struct KustomizationSpec {
     pub timeout: Option<String>,
     /// Recreate objects whose immutable fields changed.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[schemars(extend("default" = false))]
     pub force: bool,
     /// Wait for every applied object to be Ready (instead of `healthChecks`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
