@@ -94,140 +94,99 @@ fn new_hash(mac_only_encrypted: bool) -> Sha512 {
 /// Decrypts every encrypted leaf in place and returns the MAC (upper-case hex
 /// SHA-512) computed over the plaintext, as sops does.
 pub fn decrypt_tree(branch: &mut [Item], key: &[u8; 32], rule: &Rule, mac_only: bool) -> Result<String, SopsError> {
-    let mut h = new_hash(mac_only);
-    let mut path = Vec::new();
-    dec_branch(branch, &mut path, key, rule, mac_only, &mut h)?;
-    Ok(finish(h))
-}
-
-fn dec_branch(
-    items: &mut [Item],
-    path: &mut Vec<String>,
-    key: &[u8; 32],
-    rule: &Rule,
-    mac_only: bool,
-    h: &mut Sha512,
-) -> Result<(), SopsError> {
-    for item in items.iter_mut() {
-        match item {
-            Item::Comment(c) => {
-                // Comments are decrypted when they look encrypted; sops keeps a
-                // comment that fails to decrypt as it is. Never part of the MAC.
-                if rule.encrypts(path)
-                    && !c.is_empty()
-                    && let Ok(Value::Str(plain)) = cipher::decrypt_comment(c, key, &path_aad(path))
-                {
-                    *c = plain;
-                }
-            }
-            Item::Entry(k, v) => {
-                path.push(k.clone());
-                let r = dec_value(v, path, key, rule, mac_only, h);
-                path.pop();
-                r?;
-            }
-        }
-    }
-    Ok(())
-}
-
-fn dec_value(
-    v: &mut Value,
-    path: &mut Vec<String>,
-    key: &[u8; 32],
-    rule: &Rule,
-    mac_only: bool,
-    h: &mut Sha512,
-) -> Result<(), SopsError> {
-    match v {
-        Value::Map(items) => dec_branch(items, path, key, rule, mac_only, h),
-        Value::List(list) => {
-            for e in list.iter_mut() {
-                dec_value(e, path, key, rule, mac_only, h)?;
-            }
-            Ok(())
-        }
-        Value::Null => Ok(()),
-        leaf => {
-            let encrypted = rule.encrypts(path);
-            if encrypted {
-                let Value::Str(s) = &*leaf else {
-                    return Err(SopsError::InvalidDocument(format!(
-                        "value at `{}` should be encrypted but is not a string",
-                        path_display(path)
-                    )));
-                };
-                let plain = cipher::decrypt_value(s, key, &path_aad(path)).map_err(|e| e.at(path))?;
-                *leaf = plain;
-            }
-            if !mac_only || encrypted {
-                h.update(mac_bytes(leaf));
-            }
-            Ok(())
-        }
-    }
+    walk(branch, key, rule, mac_only, Direction::Decrypt)
 }
 
 /// Encrypts every leaf the rule selects in place and returns the MAC over the plaintext.
 pub fn encrypt_tree(branch: &mut [Item], key: &[u8; 32], rule: &Rule, mac_only: bool) -> Result<String, SopsError> {
+    walk(branch, key, rule, mac_only, Direction::Encrypt)
+}
+
+/// Which way values go; the walk itself (paths, rules, the MAC over the
+/// plaintext) is the same both ways.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Direction {
+    Decrypt,
+    Encrypt,
+}
+
+/// What stays fixed during one walk.
+struct Walk<'a> {
+    key: &'a [u8; 32],
+    rule: &'a Rule,
+    mac_only: bool,
+    direction: Direction,
+}
+
+fn walk(
+    branch: &mut [Item],
+    key: &[u8; 32],
+    rule: &Rule,
+    mac_only: bool,
+    direction: Direction,
+) -> Result<String, SopsError> {
     let mut h = new_hash(mac_only);
-    let mut path = Vec::new();
-    enc_branch(branch, &mut path, key, rule, mac_only, &mut h)?;
+    let walk = Walk { key, rule, mac_only, direction };
+    walk.branch(branch, &mut Vec::new(), &mut h)?;
     Ok(finish(h))
 }
 
-fn enc_branch(
-    items: &mut [Item],
-    path: &mut Vec<String>,
-    key: &[u8; 32],
-    rule: &Rule,
-    mac_only: bool,
-    h: &mut Sha512,
-) -> Result<(), SopsError> {
-    for item in items.iter_mut() {
-        match item {
-            Item::Comment(c) => {
-                if rule.encrypts(path) && !c.is_empty() {
-                    *c = cipher::encrypt_comment(c, key, &path_aad(path))?;
+impl Walk<'_> {
+    fn branch(&self, items: &mut [Item], path: &mut Vec<String>, h: &mut Sha512) -> Result<(), SopsError> {
+        for item in items.iter_mut() {
+            match item {
+                Item::Comment(c) if self.rule.encrypts(path) && !c.is_empty() => match self.direction {
+                    // Comments are decrypted when they look encrypted; sops keeps a
+                    // comment that fails to decrypt as it is. Never part of the MAC.
+                    Direction::Decrypt => {
+                        if let Ok(Value::Str(plain)) = cipher::decrypt_comment(c, self.key, &path_aad(path)) {
+                            *c = plain;
+                        }
+                    }
+                    Direction::Encrypt => *c = cipher::encrypt_comment(c, self.key, &path_aad(path))?,
+                },
+                Item::Comment(_) => {}
+                Item::Entry(k, v) => {
+                    path.push(k.clone());
+                    let r = self.value(v, path, h);
+                    path.pop();
+                    r?;
                 }
             }
-            Item::Entry(k, v) => {
-                path.push(k.clone());
-                let r = enc_value(v, path, key, rule, mac_only, h);
-                path.pop();
-                r?;
-            }
         }
+        Ok(())
     }
-    Ok(())
-}
 
-fn enc_value(
-    v: &mut Value,
-    path: &mut Vec<String>,
-    key: &[u8; 32],
-    rule: &Rule,
-    mac_only: bool,
-    h: &mut Sha512,
-) -> Result<(), SopsError> {
-    match v {
-        Value::Map(items) => enc_branch(items, path, key, rule, mac_only, h),
-        Value::List(list) => {
-            for e in list.iter_mut() {
-                enc_value(e, path, key, rule, mac_only, h)?;
+    fn value(&self, v: &mut Value, path: &mut Vec<String>, h: &mut Sha512) -> Result<(), SopsError> {
+        match v {
+            Value::Map(items) => self.branch(items, path, h),
+            Value::List(list) => {
+                for e in list.iter_mut() {
+                    self.value(e, path, h)?;
+                }
+                Ok(())
             }
-            Ok(())
-        }
-        Value::Null => Ok(()),
-        leaf => {
-            let encrypted = rule.encrypts(path);
-            if !mac_only || encrypted {
-                h.update(mac_bytes(leaf));
+            Value::Null => Ok(()),
+            leaf => {
+                let encrypted = self.rule.encrypts(path);
+                if encrypted && self.direction == Direction::Decrypt {
+                    let Value::Str(s) = &*leaf else {
+                        return Err(SopsError::InvalidDocument(format!(
+                            "value at `{}` should be encrypted but is not a string",
+                            path_display(path)
+                        )));
+                    };
+                    *leaf = cipher::decrypt_value(s, self.key, &path_aad(path)).map_err(|e| e.at(path))?;
+                }
+                // The MAC covers the plaintext: after decrypting, before encrypting.
+                if !self.mac_only || encrypted {
+                    h.update(mac_bytes(leaf));
+                }
+                if encrypted && self.direction == Direction::Encrypt {
+                    *leaf = Value::Str(cipher::encrypt_value(leaf, self.key, &path_aad(path))?);
+                }
+                Ok(())
             }
-            if encrypted {
-                *leaf = Value::Str(cipher::encrypt_value(leaf, key, &path_aad(path))?);
-            }
-            Ok(())
         }
     }
 }

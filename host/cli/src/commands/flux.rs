@@ -303,52 +303,54 @@ fn print_rows(rows: Vec<Row>, all_namespaces: bool) {
     }
 }
 
+/// Lists `K` in the namespace (or all), one row each.
+async fn rows<K>(cluster: &ClusterOptions, all_namespaces: bool, row: impl Fn(K) -> Row) -> anyhow::Result<Vec<Row>>
+where
+    K: kube::Resource<Scope = kube::core::NamespaceResourceScope, DynamicType = ()>
+        + Clone
+        + std::fmt::Debug
+        + serde::de::DeserializeOwned,
+{
+    let client = cluster.client().await?;
+    let api: Api<K> = if all_namespaces { Api::all(client) } else { Api::namespaced(client, &cluster.namespace) };
+    Ok(api.list(&ListParams::default()).await?.items.into_iter().map(row).collect())
+}
+
+impl Row {
+    fn new(
+        metadata: ObjectMeta,
+        revision: Option<String>,
+        suspend: Option<bool>,
+        conditions: Option<Vec<Condition>>,
+    ) -> Self {
+        Self {
+            namespace: metadata.namespace.unwrap_or_default(),
+            name: metadata.name.unwrap_or_default(),
+            revision: revision.unwrap_or_default(),
+            suspended: suspend.unwrap_or(false),
+            conditions: conditions.unwrap_or_default(),
+        }
+    }
+}
+
 impl GetCommand {
     pub async fn run(self, cluster: &ClusterOptions) -> anyhow::Result<()> {
-        let client = cluster.client().await?;
         let (all_namespaces, rows) = match self {
             GetCommand::Kustomizations(args) => {
-                let api: Api<Kustomization> =
-                    if args.all_namespaces { Api::all(client) } else { Api::namespaced(client, &cluster.namespace) };
-                let rows = api
-                    .list(&ListParams::default())
-                    .await?
-                    .items
-                    .into_iter()
-                    .map(|ks| Row {
-                        namespace: ks.metadata.namespace.unwrap_or_default(),
-                        name: ks.metadata.name.unwrap_or_default(),
-                        revision: ks
-                            .status
-                            .as_ref()
-                            .and_then(|status| status.last_applied_revision.clone())
-                            .unwrap_or_default(),
-                        suspended: ks.spec.suspend.unwrap_or(false),
-                        conditions: ks.status.and_then(|status| status.conditions).unwrap_or_default(),
-                    })
-                    .collect();
+                let rows = rows(cluster, args.all_namespaces, |ks: Kustomization| {
+                    let status = ks.status.unwrap_or_default();
+                    Row::new(ks.metadata, status.last_applied_revision, ks.spec.suspend, status.conditions)
+                })
+                .await?;
                 (args.all_namespaces, rows)
             }
             GetCommand::Sources(GetSources::Git(args)) => {
-                let api: Api<GitRepository> =
-                    if args.all_namespaces { Api::all(client) } else { Api::namespaced(client, &cluster.namespace) };
-                let rows = api
-                    .list(&ListParams::default())
-                    .await?
-                    .items
-                    .into_iter()
-                    .map(|repository| Row {
-                        namespace: repository.metadata.namespace.unwrap_or_default(),
-                        name: repository.metadata.name.unwrap_or_default(),
-                        revision: repository
-                            .status
-                            .as_ref()
-                            .and_then(|status| status.artifact.as_ref().map(|artifact| artifact.revision.clone()))
-                            .unwrap_or_default(),
-                        suspended: repository.spec.suspend.unwrap_or(false),
-                        conditions: repository.status.and_then(|status| status.conditions).unwrap_or_default(),
-                    })
-                    .collect();
+                let rows = rows(cluster, args.all_namespaces, |repository: GitRepository| {
+                    let status = repository.status.unwrap_or_default();
+                    let revision = status.artifact.map(|artifact| artifact.revision);
+                    Row::new(repository.metadata, revision, repository.spec.suspend, status.conditions)
+                })
+                .await?;
                 (args.all_namespaces, rows)
             }
         };
