@@ -408,27 +408,6 @@ pub(crate) fn fix_name_references(list: &mut [Res]) {
                 }
             });
         }
-        for (tk, rk, path) in NAMESPACED_REFS {
-            if *rk != kind {
-                continue;
-            }
-            visit_maps(&mut r.obj, &split(path), false, &mut |m| {
-                let Some(Value::String(old)) = m.get("name") else { return };
-                let sns = m.get("namespace").and_then(Value::as_str).unwrap_or("").to_string();
-                let cands: Vec<&Target> = targets
-                    .iter()
-                    .filter(|t| t.kind == *tk && (t.name == *old || t.names.iter().any(|n| n == old)))
-                    .collect();
-                let d = |s: &str| if s.is_empty() { "default".to_string() } else { s.to_string() };
-                let pick = cands.iter().find(|t| sns.is_empty() || t.ns == sns || d(&t.orig_ns) == d(&sns));
-                if let Some(t) = pick {
-                    m.insert("name".into(), Value::String(t.name.clone()));
-                    if !t.ns.is_empty() {
-                        m.insert("namespace".into(), Value::String(t.ns.clone()));
-                    }
-                }
-            });
-        }
         if matches!(kind.as_str(), "RoleBinding" | "ClusterRoleBinding") {
             visit_maps(&mut r.obj, &["roleRef"], false, &mut |m| {
                 let rk = m.get("kind").and_then(Value::as_str).unwrap_or("").to_string();

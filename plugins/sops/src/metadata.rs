@@ -71,8 +71,14 @@ fn nonempty_list(items: &[Item], name: &str) -> bool {
     matches!(get(items, name), Some(Value::List(l)) if !l.is_empty())
 }
 
-fn age_list(items: &[Item], field: &str) -> Result<Vec<AgeStanza>, SopsError> {
-    let list = match get(items, "age") {
+/// The entries of the recipient list `key` (`age`, `pgp`), each read by `entry`.
+fn stanzas<T>(
+    items: &[Item],
+    key: &str,
+    field: &str,
+    entry: impl Fn(&[Item]) -> Result<T, SopsError>,
+) -> Result<Vec<T>, SopsError> {
+    let list = match get(items, key) {
         None | Some(Value::Null) => return Ok(Vec::new()),
         Some(Value::List(l)) => l,
         Some(_) => return Err(bad(field, "is not a list")),
@@ -80,30 +86,28 @@ fn age_list(items: &[Item], field: &str) -> Result<Vec<AgeStanza>, SopsError> {
     list.iter()
         .map(|e| {
             let Value::Map(m) = e else { return Err(bad(field, "has an entry that is not an object")) };
-            Ok(AgeStanza {
-                recipient: opt_str(m, "recipient")?.unwrap_or_default(),
-                enc: opt_str(m, "enc")?.ok_or_else(|| bad(field, "has an entry without `enc`"))?,
-            })
+            entry(m)
         })
         .collect()
 }
 
-fn pgp_list(items: &[Item], field: &str) -> Result<Vec<PgpStanza>, SopsError> {
-    let list = match get(items, "pgp") {
-        None | Some(Value::Null) => return Ok(Vec::new()),
-        Some(Value::List(l)) => l,
-        Some(_) => return Err(bad(field, "is not a list")),
-    };
-    list.iter()
-        .map(|e| {
-            let Value::Map(m) = e else { return Err(bad(field, "has an entry that is not an object")) };
-            Ok(PgpStanza {
-                created_at: opt_str(m, "created_at")?.unwrap_or_default(),
-                fp: opt_str(m, "fp")?.unwrap_or_default(),
-                enc: opt_str(m, "enc")?.ok_or_else(|| bad(field, "has an entry without `enc`"))?,
-            })
+fn age_list(items: &[Item], field: &str) -> Result<Vec<AgeStanza>, SopsError> {
+    stanzas(items, "age", field, |m| {
+        Ok(AgeStanza {
+            recipient: opt_str(m, "recipient")?.unwrap_or_default(),
+            enc: opt_str(m, "enc")?.ok_or_else(|| bad(field, "has an entry without `enc`"))?,
         })
-        .collect()
+    })
+}
+
+fn pgp_list(items: &[Item], field: &str) -> Result<Vec<PgpStanza>, SopsError> {
+    stanzas(items, "pgp", field, |m| {
+        Ok(PgpStanza {
+            created_at: opt_str(m, "created_at")?.unwrap_or_default(),
+            fp: opt_str(m, "fp")?.unwrap_or_default(),
+            enc: opt_str(m, "enc")?.ok_or_else(|| bad(field, "has an entry without `enc`"))?,
+        })
+    })
 }
 
 /// Normalises an RFC 3339 time as Go's `time.Time.Format(time.RFC3339)` prints
