@@ -1,8 +1,8 @@
 //! Flux's API, so that an existing Flux repository runs on weir unchanged:
 //! the same groups, versions, kinds, spec fields and status.
 //!
-//! - [`source::GitRepository`]: `source.toolkit.fluxcd.io/v1`
-//! - [`kustomize::Kustomization`]: `kustomize.toolkit.fluxcd.io/v1`
+//! - `source.toolkit.fluxcd.io/v1` [`source::GitRepository`]
+//! - `kustomize.toolkit.fluxcd.io/v1` [`kustomize::Kustomization`]
 //!
 //! [`crds`] gives their CustomResourceDefinitions, which `crds/` at the
 //! repository root holds as YAML (a test keeps the two in step).

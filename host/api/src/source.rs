@@ -26,7 +26,7 @@ use crate::meta::{self, Artifact, LocalObjectReference};
 )]
 #[serde(rename_all = "camelCase")]
 pub struct GitRepositorySpec {
-    /// The repository URL: `http(s)://` or `ssh://`.
+    /// The repository URL: `http(s)://` or `ssh://` as in Flux, and also `git://` and `file://`.
     #[schemars(schema_with = "url_schema")]
     pub url: String,
     /// A Secret with credentials: `username`/`password` or `bearerToken` for
@@ -75,7 +75,7 @@ fn default_timeout() -> Option<String> {
 }
 
 fn url_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-    schemars::json_schema!({ "type": "string", "pattern": "^(http|https|ssh)://.*$" })
+    schemars::json_schema!({ "type": "string", "pattern": "^(http|https|ssh|git|file)://.*$" })
 }
 
 /// The OIDC provider for Git authentication.

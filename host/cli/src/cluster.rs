@@ -17,14 +17,18 @@ pub struct ClusterOptions {
 
 impl ClusterOptions {
     pub async fn client(&self) -> anyhow::Result<kube::Client> {
-        let config = match &self.kubeconfig {
+        Ok(kube::Client::try_from(self.config().await?)?)
+    }
+
+    /// The connection settings, for callers that derive clients (e.g. impersonating ones).
+    pub async fn config(&self) -> anyhow::Result<kube::Config> {
+        Ok(match &self.kubeconfig {
             Some(path) => {
                 let kubeconfig = kube::config::Kubeconfig::read_from(path)
                     .with_context(|| format!("reading kubeconfig {}", path.display()))?;
                 kube::Config::from_custom_kubeconfig(kubeconfig, &Default::default()).await?
             }
             None => kube::Config::infer().await.context("no cluster: set --kubeconfig or KUBECONFIG")?,
-        };
-        Ok(kube::Client::try_from(config)?)
+        })
     }
 }

@@ -28,6 +28,9 @@ enum Command {
     Apiserver(commands::apiserver::ApiserverArgs),
     /// Build a kustomization, as `kubectl kustomize`, in the renderer plugin's sandbox.
     Kustomize(commands::kustomize::KustomizeArgs),
+    /// Decrypt or encrypt files as sops does, in the sops plugin's sandbox.
+    #[command(subcommand)]
+    Sops(commands::sops::SopsCommand),
     /// Create or update Flux objects (or print them with --export).
     #[command(subcommand)]
     Create(commands::flux::CreateCommand),
@@ -40,6 +43,17 @@ enum Command {
     /// Reconcile a suspended object again.
     #[command(subcommand)]
     Resume(commands::flux::SuspendTarget),
+    /// Reconcile an object now and wait for the outcome.
+    #[command(subcommand)]
+    Reconcile(commands::reconcile::ReconcileCommand),
+    /// Build a local directory as a Kustomization would, and print it.
+    #[command(subcommand)]
+    Build(commands::build::BuildTarget),
+    /// What applying a local directory as a Kustomization would change (exit 1 when anything).
+    #[command(subcommand)]
+    Diff(commands::build::BuildTarget),
+    /// Run a whole GitOps cluster in this process: API server, controllers, and a bootstrapped repository.
+    Dev(commands::dev::DevArgs),
 }
 
 fn main() -> ExitCode {
@@ -56,18 +70,25 @@ fn main() -> ExitCode {
         }
     };
     let outcome = runtime.block_on(async {
-        match cli.command {
+        let done = match cli.command {
             Command::Policy(command) => command.run(&cli.plugins).await,
             Command::Apiserver(args) => args.run().await,
             Command::Kustomize(args) => args.run(&cli.plugins).await,
+            Command::Sops(command) => command.run(&cli.plugins).await,
             Command::Create(command) => command.run(&cli.cluster).await,
             Command::Get(command) => command.run(&cli.cluster).await,
             Command::Suspend(target) => target.run(&cli.cluster, true).await,
             Command::Resume(target) => target.run(&cli.cluster, false).await,
-        }
+            Command::Reconcile(command) => command.run(&cli.cluster).await,
+            Command::Build(target) => target.build(&cli.cluster, &cli.plugins).await,
+            // `diff` tells by its exit status whether anything would change, as `flux diff` does.
+            Command::Diff(target) => return target.diff(&cli.cluster, &cli.plugins).await,
+            Command::Dev(args) => args.run(&cli.plugins).await,
+        };
+        done.map(|()| ExitCode::SUCCESS)
     });
     match outcome {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(err) => {
             eprintln!("error: {err:#}");
             ExitCode::FAILURE

@@ -22,16 +22,34 @@ pub struct PluginOptions {
 impl PluginOptions {
     /// The runtime and the built-in plugin `name`.
     pub fn load(&self, name: &str) -> anyhow::Result<(Arc<PluginRuntime>, Plugin)> {
+        let runtime = self.runtime()?;
+        let plugin = self.load_into(&runtime, name)?;
+        Ok((runtime, plugin))
+    }
+
+    /// A runtime with the compilation cache, for loading several plugins.
+    pub fn runtime(&self) -> anyhow::Result<Arc<PluginRuntime>> {
+        Ok(Arc::new(PluginRuntime::new(RuntimeConfig { cache_dir: self.cache_dir(), ..Default::default() })?))
+    }
+
+    /// Loads the plugin `name` into `runtime`.
+    pub fn load_into(&self, runtime: &PluginRuntime, name: &str) -> anyhow::Result<Plugin> {
+        let path = self.find(name)?;
+        Ok(runtime.load_file(&path)?)
+    }
+
+    /// Whether the plugin `name` is installed.
+    pub fn has(&self, name: &str) -> bool {
+        self.find(name).is_ok()
+    }
+
+    fn find(&self, name: &str) -> anyhow::Result<PathBuf> {
         let file = format!("{name}.wasm");
         let candidates = self.plugin_dirs();
-        let path = candidates.iter().map(|dir| dir.join(&file)).find(|path| path.is_file()).with_context(|| {
+        candidates.iter().map(|dir| dir.join(&file)).find(|path| path.is_file()).with_context(|| {
             let searched: Vec<String> = candidates.iter().map(|dir| dir.display().to_string()).collect();
             format!("plugin {file} not found in {} (build it with scripts/build-plugins)", searched.join(", "))
-        })?;
-        let runtime =
-            Arc::new(PluginRuntime::new(RuntimeConfig { cache_dir: self.cache_dir(), ..Default::default() })?);
-        let plugin = runtime.load_file(&path)?;
-        Ok((runtime, plugin))
+        })
     }
 
     fn plugin_dirs(&self) -> Vec<PathBuf> {

@@ -69,7 +69,12 @@ async fn the_sdk_default_encrypt_answers_unsupported() {
         age_recipients: vec!["age1example".into()],
         pgp_public_keys: vec![],
         encrypted_regex: None,
+        unencrypted_regex: None,
+        encrypted_suffix: None,
         unencrypted_suffix: None,
+        mac_only_encrypted: false,
+        key_groups: vec![],
+        shamir_threshold: 0,
     };
     let outcome = plugin.encrypt("apps", b"a: b", DocumentFormat::Yaml, &options).await.unwrap();
     assert!(matches!(outcome, Err(CryptError::Unsupported(_))), "{outcome:?}");

@@ -12,7 +12,9 @@ pub mod bindings {
     });
 }
 
-pub use bindings::exports::weir::plugin::decrypt::{CryptError, DocumentFormat, EncryptOptions, Key};
+pub use bindings::exports::weir::plugin::decrypt::{
+    CryptError, DecryptOptions, DocumentFormat, EncryptOptions, Key, KeyGroup,
+};
 
 use crate::types::ErrorDetail;
 
@@ -20,6 +22,21 @@ use crate::types::ErrorDetail;
 pub trait Decryptor {
     /// Decrypts `document`, returning it without encryption metadata.
     fn decrypt(document: Vec<u8>, format: DocumentFormat, keys: Vec<Key>) -> Result<Vec<u8>, CryptError>;
+
+    /// Decrypts `document` and prints it as `options` say. The default
+    /// handles plain decryption and answers `unsupported` for the rest.
+    fn decrypt_with(
+        document: Vec<u8>,
+        format: DocumentFormat,
+        keys: Vec<Key>,
+        options: DecryptOptions,
+    ) -> Result<Vec<u8>, CryptError> {
+        if options.extract.is_empty() && options.output_format.is_none_or(|f| f == format) {
+            Self::decrypt(document, format, keys)
+        } else {
+            Err(CryptError::Unsupported(ErrorDetail::new("this decryptor does not convert or extract")))
+        }
+    }
 
     /// Encrypts `document`. Decrypt-only plugins keep this default, which
     /// answers `unsupported`.
@@ -42,6 +59,14 @@ macro_rules! export_decryptor {
                     keys: ::std::vec::Vec<$crate::decryptor::Key>,
                 ) -> ::core::result::Result<::std::vec::Vec<u8>, $crate::decryptor::CryptError> {
                     <$plugin as $crate::decryptor::Decryptor>::decrypt(document, format, keys)
+                }
+                fn decrypt_with(
+                    document: ::std::vec::Vec<u8>,
+                    format: $crate::decryptor::DocumentFormat,
+                    keys: ::std::vec::Vec<$crate::decryptor::Key>,
+                    options: $crate::decryptor::DecryptOptions,
+                ) -> ::core::result::Result<::std::vec::Vec<u8>, $crate::decryptor::CryptError> {
+                    <$plugin as $crate::decryptor::Decryptor>::decrypt_with(document, format, keys, options)
                 }
                 fn encrypt(
                     document: ::std::vec::Vec<u8>,

@@ -111,7 +111,15 @@ pub fn decrypt_value(ciphertext: &str, key: &[u8; 32], aad: &str) -> Result<Valu
     let (plain, ty) = open(ciphertext, key, aad)?;
     let text = || String::from_utf8(plain.clone()).map_err(|_| ValueError::Type(format!("{ty} value is not UTF-8")));
     Ok(match ty.as_str() {
-        "str" | "comment" => Value::Str(text()?),
+        // Binary documents hold arbitrary bytes in their one string.
+        "str" => String::from_utf8(plain).map_or_else(|e| Value::Bytes(e.into_bytes()), Value::Str),
+        "comment" => Value::Comment(text()?),
+        "time" => {
+            let t = text()?;
+            Value::Time(
+                crate::yaml::parse_timestamp(&t).ok_or_else(|| ValueError::Type("time value does not parse".into()))?,
+            )
+        }
         "int" | "int64" => {
             let t = text()?;
             Value::Int(t.parse().map_err(|_| ValueError::Type("int value does not parse".into()))?)
@@ -126,11 +134,6 @@ pub fn decrypt_value(ciphertext: &str, key: &[u8; 32], aad: &str) -> Result<Valu
         "bytes" => Value::Bytes(plain),
         other => return Err(ValueError::Type(format!("unknown datatype `{other}`"))),
     })
-}
-
-/// Decrypts an encrypted comment (type `comment`); errors leave it to the caller.
-pub fn decrypt_comment(ciphertext: &str, key: &[u8; 32], aad: &str) -> Result<Value, ValueError> {
-    decrypt_value(ciphertext, key, aad)
 }
 
 fn seal(plain: &[u8], ty: &str, key: &[u8; 32], aad: &str) -> Result<String, SopsError> {
@@ -156,6 +159,8 @@ pub fn encrypt_value(v: &Value, key: &[u8; 32], aad: &str) -> Result<String, Sop
         Value::Bool(b) => ((if *b { "True" } else { "False" }).as_bytes().to_vec(), "bool"),
         Value::Bytes(b) if b.is_empty() => return Ok(String::new()),
         Value::Bytes(b) => (b.clone(), "str"),
+        Value::Time(t) => (t.as_bytes().to_vec(), "time"),
+        Value::Comment(c) => return encrypt_comment(c, key, aad),
         Value::Null | Value::Map(_) | Value::List(_) => {
             return Err(SopsError::InvalidDocument("cannot encrypt a non-leaf value".into()));
         }

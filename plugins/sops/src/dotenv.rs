@@ -46,7 +46,7 @@ pub fn load_encrypted(doc: &[u8]) -> Result<(Vec<Item>, Value), SopsError> {
 
 /// Rebuilds the metadata tree from sops' flattened keys
 /// (`age__list_0__map_enc` = `age[0].enc`).
-fn unflatten(flat: &[(String, String)]) -> Result<Value, SopsError> {
+pub(crate) fn unflatten(flat: &[(String, String)]) -> Result<Value, SopsError> {
     let mut root = Value::Map(Vec::new());
     for (key, value) in flat {
         let mut segs = key.split("__");
@@ -103,7 +103,7 @@ fn map_slot<'a>(v: &'a mut Value, name: &str, key: &str) -> Result<&'a mut Value
     }
 }
 
-fn flatten(prefix: &str, v: &Value, out: &mut Vec<(String, String)>) {
+pub(crate) fn flatten(prefix: &str, v: &Value, out: &mut Vec<(String, String)>) {
     match v {
         Value::Map(items) => {
             for i in items {
@@ -130,7 +130,8 @@ fn leaf_string(v: &Value) -> String {
         Value::Float(f) => crate::cipher::format_float(*f),
         Value::Bool(b) => b.to_string(),
         Value::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
-        Value::Null | Value::Map(_) | Value::List(_) => String::new(),
+        Value::Time(t) => t.clone(),
+        Value::Null | Value::Map(_) | Value::List(_) | Value::Comment(_) => String::new(),
     }
 }
 

@@ -307,9 +307,12 @@ fn write_value(out: &mut String, v: &Value, depth: usize) {
         Value::Float(f) => write_float(out, *f),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Value::Bytes(b) => write_str(out, &base64::engine::general_purpose::STANDARD.encode(b)),
+        Value::Time(t) | Value::Comment(t) => write_str(out, t),
         Value::Null => out.push_str("null"),
         Value::Map(items) => write_map(out, items, depth),
         Value::List(list) => {
+            // Comments (from YAML) have no place in JSON.
+            let list: Vec<&Value> = list.iter().filter(|v| !matches!(v, Value::Comment(_))).collect();
             if list.is_empty() {
                 out.push_str("[]");
                 return;

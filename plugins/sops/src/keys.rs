@@ -148,6 +148,10 @@ fn open_pgp(enc: &str, key: &SignedSecretKey) -> Option<Vec<u8>> {
 
 /// Encrypts the data key to each recipient separately, as sops does.
 pub fn wrap_data_key(key: &[u8; 32], recipients: &[String]) -> Result<Vec<AgeStanza>, SopsError> {
+    wrap_bytes(key, recipients)
+}
+
+fn wrap_bytes(key: &[u8], recipients: &[String]) -> Result<Vec<AgeStanza>, SopsError> {
     let mut out = Vec::new();
     for r in recipients {
         let r = r.trim();
@@ -176,6 +180,10 @@ pub fn wrap_data_key_pgp(
     public_keys: &[String],
     created_at: &str,
 ) -> Result<Vec<PgpStanza>, SopsError> {
+    wrap_bytes_pgp(key, public_keys, created_at)
+}
+
+fn wrap_bytes_pgp(key: &[u8], public_keys: &[String], created_at: &str) -> Result<Vec<PgpStanza>, SopsError> {
     let mut out = Vec::new();
     for (n, armored) in public_keys.iter().enumerate() {
         let (cert, _) = SignedPublicKey::from_string(armored)
@@ -193,4 +201,41 @@ pub fn wrap_data_key_pgp(
         out.push(PgpStanza { created_at: created_at.to_string(), fp, enc });
     }
     Ok(out)
+}
+
+/// Wraps the data key for every recipient of `options`, filling the
+/// metadata's stanzas: top-level ones for one key group, otherwise one Shamir
+/// share of the data key per group.
+pub fn wrap_for_encryption(
+    meta: &mut Metadata,
+    data_key: &[u8; 32],
+    options: &crate::EncryptOptions,
+) -> Result<(), SopsError> {
+    let top = [crate::RecipientGroup {
+        age_recipients: options.age_recipients.clone(),
+        pgp_public_keys: options.pgp_public_keys.clone(),
+    }];
+    let groups: &[crate::RecipientGroup] = if options.key_groups.is_empty() { &top } else { &options.key_groups };
+    if groups.iter().any(|g| g.age_recipients.is_empty() && g.pgp_public_keys.is_empty()) {
+        return Err(SopsError::InvalidKey(
+            "at least one age recipient or PGP public key is required (in every key group)".into(),
+        ));
+    }
+    if let [group] = groups {
+        meta.age = wrap_data_key(data_key, &group.age_recipients)?;
+        meta.pgp = wrap_data_key_pgp(data_key, &group.pgp_public_keys, &meta.lastmodified)?;
+        return Ok(());
+    }
+    let threshold = if options.shamir_threshold == 0 { groups.len() } else { options.shamir_threshold };
+    let mut random = |buf: &mut [u8]| aes_gcm::aead::rand_core::RngCore::fill_bytes(&mut OsRng, buf);
+    let shares = shamir::split(data_key, groups.len(), threshold, &mut random).map_err(SopsError::InvalidKey)?;
+    for (group, share) in groups.iter().zip(shares) {
+        meta.key_groups.push(KeyGroup {
+            age: wrap_bytes(&share, &group.age_recipients)?,
+            pgp: wrap_bytes_pgp(&share, &group.pgp_public_keys, &meta.lastmodified)?,
+            other: Vec::new(),
+        });
+    }
+    meta.shamir_threshold = threshold;
+    Ok(())
 }

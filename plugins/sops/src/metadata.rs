@@ -62,7 +62,7 @@ fn opt_str(items: &[Item], name: &str) -> Result<Option<String>, SopsError> {
     match get(items, name) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Str(s)) if s.is_empty() => Ok(None),
-        Some(Value::Str(s)) => Ok(Some(s.clone())),
+        Some(Value::Str(s) | Value::Time(s)) => Ok(Some(s.clone())),
         Some(_) => Err(bad(name, "is not a string")),
     }
 }
@@ -288,11 +288,9 @@ impl Metadata {
     /// The metadata block in sops' field order.
     pub fn to_value(&self) -> Value {
         let s = |v: &str| Value::Str(v.to_string());
-        let mut items = vec![Item::Entry(
-            "age".into(),
+        let age = |list: &[AgeStanza]| {
             Value::List(
-                self.age
-                    .iter()
+                list.iter()
                     .map(|a| {
                         Value::Map(vec![
                             Item::Entry("recipient".into(), s(&a.recipient)),
@@ -300,23 +298,46 @@ impl Metadata {
                         ])
                     })
                     .collect(),
-            ),
-        )];
+            )
+        };
+        let pgp = |list: &[PgpStanza]| {
+            Value::List(
+                list.iter()
+                    .map(|p| {
+                        Value::Map(vec![
+                            Item::Entry("created_at".into(), s(&p.created_at)),
+                            Item::Entry("enc".into(), s(&p.enc)),
+                            Item::Entry("fp".into(), s(&p.fp)),
+                        ])
+                    })
+                    .collect(),
+            )
+        };
+        let mut items = Vec::new();
+        if self.key_groups.is_empty() {
+            items.push(Item::Entry("age".into(), age(&self.age)));
+        } else {
+            items.push(Item::Entry("shamir_threshold".into(), Value::Int(self.shamir_threshold as i64)));
+            let groups = self
+                .key_groups
+                .iter()
+                .map(|g| {
+                    let mut m = Vec::new();
+                    if !g.age.is_empty() {
+                        m.push(Item::Entry("age".into(), age(&g.age)));
+                    }
+                    if !g.pgp.is_empty() {
+                        m.push(Item::Entry("pgp".into(), pgp(&g.pgp)));
+                    }
+                    Value::Map(m)
+                })
+                .collect();
+            items.push(Item::Entry("key_groups".into(), Value::List(groups)));
+        }
         items.push(Item::Entry("lastmodified".into(), s(&self.lastmodified)));
         items.push(Item::Entry("mac".into(), s(&self.mac)));
         if !self.pgp.is_empty() {
-            let list = self
-                .pgp
-                .iter()
-                .map(|p| {
-                    Value::Map(vec![
-                        Item::Entry("created_at".into(), s(&p.created_at)),
-                        Item::Entry("enc".into(), s(&p.enc)),
-                        Item::Entry("fp".into(), s(&p.fp)),
-                    ])
-                })
-                .collect();
-            items.push(Item::Entry("pgp".into(), Value::List(list)));
+            items.push(Item::Entry("pgp".into(), pgp(&self.pgp)));
         }
         for (k, v) in [
             ("unencrypted_suffix", &self.unencrypted_suffix),

@@ -66,6 +66,45 @@ pub fn combine(parts: &[Vec<u8>]) -> Result<Vec<u8>, String> {
     Ok(secret)
 }
 
+/// Splits `secret` into `n` shares, any `threshold` of which recombine it:
+/// per byte a random polynomial of degree `threshold - 1`, evaluated at
+/// distinct random non-zero x coordinates (appended to each share).
+pub fn split(
+    secret: &[u8],
+    n: usize,
+    threshold: usize,
+    random: &mut dyn FnMut(&mut [u8]),
+) -> Result<Vec<Vec<u8>>, String> {
+    if !(2..=255).contains(&n) || threshold < 2 || threshold > n {
+        return Err(format!("cannot split into {n} shares with threshold {threshold}"));
+    }
+    // Distinct x coordinates: a random permutation of 1..=255 (Fisher-Yates).
+    let mut xs: Vec<u8> = (1..=255).collect();
+    let mut r = [0u8; 2];
+    for i in (1..xs.len()).rev() {
+        random(&mut r);
+        let j = usize::from(u16::from_le_bytes(r)) % (i + 1);
+        xs.swap(i, j);
+    }
+    let mut shares: Vec<Vec<u8>> = xs[..n].iter().map(|_| Vec::with_capacity(secret.len() + 1)).collect();
+    let mut coeffs = vec![0u8; threshold - 1];
+    for &s in secret {
+        random(&mut coeffs);
+        for (share, &x) in shares.iter_mut().zip(&xs[..n]) {
+            // Horner's rule: ((c_k x + c_{k-1}) x + ...) x + s
+            let mut y = 0u8;
+            for &c in coeffs.iter().rev() {
+                y = mul(y, x) ^ c;
+            }
+            share.push(mul(y, x) ^ s);
+        }
+    }
+    for (share, &x) in shares.iter_mut().zip(&xs[..n]) {
+        share.push(x);
+    }
+    Ok(shares)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -91,5 +130,21 @@ mod tests {
         assert_eq!(combine(&[share(2), share(1), share(3)]).unwrap(), secret);
         assert!(combine(&[share(1)]).is_err());
         assert!(combine(&[share(1), share(1)]).is_err());
+    }
+
+    #[test]
+    fn split_then_combine() {
+        let mut state = 7u32;
+        let mut random = |buf: &mut [u8]| {
+            for b in buf {
+                state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                *b = (state >> 16) as u8;
+            }
+        };
+        let secret: Vec<u8> = (0..32).collect();
+        let shares = split(&secret, 3, 2, &mut random).unwrap();
+        assert_eq!(combine(&shares[..2]).unwrap(), secret);
+        assert_eq!(combine(&[shares[2].clone(), shares[0].clone()]).unwrap(), secret);
+        assert_ne!(combine(&shares[..1].iter().chain(&shares[..1]).cloned().collect::<Vec<_>>()).ok(), Some(secret));
     }
 }

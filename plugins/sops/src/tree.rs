@@ -13,9 +13,13 @@ pub enum Value {
     Float(f64),
     Bool(bool),
     Bytes(Vec<u8>),
+    /// A timestamp (YAML), as Go's `time.RFC3339Nano` prints it.
+    Time(String),
     Null,
     Map(Vec<Item>),
     List(Vec<Value>),
+    /// A comment line inside a sequence (YAML); never part of the MAC.
+    Comment(String),
 }
 
 /// One entry of a branch: a key with its value, or a comment line.
@@ -75,7 +79,8 @@ pub fn mac_bytes(v: &Value) -> Vec<u8> {
         Value::Bool(true) => b"True".to_vec(),
         Value::Bool(false) => b"False".to_vec(),
         Value::Bytes(b) => b.clone(),
-        Value::Null | Value::Map(_) | Value::List(_) => Vec::new(),
+        Value::Time(t) => t.as_bytes().to_vec(),
+        Value::Null | Value::Map(_) | Value::List(_) | Value::Comment(_) => Vec::new(),
     }
 }
 
@@ -91,15 +96,15 @@ fn new_hash(mac_only_encrypted: bool) -> Sha512 {
     h
 }
 
-/// Decrypts every encrypted leaf in place and returns the MAC (upper-case hex
-/// SHA-512) computed over the plaintext, as sops does.
-pub fn decrypt_tree(branch: &mut [Item], key: &[u8; 32], rule: &Rule, mac_only: bool) -> Result<String, SopsError> {
-    walk(branch, key, rule, mac_only, Direction::Decrypt)
+/// Decrypts every encrypted leaf of every document in place and returns the
+/// MAC (upper-case hex SHA-512) computed over the plaintext, as sops does.
+pub fn decrypt_tree(docs: &mut [Vec<Item>], key: &[u8; 32], rule: &Rule, mac_only: bool) -> Result<String, SopsError> {
+    walk(docs, key, rule, mac_only, Direction::Decrypt)
 }
 
 /// Encrypts every leaf the rule selects in place and returns the MAC over the plaintext.
-pub fn encrypt_tree(branch: &mut [Item], key: &[u8; 32], rule: &Rule, mac_only: bool) -> Result<String, SopsError> {
-    walk(branch, key, rule, mac_only, Direction::Encrypt)
+pub fn encrypt_tree(docs: &mut [Vec<Item>], key: &[u8; 32], rule: &Rule, mac_only: bool) -> Result<String, SopsError> {
+    walk(docs, key, rule, mac_only, Direction::Encrypt)
 }
 
 /// Which way values go; the walk itself (paths, rules, the MAC over the
@@ -119,15 +124,18 @@ struct Walk<'a> {
 }
 
 fn walk(
-    branch: &mut [Item],
+    docs: &mut [Vec<Item>],
     key: &[u8; 32],
     rule: &Rule,
     mac_only: bool,
     direction: Direction,
 ) -> Result<String, SopsError> {
+    // One MAC over all documents of a stream, in order.
     let mut h = new_hash(mac_only);
     let walk = Walk { key, rule, mac_only, direction };
-    walk.branch(branch, &mut Vec::new(), &mut h)?;
+    for branch in docs {
+        walk.branch(branch, &mut Vec::new(), &mut h)?;
+    }
     Ok(finish(h))
 }
 
@@ -139,7 +147,7 @@ impl Walk<'_> {
                     // Comments are decrypted when they look encrypted; sops keeps a
                     // comment that fails to decrypt as it is. Never part of the MAC.
                     Direction::Decrypt => {
-                        if let Ok(Value::Str(plain)) = cipher::decrypt_comment(c, self.key, &path_aad(path)) {
+                        if let Ok(Value::Comment(plain)) = cipher::decrypt_value(c, self.key, &path_aad(path)) {
                             *c = plain;
                         }
                     }
@@ -167,6 +175,21 @@ impl Walk<'_> {
                 Ok(())
             }
             Value::Null => Ok(()),
+            // A comment in a sequence: encrypted in place (it then reads back
+            // as an encrypted string of type `comment`), never in the MAC.
+            Value::Comment(c) => {
+                if self.rule.encrypts(path) && !c.is_empty() {
+                    match self.direction {
+                        Direction::Decrypt => {
+                            if let Ok(Value::Comment(plain)) = cipher::decrypt_value(c, self.key, &path_aad(path)) {
+                                *c = plain;
+                            }
+                        }
+                        Direction::Encrypt => *v = Value::Str(cipher::encrypt_comment(c, self.key, &path_aad(path))?),
+                    }
+                }
+                Ok(())
+            }
             leaf => {
                 let encrypted = self.rule.encrypts(path);
                 if encrypted && self.direction == Direction::Decrypt {
@@ -177,6 +200,9 @@ impl Walk<'_> {
                         )));
                     };
                     *leaf = cipher::decrypt_value(s, self.key, &path_aad(path)).map_err(|e| e.at(path))?;
+                    if matches!(leaf, Value::Comment(_)) {
+                        return Ok(());
+                    }
                 }
                 // The MAC covers the plaintext: after decrypting, before encrypting.
                 if !self.mac_only || encrypted {

@@ -123,11 +123,26 @@ fn unknown_version_is_unsupported() {
 }
 
 #[test]
-fn unimplemented_formats_are_unsupported() {
-    let (_d, k, enc) = setup();
-    for f in [Format::Yaml, Format::Ini, Format::Binary] {
-        assert!(matches!(weir_sops::decrypt(enc.as_bytes(), f, &[key(&k)]), Err(SopsError::Unsupported(_))));
+fn yaml_tampering_truncation_and_versions() {
+    let d = tempdir();
+    let k = age_key(d.path(), "k");
+    let enc = sops_encrypt(d.path(), b"db:\n  password: s3cr3t\n  user: admin\n", Format::Yaml, &[&k], &[]);
+    let enc = String::from_utf8(enc).unwrap();
+    let ydec = |doc: &str| weir_sops::decrypt(doc.as_bytes(), Format::Yaml, &[key(&k)]);
+    let line = enc.lines().find(|l| l.contains("password:")).unwrap();
+    let start = line.find("data:").unwrap() + 5;
+    let data = &line[start..start + line[start..].find(',').unwrap()];
+    let bad = enc.replacen(data, &flip_first_char(data), 1);
+    assert!(matches!(ydec(&bad), Err(SopsError::MacMismatch(m)) if m.contains("db.password")));
+    for cut in [10, enc.len() / 2] {
+        assert!(ydec(&enc[..cut]).is_err(), "cut at {cut}");
     }
+    assert!(matches!(ydec("a: 1\n"), Err(SopsError::NotEncrypted(_))));
+    let old = enc.replace("version: 3.11.0", "version: 2.0.0");
+    assert!(matches!(ydec(&old), Err(SopsError::Unsupported(_))));
+    let other = age_key(d.path(), "other");
+    let r = weir_sops::decrypt(enc.as_bytes(), Format::Yaml, &[key(&other)]);
+    assert!(matches!(r, Err(SopsError::NoMatchingKey(_))));
 }
 
 #[test]

@@ -95,7 +95,7 @@ fn read_token_file(path: &std::path::Path) -> anyhow::Result<Vec<TokenUser>> {
 }
 
 /// Writes a file only its owner can read: it holds a credential.
-fn write_private(path: &std::path::Path, contents: &str) -> std::io::Result<()> {
+pub fn write_private(path: &std::path::Path, contents: &str) -> std::io::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
     let mut file = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path)?;

@@ -135,7 +135,6 @@ fn go_duration(text: &str) -> anyhow::Result<String> {
         let (unit, length) = [("ms", 2), ("h", 1), ("m", 1), ("s", 1)]
             .into_iter()
             .find(|(unit, _)| rest.starts_with(unit))
-            .map(|(unit, length)| (unit, length))
             .ok_or_else(invalid)?;
         millis += number
             * match unit {

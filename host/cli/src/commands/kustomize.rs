@@ -104,7 +104,7 @@ impl KustomizeArgs {
 }
 
 /// The top of the git work tree holding `dir`, if any.
-fn enclosing_work_tree(dir: &Path) -> Option<PathBuf> {
+pub fn enclosing_work_tree(dir: &Path) -> Option<PathBuf> {
     dir.ancestors().find(|ancestor| ancestor.join(".git").exists()).map(Path::to_path_buf)
 }
 

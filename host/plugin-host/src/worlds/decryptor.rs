@@ -13,7 +13,7 @@ wasmtime::component::bindgen!({
     with: { "weir:plugin/types": super::types },
 });
 
-pub use exports::weir::plugin::decrypt::{CryptError, DocumentFormat, EncryptOptions, Key};
+pub use exports::weir::plugin::decrypt::{CryptError, DecryptOptions, DocumentFormat, EncryptOptions, Key, KeyGroup};
 
 /// A decryptor plugin. Keys live only in the call's memory, which is
 /// dropped with its store when the call returns.
@@ -36,6 +36,23 @@ impl DecryptorPlugin {
             .call(&self.plugin, tenant, Grants::default(), async |store| {
                 let instance = self.pre.instantiate_async(&mut *store).await?;
                 instance.weir_plugin_decrypt().call_decrypt(&mut *store, document, format, keys).await
+            })
+            .await
+    }
+
+    /// Decrypts and prints as `options` say (output format, extraction).
+    pub async fn decrypt_with(
+        &self,
+        tenant: &str,
+        document: &[u8],
+        format: DocumentFormat,
+        keys: &[Key],
+        options: &DecryptOptions,
+    ) -> Result<Result<Vec<u8>, CryptError>, CallError> {
+        self.runtime
+            .call(&self.plugin, tenant, Grants::default(), async |store| {
+                let instance = self.pre.instantiate_async(&mut *store).await?;
+                instance.weir_plugin_decrypt().call_decrypt_with(&mut *store, document, format, keys, options).await
             })
             .await
     }

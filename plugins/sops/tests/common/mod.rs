@@ -37,14 +37,19 @@ fn type_name(f: Format) -> &'static str {
     match f {
         Format::Json => "json",
         Format::Dotenv => "dotenv",
-        _ => panic!("format not used in tests"),
+        Format::Yaml => "yaml",
+        Format::Ini => "ini",
+        Format::Binary => "binary",
     }
 }
 
 fn ext(f: Format) -> &'static str {
     match f {
         Format::Json => "json",
-        _ => "env",
+        Format::Dotenv => "env",
+        Format::Yaml => "yaml",
+        Format::Ini => "ini",
+        Format::Binary => "bin",
     }
 }
 

@@ -1,0 +1,74 @@
+//! Status conditions as Flux sets them: `Ready`, `Reconciling`, `Stalled`,
+//! `Healthy`, with the reasons Flux's controllers use.
+
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, Time};
+use k8s_openapi::jiff::Timestamp;
+
+pub const READY: &str = "Ready";
+pub const RECONCILING: &str = "Reconciling";
+pub const STALLED: &str = "Stalled";
+pub const HEALTHY: &str = "Healthy";
+pub const ARTIFACT_IN_STORAGE: &str = "ArtifactInStorage";
+
+/// Reasons, as in Flux's `meta` and controller APIs.
+pub mod reason {
+    pub const SUCCEEDED: &str = "Succeeded";
+    pub const PROGRESSING: &str = "Progressing";
+    pub const RECONCILIATION_SUCCEEDED: &str = "ReconciliationSucceeded";
+    pub const RECONCILIATION_FAILED: &str = "ReconciliationFailed";
+    pub const ARTIFACT_FAILED: &str = "ArtifactFailed";
+    pub const BUILD_FAILED: &str = "BuildFailed";
+    pub const DECRYPTION_FAILED: &str = "DecryptionFailed";
+    pub const HEALTH_CHECK_FAILED: &str = "HealthCheckFailed";
+    pub const DEPENDENCY_NOT_READY: &str = "DependencyNotReady";
+    pub const PRUNE_FAILED: &str = "PruneFailed";
+    pub const ACCESS_DENIED: &str = "AccessDenied";
+    pub const INVALID_SPEC: &str = "InvalidSpec";
+    pub const GIT_OPERATION_FAILED: &str = "GitOperationFailed";
+    pub const AUTHENTICATION_FAILED: &str = "AuthenticationFailed";
+    pub const STORAGE_OPERATION_FAILED: &str = "StorageOperationFailed";
+}
+
+/// Sets a condition, keeping its transition time when the status stays the same.
+pub fn set(
+    conditions: &mut Vec<Condition>,
+    kind: &str,
+    status: bool,
+    reason: &str,
+    message: &str,
+    generation: Option<i64>,
+) {
+    let status = if status { "True" } else { "False" };
+    let transition = conditions
+        .iter()
+        .find(|condition| condition.type_ == kind && condition.status == status)
+        .map(|condition| condition.last_transition_time.clone());
+    conditions.retain(|condition| condition.type_ != kind);
+    conditions.push(Condition {
+        type_: kind.to_owned(),
+        status: status.to_owned(),
+        reason: reason.to_owned(),
+        message: message.to_owned(),
+        observed_generation: generation,
+        last_transition_time: transition.unwrap_or_else(|| Time(Timestamp::now())),
+    });
+    // Flux keeps Ready first, so `kubectl get` columns and readers find it quickly.
+    conditions.sort_by_key(|condition| condition.type_ != READY);
+}
+
+pub fn remove(conditions: &mut Vec<Condition>, kind: &str) {
+    conditions.retain(|condition| condition.type_ != kind);
+}
+
+pub fn find<'a>(conditions: Option<&'a Vec<Condition>>, kind: &str) -> Option<&'a Condition> {
+    conditions?.iter().find(|condition| condition.type_ == kind)
+}
+
+pub fn is_true(conditions: Option<&Vec<Condition>>, kind: &str) -> bool {
+    find(conditions, kind).is_some_and(|condition| condition.status == "True")
+}
+
+/// Now, as Kubernetes timestamps read.
+pub fn now() -> String {
+    Timestamp::now().strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+}

@@ -1,0 +1,121 @@
+//! weir's controllers, one per kind, on Flux's API:
+//!
+//! - [`gitrepository`]: fetches Git repositories (`source.toolkit.fluxcd.io/v1`
+//!   GitRepository) and stores each revision as an artifact;
+//! - [`kustomization`]: builds a path of an artifact through the renderer plugin
+//!   (`kustomize.toolkit.fluxcd.io/v1` Kustomization), decrypts and substitutes,
+//!   then applies, prunes and health-checks what it built.
+//!
+//! Data flows one way: source → artifact → plugin → apply → status. Each
+//! controller is `reconcile(object, context) -> Result<Action>` plus an error
+//! policy, driven by kube-rs's controller runtime.
+
+pub mod conditions;
+pub mod duration;
+pub mod gitrepository;
+pub mod kustomization;
+mod object;
+pub mod substitute;
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use weir_plugin_host::decryptor::DecryptorPlugin;
+use weir_plugin_host::renderer::RendererPlugin;
+
+/// The finalizer both controllers put on their objects, as Flux's do.
+pub const FINALIZER: &str = "finalizers.fluxcd.io";
+/// The annotation `flux reconcile` (and `weir reconcile`) sets to ask for a reconciliation now.
+pub const RECONCILE_REQUEST: &str = "reconcile.fluxcd.io/requestedAt";
+
+/// How the operator runs, as Flux's controller flags set it.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Artifacts and Git clones live here.
+    pub storage_dir: PathBuf,
+    /// Impersonate this service account for Kustomizations that name none (Flux's `--default-service-account`).
+    pub default_service_account: Option<String>,
+    /// Refuse sources in another namespace (Flux's `--no-cross-namespace-refs`).
+    pub no_cross_namespace_refs: bool,
+    /// How soon to look again at a Kustomization waiting for its dependencies (Flux's `--requeue-dependency`).
+    pub dependency_requeue: Duration,
+    /// Unset variables without a default are errors (Flux's `StrictPostBuildSubstitutions` feature gate).
+    pub strict_substitution: bool,
+    /// Artifacts kept per source (Flux's `--artifact-retention-records`).
+    pub artifact_retention: usize,
+}
+
+impl Settings {
+    pub fn new(storage_dir: PathBuf) -> Self {
+        Self {
+            storage_dir,
+            default_service_account: None,
+            no_cross_namespace_refs: false,
+            dependency_requeue: Duration::from_secs(30),
+            strict_substitution: false,
+            artifact_retention: 2,
+        }
+    }
+}
+
+/// The plugins the controllers call.
+#[derive(Clone)]
+pub struct Plugins {
+    pub renderer: Arc<RendererPlugin>,
+    /// SOPS decryption; Kustomizations with `spec.decryption` fail without it.
+    pub decryptor: Option<Arc<DecryptorPlugin>>,
+}
+
+/// Runs every controller until `shutdown` completes.
+pub async fn run(
+    config: kube::Config,
+    settings: Settings,
+    plugins: Plugins,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), kube::Error> {
+    let client = kube::Client::try_from(config.clone())?;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let signal = move || {
+        let mut stopped = stopped.clone();
+        async move {
+            let _ = stopped.wait_for(|stop| *stop).await;
+        }
+    };
+    let sources = gitrepository::Context::new(client.clone(), &settings)
+        .map_err(|error| kube::Error::Service(Box::new(error)))?;
+    let kustomizations = kustomization::Context::new(client, config, settings, plugins)
+        .map_err(|error| kube::Error::Service(Box::new(error)))?;
+    tokio::spawn(async move {
+        shutdown.await;
+        let _ = stop.send(true);
+    });
+    tokio::join!(
+        gitrepository::run(Arc::new(sources), signal()),
+        kustomization::run(Arc::new(kustomizations), signal())
+    );
+    Ok(())
+}
+
+/// Applies Flux's CRDs (GitRepository, Kustomization) and waits until they are served.
+pub async fn install_crds(client: &kube::Client) -> Result<(), kube::Error> {
+    use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
+    use kube::ResourceExt;
+    use kube::api::{Api, Patch, PatchParams};
+    let api = Api::<CustomResourceDefinition>::all(client.clone());
+    let params = PatchParams::apply("weir").force();
+    for crd in weir_api::crds() {
+        api.patch(&crd.name_any(), &params, &Patch::Apply(&crd)).await?;
+    }
+    for crd in weir_api::crds() {
+        for _ in 0..200 {
+            let conditions = api.get(&crd.name_any()).await?.status.and_then(|status| status.conditions);
+            if conditions.unwrap_or_default().iter().any(|c| c.type_ == "Established" && c.status == "True") {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+    Ok(())
+}

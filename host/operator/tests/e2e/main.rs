@@ -1,0 +1,16 @@
+//! End to end: a real `git daemon`, the embedded API server and weir's
+//! controllers in this process, one module per behaviour (as Flux's tests are
+//! laid out), all in one binary so the large link happens once.
+
+mod common;
+
+mod bad_commit;
+mod depends_on;
+mod drift;
+mod git_recovery;
+mod health;
+mod impersonation;
+mod prune;
+mod suspend;
+mod sync;
+mod varsub;
