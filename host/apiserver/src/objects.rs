@@ -102,9 +102,28 @@ pub fn prepare_create(ty: &ResourceType, object: &mut Value) {
     if ty.group.is_empty() && ty.plural == "secrets" && object["type"].as_str().unwrap_or("").is_empty() {
         object["type"] = Value::String("Opaque".into());
     }
+    fold_string_data(ty, object);
     if ty.group.is_empty() && ty.plural == "namespaces" {
         object["spec"] = serde_json::json!({ "finalizers": ["kubernetes"] });
         object["status"] = serde_json::json!({ "phase": "Active" });
+    }
+}
+
+/// A Secret's `stringData` is write-only: Kubernetes stores it base64-encoded in `data`.
+fn fold_string_data(ty: &ResourceType, object: &mut Value) {
+    use base64::Engine;
+    if !(ty.group.is_empty() && ty.plural == "secrets") {
+        return;
+    }
+    let Some(Value::Object(strings)) = object.as_object_mut().and_then(|fields| fields.remove("stringData")) else {
+        return;
+    };
+    if !object["data"].is_object() {
+        object["data"] = Value::Object(Default::default());
+    }
+    for (key, value) in strings {
+        let text = value.as_str().map(str::to_owned).unwrap_or_else(|| value.to_string());
+        object["data"][key] = Value::String(base64::engine::general_purpose::STANDARD.encode(text));
     }
 }
 
@@ -152,6 +171,9 @@ pub fn prepare_update(ty: &ResourceType, part: Part, old: &Value, new: &mut Valu
                 }
             }
         }
+    }
+    if part == Part::Main {
+        fold_string_data(ty, new);
     }
     if spec_of(old) != spec_of(new) {
         let generation = old["metadata"]["generation"].as_i64().unwrap_or(1);

@@ -81,11 +81,9 @@ impl DevArgs {
             Duration::try_from_secs_f64(self.simulate_workloads).context("--simulate-workloads takes seconds")?;
         let server = server.simulate_workloads(delay);
         let server_url = server.url();
-        crate::commands::apiserver::write_private(&self.kubeconfig_out, &server.kubeconfig(&token))
-            .with_context(|| format!("cannot write {}", self.kubeconfig_out.display()))?;
+        let kubeconfig = server.kubeconfig(&token);
         let serving = tokio::spawn(server.serve());
         eprintln!("► API server listening on {server_url}");
-        eprintln!("✔ kubeconfig written to {0}  (export KUBECONFIG={0})", self.kubeconfig_out.display());
 
         let mut config = kube::Config::new(server_url.parse().context("the server's URL")?);
         config.auth_info.token = Some(token.into());
@@ -97,6 +95,10 @@ impl DevArgs {
             "✔ bootstrapped {url} (branch {branch}, path {}) as GitRepository and Kustomization flux-system/flux-system",
             self.path
         );
+        // Written last, so that a kubeconfig on disk means the cluster is bootstrapped.
+        crate::commands::apiserver::write_private(&self.kubeconfig_out, &kubeconfig)
+            .with_context(|| format!("cannot write {}", self.kubeconfig_out.display()))?;
+        eprintln!("✔ kubeconfig written to {0}  (export KUBECONFIG={0})", self.kubeconfig_out.display());
 
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let operator =

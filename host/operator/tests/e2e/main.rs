@@ -5,6 +5,7 @@
 mod common;
 
 mod bad_commit;
+mod decryption;
 mod depends_on;
 mod drift;
 mod git_recovery;

@@ -1,0 +1,127 @@
+//! `weir dev` end to end as a user runs it: a local repository (read over
+//! file://, from its commits) is bootstrapped; then `weir reconcile`, `weir get`,
+//! `weir build` and `weir diff` work against it, and Ctrl-C stops it cleanly.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn plugin_dir() -> PathBuf {
+    std::env::var_os("WEIR_PLUGIN_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/plugins"))
+}
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let output = Command::new("git")
+        .args(["-c", "user.name=weir", "-c", "user.email=weir@example.com"])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8_lossy(&output.stdout).trim().to_owned()
+}
+
+const SETTINGS: &str =
+    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: default\ndata:\n  value: one\n";
+
+struct Dev {
+    process: Child,
+    kubeconfig: PathBuf,
+}
+
+impl Dev {
+    fn weir(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_weir"))
+            .args(args)
+            .arg("--kubeconfig")
+            .arg(&self.kubeconfig)
+            .env("WEIR_PLUGIN_DIR", plugin_dir())
+            .output()
+            .unwrap()
+    }
+}
+
+impl Drop for Dev {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+#[test]
+fn dev_bootstraps_a_repository_and_the_flux_verbs_work_on_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let repository = dir.path().join("fleet");
+    std::fs::create_dir_all(repository.join("apps")).unwrap();
+    std::fs::write(repository.join("apps/settings.yaml"), SETTINGS).unwrap();
+    git(&repository, &["init", "--quiet", "--initial-branch=main"]);
+    git(&repository, &["add", "--all"]);
+    git(&repository, &["commit", "--quiet", "-m", "first"]);
+    let commit = git(&repository, &["rev-parse", "HEAD"]);
+
+    let kubeconfig = dir.path().join("kubeconfig");
+    let process = Command::new(env!("CARGO_BIN_EXE_weir"))
+        .args(["dev", repository.to_str().unwrap(), "--path", "apps", "--port", "0", "--interval", "1h"])
+        .arg("--kubeconfig-out")
+        .arg(&kubeconfig)
+        .arg("--data-dir")
+        .arg(dir.path().join("data"))
+        .env("WEIR_PLUGIN_DIR", plugin_dir())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut dev = Dev { process, kubeconfig };
+    let started = Instant::now();
+    while !dev.kubeconfig.exists() {
+        assert!(started.elapsed() < Duration::from_secs(30), "weir dev did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+
+    let reconciled = dev.weir(&["reconcile", "kustomization", "flux-system", "--with-source", "--timeout", "30s"]);
+    let stdout = String::from_utf8_lossy(&reconciled.stdout);
+    assert!(reconciled.status.success(), "{stdout}{}", String::from_utf8_lossy(&reconciled.stderr));
+    assert!(stdout.contains(&format!("✔ applied revision main@sha1:{commit}")), "{stdout}");
+
+    let table = dev.weir(&["get", "kustomizations"]);
+    let table = String::from_utf8_lossy(&table.stdout);
+    let row = table.lines().find(|line| line.starts_with("flux-system")).unwrap_or_else(|| panic!("{table}"));
+    assert!(row.contains("True") && row.contains(&commit), "{table}");
+    let sources = dev.weir(&["get", "sources", "git"]);
+    assert!(String::from_utf8_lossy(&sources.stdout).contains(&format!("main@sha1:{commit}")));
+
+    // The work tree changes; the cluster follows commits only, so build and diff show the difference.
+    std::fs::write(repository.join("apps/settings.yaml"), SETTINGS.replace("one", "two")).unwrap();
+    let built =
+        dev.weir(&["build", "kustomization", "flux-system", "--path", repository.join("apps").to_str().unwrap()]);
+    let yaml = String::from_utf8_lossy(&built.stdout);
+    assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
+    assert!(yaml.contains("value: two") && yaml.contains("kustomize.toolkit.fluxcd.io/name: flux-system"), "{yaml}");
+
+    let diff = dev.weir(&["diff", "kustomization", "flux-system", "--path", repository.join("apps").to_str().unwrap()]);
+    let report = String::from_utf8_lossy(&diff.stdout);
+    assert_eq!(diff.status.code(), Some(1), "{report}{}", String::from_utf8_lossy(&diff.stderr));
+    assert!(report.contains("► ConfigMap/default/settings drifted") && report.contains(".data.value"), "{report}");
+
+    std::fs::write(repository.join("apps/settings.yaml"), SETTINGS).unwrap();
+    let same = dev.weir(&["diff", "kustomization", "flux-system", "--path", repository.join("apps").to_str().unwrap()]);
+    assert_eq!(same.status.code(), Some(0), "{}", String::from_utf8_lossy(&same.stdout));
+
+    // Ctrl-C stops it cleanly.
+    let pid = dev.process.id().to_string();
+    assert!(Command::new("kill").args(["-INT", &pid]).status().unwrap().success());
+    let exited = Instant::now();
+    let status = loop {
+        if let Some(status) = dev.process.try_wait().unwrap() {
+            break status;
+        }
+        assert!(exited.elapsed() < Duration::from_secs(20), "weir dev did not stop on Ctrl-C");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success());
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(dev.process.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+    assert!(stderr.contains("✔ bootstrapped file://") && stderr.contains("✔ stopped"), "{stderr}");
+}
