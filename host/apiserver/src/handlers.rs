@@ -476,6 +476,9 @@ impl Api {
             }
             objects::prepare_update(ty, part, current, &mut updated);
             objects::validate_metadata(ty, &updated)?;
+            if part == objects::Part::Main {
+                objects::validate_immutable(ty, current, &updated)?;
+            }
             registration = Self::server_side_effects(ty, &mut updated)?;
             if let Some(manager) = manager {
                 apply::track_update(Some(current), &mut updated, manager, &context);

@@ -127,6 +127,50 @@ fn fold_string_data(ty: &ResourceType, object: &mut Value) {
     }
 }
 
+/// Fields Kubernetes refuses to change once set: workloads' selectors, a Job's
+/// template, a Service's cluster IP.
+const IMMUTABLE: &[(&str, &str, &str)] = &[
+    ("apps", "deployments", "/spec/selector"),
+    ("apps", "replicasets", "/spec/selector"),
+    ("apps", "statefulsets", "/spec/selector"),
+    ("apps", "daemonsets", "/spec/selector"),
+    ("batch", "jobs", "/spec/selector"),
+    ("batch", "jobs", "/spec/template"),
+    ("", "services", "/spec/clusterIP"),
+];
+
+/// Refuses (422) an update that changes an immutable field, as Kubernetes' validation does;
+/// ConfigMaps and Secrets marked `immutable: true` keep their data.
+pub fn validate_immutable(ty: &ResourceType, old: &Value, new: &Value) -> Result<(), ApiError> {
+    let name = old["metadata"]["name"].as_str().unwrap_or_default();
+    let mut causes = Vec::new();
+    for (group, plural, pointer) in IMMUTABLE {
+        if ty.group != *group || ty.plural != *plural {
+            continue;
+        }
+        if let Some(before) = old.pointer(pointer).filter(|before| !before.is_null())
+            && new.pointer(pointer) != Some(before)
+        {
+            let shown = new.pointer(pointer).map_or_else(|| "null".to_owned(), Value::to_string);
+            causes.push(FieldCause {
+                reason: "FieldValueInvalid",
+                message: format!("Invalid value: {shown}: field is immutable"),
+                field: pointer.trim_start_matches('/').replace('/', "."),
+            });
+        }
+    }
+    let frozen =
+        ty.group.is_empty() && matches!(ty.plural.as_str(), "configmaps" | "secrets") && old["immutable"] == true;
+    if frozen && (old["data"] != new["data"] || old["binaryData"] != new["binaryData"]) {
+        causes.push(FieldCause {
+            reason: "FieldValueForbidden",
+            message: "Forbidden: field is immutable when `immutable` is set".into(),
+            field: "data".into(),
+        });
+    }
+    if causes.is_empty() { Ok(()) } else { Err(ApiError::invalid(&ty.group, &ty.kind, name, causes)) }
+}
+
 /// Which part of an object a write may change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Part {

@@ -16,7 +16,7 @@ use crate::object::{Object, ObjectId};
 
 /// Annotation values Flux users set on objects to steer the apply.
 pub mod annotations {
-    /// `disabled`: never changed once it exists.
+    /// `disabled`: never changed once it exists, never pruned.
     pub const RECONCILE: &str = "kustomize.toolkit.fluxcd.io/reconcile";
     /// `disabled`: never deleted by pruning.
     pub const PRUNE: &str = "kustomize.toolkit.fluxcd.io/prune";
@@ -310,7 +310,8 @@ impl ResourceManager {
             return Ok(Action::Skipped);
         };
         let found = serde_json::to_value(found).unwrap_or_default();
-        if found["metadata"]["annotations"][annotations::PRUNE] == "disabled" || !self.owner.owns(&found) {
+        let annotated = |key: &str| found["metadata"]["annotations"][key] == "disabled";
+        if annotated(annotations::PRUNE) || annotated(annotations::RECONCILE) || !self.owner.owns(&found) {
             return Ok(Action::Skipped);
         }
         if found["metadata"]["deletionTimestamp"].is_string() {

@@ -33,22 +33,26 @@ pub fn parse(text: &str) -> Result<Duration, String> {
     Ok(Duration::from_secs_f64(total))
 }
 
-/// Formats as Go does for whole seconds and above (`1m30s`), else milliseconds.
+/// Formats as Go prints durations: `1h30m0s`, `1m5s`, `1.5s`, `250ms`, `0s`.
 pub fn format(duration: Duration) -> String {
-    let seconds = duration.as_secs();
-    if seconds == 0 {
-        return format!("{}ms", duration.as_millis());
+    let millis = duration.as_millis();
+    if millis == 0 {
+        return "0s".into();
     }
-    let (hours, minutes, seconds) = (seconds / 3600, seconds / 60 % 60, seconds % 60);
-    let mut text = String::new();
-    if hours > 0 {
-        text.push_str(&format!("{hours}h"));
+    if millis < 1_000 {
+        return format!("{millis}ms");
     }
-    if hours > 0 || minutes > 0 {
-        text.push_str(&format!("{minutes}m"));
+    let (hours, minutes, seconds, fraction) =
+        (millis / 3_600_000, millis / 60_000 % 60, millis / 1_000 % 60, millis % 1_000);
+    let seconds = match fraction {
+        0 => format!("{seconds}s"),
+        _ => format!("{seconds}.{}s", format!("{fraction:03}").trim_end_matches('0')),
+    };
+    match (hours, minutes) {
+        (0, 0) => seconds,
+        (0, minutes) => format!("{minutes}m{seconds}"),
+        (hours, minutes) => format!("{hours}h{minutes}m{seconds}"),
     }
-    text.push_str(&format!("{seconds}s"));
-    text
 }
 
 #[cfg(test)]
@@ -67,5 +71,7 @@ mod tests {
         assert_eq!(format(Duration::from_secs(5400)), "1h30m0s");
         assert_eq!(format(Duration::from_secs(65)), "1m5s");
         assert_eq!(format(Duration::from_millis(250)), "250ms");
+        assert_eq!(format(Duration::from_millis(1500)), "1.5s");
+        assert_eq!(format(Duration::ZERO), "0s");
     }
 }

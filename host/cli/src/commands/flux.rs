@@ -125,39 +125,9 @@ pub enum SuspendSource {
 
 /// `1m` as Go prints durations: `1m0s`.
 fn go_duration(text: &str) -> anyhow::Result<String> {
-    let invalid = || anyhow::anyhow!("{text:?} is not a duration (e.g. 30s, 5m, 1h30m)");
-    let mut millis = 0u64;
-    let mut rest = text;
-    while !rest.is_empty() {
-        let digits = rest.find(|c: char| !c.is_ascii_digit()).filter(|end| *end > 0).ok_or_else(invalid)?;
-        let number: u64 = rest[..digits].parse().map_err(|_| invalid())?;
-        rest = &rest[digits..];
-        let (unit, length) = [("ms", 2), ("h", 1), ("m", 1), ("s", 1)]
-            .into_iter()
-            .find(|(unit, _)| rest.starts_with(unit))
-            .ok_or_else(invalid)?;
-        millis += number
-            * match unit {
-                "ms" => 1,
-                "s" => 1_000,
-                "m" => 60_000,
-                _ => 3_600_000,
-            };
-        rest = &rest[length..];
-    }
-    let (hours, minutes, seconds, rest_millis) =
-        (millis / 3_600_000, millis / 60_000 % 60, millis / 1_000 % 60, millis % 1_000);
-    let seconds = if rest_millis == 0 {
-        format!("{seconds}s")
-    } else {
-        format!("{seconds}.{}s", format!("{rest_millis:03}").trim_end_matches('0'))
-    };
-    Ok(match (hours, minutes) {
-        (0, 0) if millis < 1_000 => format!("{millis}ms"),
-        (0, 0) => seconds,
-        (0, minutes) => format!("{minutes}m{seconds}"),
-        (hours, minutes) => format!("{hours}h{minutes}m{seconds}"),
-    })
+    let parsed = weir_operator::duration::parse(text)
+        .map_err(|_| anyhow::anyhow!("{text:?} is not a duration (e.g. 30s, 5m, 1h30m)"))?;
+    Ok(weir_operator::duration::format(parsed))
 }
 
 /// `NAME.NAMESPACE` → (name, namespace).

@@ -5,12 +5,15 @@
 mod common;
 
 mod bad_commit;
+mod cross_namespace;
 mod decryption;
 mod depends_on;
 mod drift;
+mod force;
 mod git_recovery;
 mod health;
 mod impersonation;
+mod ordering;
 mod prune;
 mod suspend;
 mod sync;
