@@ -13,6 +13,8 @@ use std::collections::HashMap;
 
 use base64::Engine;
 
+use weir_go_yaml::{is_break, is_printable};
+
 use crate::error::SopsError;
 use crate::tree::{Item, Value};
 
@@ -1216,19 +1218,6 @@ pub fn load_encrypted(doc: &[u8]) -> Result<(Vec<Vec<Item>>, Value), SopsError> 
 
 // ----------------------------------------------------------------- emitter
 
-fn is_break(c: char) -> bool {
-    matches!(c, '\r' | '\n' | '\u{85}' | '\u{2028}' | '\u{2029}')
-}
-
-fn is_printable(c: char) -> bool {
-    let v = c as u32;
-    // go-yaml's test: no C1 controls (U+0085 included), nothing beyond the BMP.
-    v == 0x0a
-        || (0x20..=0x7e).contains(&v)
-        || (0xa0..=0xd7ff).contains(&v)
-        || ((0xe000..=0xfffd).contains(&v) && v != 0xfeff)
-}
-
 fn is_old_bool(s: &str) -> bool {
     matches!(
         s,
@@ -1271,106 +1260,12 @@ fn is_base60_float(s: &str) -> bool {
     i == b.len()
 }
 
-struct Analysis {
-    block_plain: bool,
-    single_quoted: bool,
-    block: bool,
-}
-
-/// libyaml's scalar analysis, reduced to what decides the style.
-fn analyze(s: &str) -> Analysis {
-    if s.is_empty() {
-        return Analysis { block_plain: false, single_quoted: true, block: false };
-    }
-    let chars: Vec<char> = s.chars().collect();
-    let blankz = |c: Option<&char>| c.is_none_or(|&c| c == ' ' || c == '\t' || c == '\0' || is_break(c));
-    let mut indicators = s.starts_with("---") || s.starts_with("...");
-    let (mut leading_space, mut leading_break, mut trailing_space, mut trailing_break) = (false, false, false, false);
-    let (mut break_space, mut space_break, mut prev_space, mut prev_break) = (false, false, false, false);
-    let (mut line_breaks, mut special) = (false, false);
-    let mut preceded_by_ws = true;
-    let n = chars.len();
-    for (i, &c) in chars.iter().enumerate() {
-        let followed_by_ws = blankz(chars.get(i + 1));
-        if i == 0 {
-            match c {
-                '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"' | '%' | '@' | '`' => {
-                    indicators = true
-                }
-                '?' | ':' | '-' if followed_by_ws => indicators = true,
-                _ => {}
-            }
-        } else {
-            match c {
-                ':' if followed_by_ws => indicators = true,
-                '#' if preceded_by_ws => indicators = true,
-                _ => {}
-            }
-        }
-        if !is_printable(c) || c == '\u{feff}' {
-            special = true;
-        }
-        if is_break(c) {
-            line_breaks = true;
-        }
-        if c == ' ' {
-            if i == 0 {
-                leading_space = true;
-            }
-            if i == n - 1 {
-                trailing_space = true;
-            }
-            if prev_break {
-                break_space = true;
-            }
-            prev_space = true;
-            prev_break = false;
-        } else if is_break(c) {
-            if i == 0 {
-                leading_break = true;
-            }
-            if i == n - 1 {
-                trailing_break = true;
-            }
-            if prev_space {
-                space_break = true;
-            }
-            prev_break = true;
-            prev_space = false;
-        } else {
-            prev_space = false;
-            prev_break = false;
-        }
-        preceded_by_ws = blankz(Some(&c));
-    }
-    let mut a = Analysis { block_plain: true, single_quoted: true, block: true };
-    if leading_space || leading_break || trailing_space || trailing_break {
-        a.block_plain = false;
-    }
-    if trailing_space {
-        a.block = false;
-    }
-    if break_space {
-        a.block_plain = false;
-        a.single_quoted = false;
-    }
-    if space_break || special {
-        a.block_plain = false;
-        a.single_quoted = false;
-        a.block = false;
-    }
-    if line_breaks || indicators {
-        a.block_plain = false;
-    }
-    a
-}
-
 /// Whether go-yaml may write this string unquoted: it must read back as a string.
 fn can_use_plain(s: &str) -> bool {
     matches!(plain_kind(s), Kind::Str) && !is_base60_float(s) && !is_old_bool(s)
 }
 
-/// Go's `strconv.FormatFloat(f, 'g', -1, 64)` as go-yaml prints floats.
+/// A float as go-yaml prints it.
 fn format_float(f: f64) -> String {
     if f.is_nan() {
         return ".nan".into();
@@ -1378,40 +1273,7 @@ fn format_float(f: f64) -> String {
     if f.is_infinite() {
         return if f > 0.0 { ".inf".into() } else { "-.inf".into() };
     }
-    if f == 0.0 {
-        return if f.is_sign_negative() { "-0".into() } else { "0".into() };
-    }
-    let e = format!("{:e}", f.abs());
-    let (mant, exp) = e.split_once('e').unwrap_or((&e, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let digits: String = mant.chars().filter(char::is_ascii_digit).collect();
-    let mut s = String::from(if f < 0.0 { "-" } else { "" });
-    if !(-4..6).contains(&exp) {
-        s.push_str(&digits[..1]);
-        if digits.len() > 1 {
-            s.push('.');
-            s.push_str(&digits[1..]);
-        }
-        s.push_str(&format!("e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs()));
-        return s;
-    }
-    let dp = exp + 1;
-    if dp <= 0 {
-        s.push_str("0.");
-        s.extend(std::iter::repeat_n('0', (-dp) as usize));
-        s.push_str(&digits);
-    } else {
-        let dp = dp as usize;
-        if digits.len() <= dp {
-            s.push_str(&digits);
-            s.extend(std::iter::repeat_n('0', dp - digits.len()));
-        } else {
-            s.push_str(&digits[..dp]);
-            s.push('.');
-            s.push_str(&digits[dp..]);
-        }
-    }
-    s
+    weir_go_yaml::format_float_g(f)
 }
 
 fn scalar_text(v: &Value) -> String {
@@ -1471,7 +1333,9 @@ impl Emitter {
                 return;
             }
         };
-        let a = analyze(&s);
+        let mut a = weir_go_yaml::analyze(&s);
+        // go-yaml v3 never leaves an empty string plain (libyaml would).
+        a.block_plain_allowed &= !s.is_empty();
         let mut style = if !can_use_plain(&s) {
             Style::Double
         } else if s.contains('\n') {
@@ -1479,13 +1343,13 @@ impl Emitter {
         } else {
             Style::Plain
         };
-        if style == Style::Plain && !a.block_plain {
+        if style == Style::Plain && !a.block_plain_allowed {
             style = Style::Single;
         }
-        if style == Style::Single && !a.single_quoted {
+        if style == Style::Single && !a.single_quoted_allowed {
             style = Style::Double;
         }
-        if style == Style::Literal && (!a.block || key) {
+        if style == Style::Literal && (!a.block_allowed || key) {
             style = Style::Double;
         }
         match style {

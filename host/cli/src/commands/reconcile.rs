@@ -97,37 +97,29 @@ trait Reconcilable {
     fn last_handled(status: &Self::Status) -> Option<&str>;
 }
 
-impl Reconcilable for GitRepository {
-    type Status = weir_api::source::GitRepositoryStatus;
-    fn status(&self) -> Option<&Self::Status> {
-        self.status.as_ref()
-    }
-    fn conditions(status: &Self::Status) -> Option<&Vec<Condition>> {
-        status.conditions.as_ref()
-    }
-    fn observed_generation(status: &Self::Status) -> Option<i64> {
-        status.observed_generation
-    }
-    fn last_handled(status: &Self::Status) -> Option<&str> {
-        status.last_handled_reconcile_at.as_deref()
-    }
+/// Both kinds keep these in the same status fields.
+macro_rules! reconcilable {
+    ($kind:ty, $status:ty) => {
+        impl Reconcilable for $kind {
+            type Status = $status;
+            fn status(&self) -> Option<&Self::Status> {
+                self.status.as_ref()
+            }
+            fn conditions(status: &Self::Status) -> Option<&Vec<Condition>> {
+                status.conditions.as_ref()
+            }
+            fn observed_generation(status: &Self::Status) -> Option<i64> {
+                status.observed_generation
+            }
+            fn last_handled(status: &Self::Status) -> Option<&str> {
+                status.last_handled_reconcile_at.as_deref()
+            }
+        }
+    };
 }
 
-impl Reconcilable for Kustomization {
-    type Status = weir_api::kustomize::KustomizationStatus;
-    fn status(&self) -> Option<&Self::Status> {
-        self.status.as_ref()
-    }
-    fn conditions(status: &Self::Status) -> Option<&Vec<Condition>> {
-        status.conditions.as_ref()
-    }
-    fn observed_generation(status: &Self::Status) -> Option<i64> {
-        status.observed_generation
-    }
-    fn last_handled(status: &Self::Status) -> Option<&str> {
-        status.last_handled_reconcile_at.as_deref()
-    }
-}
+reconcilable!(GitRepository, weir_api::source::GitRepositoryStatus);
+reconcilable!(Kustomization, weir_api::kustomize::KustomizationStatus);
 
 /// Annotates the object, then waits until the controller handled that request; fails when it is not Ready.
 async fn request<K>(api: &Api<K>, kind: &str, name: &str, namespace: &str, timeout: Duration) -> anyhow::Result<K>
