@@ -30,7 +30,7 @@ pub enum SopsCommand {
     ///
     /// Recipients and rules come from the flags, else from the first
     /// `creation_rules` entry of the nearest `.sops.yaml` (searched from the
-    /// file's directory upwards) whose path_regex matches the file. OpenPGP
+    /// working directory upwards, as sops does) whose path_regex matches the file. OpenPGP
     /// fingerprints (--pgp, or pgp in .sops.yaml) are resolved to public keys
     /// with `gpg --export --armor FINGERPRINT`.
     Encrypt(EncryptArgs),
@@ -336,7 +336,8 @@ impl EncryptArgs {
         } else {
             let config = match &self.config {
                 Some(c) => Some(c.clone()),
-                None => find_config(absolute.parent().unwrap_or(Path::new("/"))),
+                // As sops does: from the working directory upwards.
+                None => find_config(&std::env::current_dir().context("the working directory")?),
             };
             match config {
                 Some(c) => creation_rule(&std::path::absolute(&c)?, &absolute)?,

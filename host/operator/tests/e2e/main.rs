@@ -3,6 +3,10 @@
 //! laid out), all in one binary so the large link happens once.
 
 mod common;
+/// weir-source's loopback Git servers (smart HTTP via `git http-backend`).
+#[allow(dead_code)]
+#[path = "../../../source/tests/common/mod.rs"]
+mod source_fixtures;
 
 mod bad_commit;
 mod cross_namespace;
@@ -12,6 +16,7 @@ mod drift;
 mod force;
 mod git_recovery;
 mod health;
+mod http_source;
 mod impersonation;
 mod ordering;
 mod prune;
