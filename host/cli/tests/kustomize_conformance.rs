@@ -74,7 +74,6 @@ fn output_flag_and_missing_directory() {
         .arg(tree.path())
         .arg("-o")
         .arg(&file)
-        .env("WEIR_PLUGIN_DIR", Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/plugins"))
         .output()
         .unwrap();
     assert!(output.status.success() && output.stdout.is_empty());
