@@ -68,13 +68,22 @@ pub struct Plugins {
     pub decryptor: Option<Arc<DecryptorPlugin>>,
 }
 
+/// Why the operator could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot connect to the API server: {0}")]
+    Client(#[from] kube::Error),
+    #[error("cannot open the storage directory: {0}")]
+    Storage(#[from] std::io::Error),
+}
+
 /// Runs every controller until `shutdown` completes.
 pub async fn run(
     config: kube::Config,
     settings: Settings,
     plugins: Plugins,
     shutdown: impl Future<Output = ()> + Send + 'static,
-) -> Result<(), kube::Error> {
+) -> Result<(), StartError> {
     let client = kube::Client::try_from(config.clone())?;
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let signal = move || {
@@ -83,10 +92,8 @@ pub async fn run(
             let _ = stopped.wait_for(|stop| *stop).await;
         }
     };
-    let sources = gitrepository::Context::new(client.clone(), &settings)
-        .map_err(|error| kube::Error::Service(Box::new(error)))?;
-    let kustomizations = kustomization::Context::new(client, config, settings, plugins)
-        .map_err(|error| kube::Error::Service(Box::new(error)))?;
+    let sources = gitrepository::Context::new(client.clone(), &settings)?;
+    let kustomizations = kustomization::Context::new(client, config, settings, plugins)?;
     tokio::spawn(async move {
         shutdown.await;
         let _ = stop.send(true);
