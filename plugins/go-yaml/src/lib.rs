@@ -162,6 +162,40 @@ pub fn format_float_g(f: f64) -> String {
     s
 }
 
+/// How a double-quoted scalar writes `c`: its escape (`\n`, `\x07`, `\u2028`, ...) when
+/// libyaml escapes it, `None` when it is written as is.
+pub fn double_quoted_escape(c: char) -> Option<String> {
+    if is_printable(c) && c != '\u{feff}' && !is_break(c) && c != '"' && c != '\\' {
+        return None;
+    }
+    let short = match c {
+        '\0' => '0',
+        '\u{7}' => 'a',
+        '\u{8}' => 'b',
+        '\t' => 't',
+        '\n' => 'n',
+        '\u{b}' => 'v',
+        '\u{c}' => 'f',
+        '\r' => 'r',
+        '\u{1b}' => 'e',
+        '"' => '"',
+        '\\' => '\\',
+        '\u{85}' => 'N',
+        '\u{a0}' => '_',
+        '\u{2028}' => 'L',
+        '\u{2029}' => 'P',
+        _ => {
+            let v = c as u32;
+            return Some(match v {
+                0..=0xff => format!("\\x{v:02X}"),
+                0x100..=0xffff => format!("\\u{v:04X}"),
+                _ => format!("\\U{v:08X}"),
+            });
+        }
+    };
+    Some(format!("\\{short}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -193,5 +227,16 @@ mod tests {
         assert!(!analyze("tab\u{7}").single_quoted_allowed);
         let empty = analyze("");
         assert!(empty.block_plain_allowed && !empty.block_allowed);
+    }
+
+    #[test]
+    fn double_quoted_escapes() {
+        assert_eq!(double_quoted_escape('a'), None);
+        assert_eq!(double_quoted_escape('é'), None);
+        assert_eq!(double_quoted_escape('\n').as_deref(), Some("\\n"));
+        assert_eq!(double_quoted_escape('"').as_deref(), Some("\\\""));
+        assert_eq!(double_quoted_escape('\u{1}').as_deref(), Some("\\x01"));
+        assert_eq!(double_quoted_escape('\u{feff}').as_deref(), Some("\\uFEFF"));
+        assert_eq!(double_quoted_escape('😀').as_deref(), Some("\\U0001F600"));
     }
 }

@@ -12,7 +12,7 @@
 use std::collections::HashMap;
 
 use serde_json::{Map, Number, Value};
-use weir_go_yaml::{is_break, is_printable};
+use weir_go_yaml::is_break;
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser, Tag};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
@@ -631,36 +631,8 @@ impl Emitter {
         let chars: Vec<char> = s.chars().collect();
         let mut spaces = false;
         for (i, &c) in chars.iter().enumerate() {
-            if !is_printable(c) || c == '\u{feff}' || is_break(c) || c == '"' || c == '\\' {
-                self.put_char('\\');
-                match c {
-                    '\0' => self.put_char('0'),
-                    '\u{7}' => self.put_char('a'),
-                    '\u{8}' => self.put_char('b'),
-                    '\t' => self.put_char('t'),
-                    '\n' => self.put_char('n'),
-                    '\u{b}' => self.put_char('v'),
-                    '\u{c}' => self.put_char('f'),
-                    '\r' => self.put_char('r'),
-                    '\u{1b}' => self.put_char('e'),
-                    '"' => self.put_char('"'),
-                    '\\' => self.put_char('\\'),
-                    '\u{85}' => self.put_char('N'),
-                    '\u{a0}' => self.put_char('_'),
-                    '\u{2028}' => self.put_char('L'),
-                    '\u{2029}' => self.put_char('P'),
-                    _ => {
-                        let v = c as u32;
-                        let s = if v <= 0xff {
-                            format!("x{v:02X}")
-                        } else if v <= 0xffff {
-                            format!("u{v:04X}")
-                        } else {
-                            format!("U{v:08X}")
-                        };
-                        self.put(&s);
-                    }
-                }
+            if let Some(escaped) = weir_go_yaml::double_quoted_escape(c) {
+                self.put(&escaped);
                 spaces = false;
             } else if c == ' ' {
                 if allow_breaks && !spaces && self.column > BEST_WIDTH && i > 0 && i + 1 < chars.len() {

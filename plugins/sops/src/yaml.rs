@@ -13,7 +13,7 @@ use std::collections::HashMap;
 
 use base64::Engine;
 
-use weir_go_yaml::{is_break, is_printable};
+use weir_go_yaml::is_break;
 
 use crate::error::SopsError;
 use crate::tree::{Item, Value};
@@ -1374,35 +1374,8 @@ impl Emitter {
         let o = &mut self.out;
         o.push('"');
         for c in s.chars() {
-            if !is_printable(c) || c == '\u{feff}' || is_break(c) || c == '"' || c == '\\' {
-                o.push('\\');
-                match c {
-                    '\0' => o.push('0'),
-                    '\u{7}' => o.push('a'),
-                    '\u{8}' => o.push('b'),
-                    '\t' => o.push('t'),
-                    '\n' => o.push('n'),
-                    '\u{b}' => o.push('v'),
-                    '\u{c}' => o.push('f'),
-                    '\r' => o.push('r'),
-                    '\u{1b}' => o.push('e'),
-                    '"' => o.push('"'),
-                    '\\' => o.push('\\'),
-                    '\u{85}' => o.push('N'),
-                    '\u{a0}' => o.push('_'),
-                    '\u{2028}' => o.push('L'),
-                    '\u{2029}' => o.push('P'),
-                    _ => {
-                        let v = c as u32;
-                        if v <= 0xff {
-                            o.push_str(&format!("x{v:02X}"));
-                        } else if v <= 0xffff {
-                            o.push_str(&format!("u{v:04X}"));
-                        } else {
-                            o.push_str(&format!("U{v:08X}"));
-                        }
-                    }
-                }
+            if let Some(escaped) = weir_go_yaml::double_quoted_escape(c) {
+                o.push_str(&escaped);
             } else {
                 o.push(c);
             }
