@@ -196,6 +196,95 @@ pub fn double_quoted_escape(c: char) -> Option<String> {
     Some(format!("\\{short}"))
 }
 
+/// An integer as go-yaml resolves a plain scalar.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GoInt {
+    Int(i64),
+    /// Above `i64::MAX`: `ParseUint` took it.
+    Uint(u64),
+}
+
+/// `strconv.ParseInt(s, 0, 64)`, then `ParseUint`, as go-yaml resolves integers.
+pub fn parse_int(s: &str) -> Option<GoInt> {
+    let (neg, body) = match s.as_bytes().first()? {
+        b'-' => (true, &s[1..]),
+        b'+' => (false, &s[1..]),
+        _ => (false, s),
+    };
+    if body.is_empty() {
+        return None;
+    }
+    let lower = body.to_ascii_lowercase();
+    let (radix, digits) = if let Some(d) = lower.strip_prefix("0x") {
+        (16, d)
+    } else if let Some(d) = lower.strip_prefix("0o") {
+        (8, d)
+    } else if let Some(d) = lower.strip_prefix("0b") {
+        (2, d)
+    } else if lower.len() > 1 && lower.starts_with('0') {
+        (8, &lower[1..])
+    } else {
+        (10, lower.as_str())
+    };
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return None;
+    }
+    let mag = u128::from_str_radix(digits, radix).ok()?;
+    if neg {
+        if mag <= i64::MAX as u128 + 1 {
+            return Some(GoInt::Int((-(mag as i128)) as i64));
+        }
+        return None;
+    }
+    if mag <= i64::MAX as u128 {
+        Some(GoInt::Int(mag as i64))
+    } else if mag <= u64::MAX as u128 && !s.starts_with('+') {
+        Some(GoInt::Uint(mag as u64))
+    } else {
+        None
+    }
+}
+
+/// `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`
+pub fn is_yaml_float(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = 0;
+    if i < b.len() && (b[i] == b'-' || b[i] == b'+') {
+        i += 1;
+    }
+    let digits = |i: &mut usize| {
+        let st = *i;
+        while *i < b.len() && b[*i].is_ascii_digit() {
+            *i += 1;
+        }
+        *i - st
+    };
+    if i < b.len() && b[i] == b'.' {
+        i += 1;
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    } else {
+        if digits(&mut i) == 0 {
+            return false;
+        }
+        if i < b.len() && b[i] == b'.' {
+            i += 1;
+            digits(&mut i);
+        }
+    }
+    if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
+        i += 1;
+        if i < b.len() && (b[i] == b'-' || b[i] == b'+') {
+            i += 1;
+        }
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    }
+    i == b.len()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -227,6 +316,18 @@ mod tests {
         assert!(!analyze("tab\u{7}").single_quoted_allowed);
         let empty = analyze("");
         assert!(empty.block_plain_allowed && !empty.block_allowed);
+    }
+
+    #[test]
+    fn integers_and_floats_resolve_as_go_yaml_does() {
+        assert_eq!(parse_int("0x1F"), Some(GoInt::Int(31)));
+        assert_eq!(parse_int("017"), Some(GoInt::Int(15)));
+        assert_eq!(parse_int("-9223372036854775808"), Some(GoInt::Int(i64::MIN)));
+        assert_eq!(parse_int("18446744073709551615"), Some(GoInt::Uint(u64::MAX)));
+        assert_eq!(parse_int("+18446744073709551615"), None);
+        assert_eq!(parse_int("1_000"), None);
+        assert!(is_yaml_float("1.5e3") && is_yaml_float(".5") && is_yaml_float("-2."));
+        assert!(!is_yaml_float("1.2.3") && !is_yaml_float("e3"));
     }
 
     #[test]

@@ -12,7 +12,7 @@
 use std::collections::HashMap;
 
 use serde_json::{Map, Number, Value};
-use weir_go_yaml::is_break;
+use weir_go_yaml::{GoInt, is_break, is_yaml_float};
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser, Tag};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
@@ -226,7 +226,10 @@ fn plain_kind(s: &str) -> Kind {
                 return Kind::Timestamp;
             }
             let plain: String = s.chars().filter(|&c| c != '_').collect();
-            if let Some(k) = go_parse_int(&plain) {
+            if let Some(k) = weir_go_yaml::parse_int(&plain).map(|int| match int {
+                GoInt::Int(value) => Kind::Int(value),
+                GoInt::Uint(value) => Kind::Uint(value),
+            }) {
                 return k;
             }
             if is_yaml_float(&plain)
@@ -238,87 +241,6 @@ fn plain_kind(s: &str) -> Kind {
         }
         _ => Kind::Str,
     }
-}
-
-/// `strconv.ParseInt(s, 0, 64)` then `ParseUint`.
-fn go_parse_int(s: &str) -> Option<Kind> {
-    let (neg, body) = match s.as_bytes().first()? {
-        b'-' => (true, &s[1..]),
-        b'+' => (false, &s[1..]),
-        _ => (false, s),
-    };
-    if body.is_empty() {
-        return None;
-    }
-    let lower = body.to_ascii_lowercase();
-    let (radix, digits) = if let Some(d) = lower.strip_prefix("0x") {
-        (16, d)
-    } else if let Some(d) = lower.strip_prefix("0o") {
-        (8, d)
-    } else if let Some(d) = lower.strip_prefix("0b") {
-        (2, d)
-    } else if lower.len() > 1 && lower.starts_with('0') {
-        (8, &lower[1..])
-    } else {
-        (10, lower.as_str())
-    };
-    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
-        return None;
-    }
-    let mag = u128::from_str_radix(digits, radix).ok()?;
-    if neg {
-        if mag <= i64::MAX as u128 + 1 {
-            return Some(Kind::Int((-(mag as i128)) as i64));
-        }
-        return None;
-    }
-    if mag <= i64::MAX as u128 {
-        Some(Kind::Int(mag as i64))
-    } else if mag <= u64::MAX as u128 && !s.starts_with('+') {
-        Some(Kind::Uint(mag as u64))
-    } else {
-        None
-    }
-}
-
-/// `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`
-fn is_yaml_float(s: &str) -> bool {
-    let b = s.as_bytes();
-    let mut i = 0;
-    if i < b.len() && (b[i] == b'-' || b[i] == b'+') {
-        i += 1;
-    }
-    let digits = |i: &mut usize| {
-        let st = *i;
-        while *i < b.len() && b[*i].is_ascii_digit() {
-            *i += 1;
-        }
-        *i - st
-    };
-    if i < b.len() && b[i] == b'.' {
-        i += 1;
-        if digits(&mut i) == 0 {
-            return false;
-        }
-    } else {
-        if digits(&mut i) == 0 {
-            return false;
-        }
-        if i < b.len() && b[i] == b'.' {
-            i += 1;
-            digits(&mut i);
-        }
-    }
-    if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
-        i += 1;
-        if i < b.len() && (b[i] == b'-' || b[i] == b'+') {
-            i += 1;
-        }
-        if digits(&mut i) == 0 {
-            return false;
-        }
-    }
-    i == b.len()
 }
 
 fn is_timestamp(s: &str) -> bool {

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 
 use base64::Engine;
 
-use weir_go_yaml::is_break;
+use weir_go_yaml::{GoInt, is_break, is_yaml_float};
 
 use crate::error::SopsError;
 use crate::tree::{Item, Value};
@@ -1007,7 +1007,11 @@ fn plain_kind(s: &str) -> Kind {
 
 fn number_kind(s: &str) -> Kind {
     let plain: String = s.chars().filter(|&c| c != '_').collect();
-    if let Some(k) = parse_go_int(&plain) {
+    // sops keeps an integer beyond i64 as a float.
+    if let Some(k) = weir_go_yaml::parse_int(&plain).map(|int| match int {
+        GoInt::Int(value) => Kind::Int(value),
+        GoInt::Uint(value) => Kind::Float(value as f64),
+    }) {
         return k;
     }
     if is_yaml_float(&plain)
@@ -1016,80 +1020,6 @@ fn number_kind(s: &str) -> Kind {
         return Kind::Float(f);
     }
     Kind::Str
-}
-
-/// `strconv.ParseInt(s, 0, 64)`, then `ParseUint` (an unsigned value is kept as a float).
-fn parse_go_int(s: &str) -> Option<Kind> {
-    let (neg, body) = match s.as_bytes().first()? {
-        b'-' => (true, &s[1..]),
-        b'+' => (false, &s[1..]),
-        _ => (false, s),
-    };
-    let lower = body.to_ascii_lowercase();
-    let (radix, digits) = if let Some(d) = lower.strip_prefix("0x") {
-        (16, d)
-    } else if let Some(d) = lower.strip_prefix("0o") {
-        (8, d)
-    } else if let Some(d) = lower.strip_prefix("0b") {
-        (2, d)
-    } else if lower.len() > 1 && lower.starts_with('0') {
-        (8, &lower[1..])
-    } else {
-        (10, lower.as_str())
-    };
-    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
-        return None;
-    }
-    let mag = u128::from_str_radix(digits, radix).ok()?;
-    if neg {
-        (mag <= i64::MAX as u128 + 1).then(|| Kind::Int((-(mag as i128)) as i64))
-    } else if mag <= i64::MAX as u128 {
-        Some(Kind::Int(mag as i64))
-    } else if mag <= u64::MAX as u128 && !s.starts_with('+') {
-        Some(Kind::Float(mag as f64))
-    } else {
-        None
-    }
-}
-
-/// `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`
-fn is_yaml_float(s: &str) -> bool {
-    let b = s.as_bytes();
-    let mut i = 0;
-    if matches!(b.first(), Some(b'-' | b'+')) {
-        i += 1;
-    }
-    let digits = |i: &mut usize| {
-        let st = *i;
-        while *i < b.len() && b[*i].is_ascii_digit() {
-            *i += 1;
-        }
-        *i - st
-    };
-    if b.get(i) == Some(&b'.') {
-        i += 1;
-        if digits(&mut i) == 0 {
-            return false;
-        }
-    } else {
-        if digits(&mut i) == 0 {
-            return false;
-        }
-        if b.get(i) == Some(&b'.') {
-            i += 1;
-            digits(&mut i);
-        }
-    }
-    if matches!(b.get(i), Some(b'e' | b'E')) {
-        i += 1;
-        if matches!(b.get(i), Some(b'-' | b'+')) {
-            i += 1;
-        }
-        if digits(&mut i) == 0 {
-            return false;
-        }
-    }
-    i == b.len()
 }
 
 /// go-yaml v3's timestamps (`2006-1-2`, with `T`/`t`/space and `15:4:5.999999999`,
