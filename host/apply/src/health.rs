@@ -39,7 +39,7 @@ pub fn readiness(object: &Value) -> Readiness {
     match (group, object["kind"].as_str().unwrap_or_default()) {
         ("apps", "Deployment") => deployment(object),
         ("apps", "StatefulSet") => stateful_set(object),
-        ("apps", "DaemonSet") => daemon_set(status),
+        ("apps", "DaemonSet") => daemon_set(object),
         ("apps", "ReplicaSet") => replica_set(object),
         ("batch", "Job") => job(status),
         ("", "Pod") => pod(status),
@@ -131,10 +131,11 @@ fn stateful_set(object: &Value) -> Readiness {
     Readiness::Current
 }
 
-fn daemon_set(status: &Value) -> Readiness {
-    if status["observedGeneration"].is_null() {
-        return Readiness::InProgress("waiting for the controller to observe the object".into());
+fn daemon_set(object: &Value) -> Readiness {
+    if let Some(pending) = unobserved(object) {
+        return pending;
     }
+    let status = &object["status"];
     let desired = count(status, "desiredNumberScheduled");
     for (field, what) in
         [("updatedNumberScheduled", "updated"), ("numberAvailable", "available"), ("numberReady", "ready")]

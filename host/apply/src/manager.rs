@@ -109,13 +109,17 @@ impl ChangeSet {
             .any(|change| matches!(change.action, Action::Created | Action::Configured | Action::Deleted))
     }
 
-    /// One line per change that did something, as Flux's events read: `Deployment/default/web configured`.
+    /// One line per change that did something, as Flux's events read: `Deployment/default/web configured`,
+    /// with the changed fields of a configured object in parentheses (never their values).
     pub fn summary(&self) -> String {
         let lines: Vec<String> = self
             .changes
             .iter()
             .filter(|change| !matches!(change.action, Action::Unchanged | Action::Skipped))
-            .map(|change| format!("{} {}", change.id, change.action))
+            .map(|change| match change.fields.as_slice() {
+                [] => format!("{} {}", change.id, change.action),
+                fields => format!("{} {} ({})", change.id, change.action, fields.join(", ")),
+            })
             .collect();
         lines.join("\n")
     }
@@ -295,10 +299,7 @@ impl ResourceManager {
     }
 
     async fn delete_one(&self, id: &ObjectId, version: &str) -> Result<Action, ApplyError> {
-        let api_version = if id.group.is_empty() { version.to_owned() } else { format!("{}/{version}", id.group) };
-        let probe =
-            Object(serde_json::json!({"apiVersion": api_version, "kind": id.kind, "metadata": {"name": id.name}}));
-        let resolved = match self.resolve(&probe).await {
+        let resolved = match self.resolve(&probe(id, version)).await {
             Ok(resolved) => resolved,
             // The kind is gone (its CRD was deleted), and its objects with it.
             Err(ApplyError::UnknownKind { .. }) => return Ok(Action::Skipped),
@@ -328,10 +329,7 @@ impl ResourceManager {
 
     /// The current object, if it exists.
     pub async fn get(&self, id: &ObjectId, version: &str) -> Result<Option<Value>, ApplyError> {
-        let api_version = if id.group.is_empty() { version.to_owned() } else { format!("{}/{version}", id.group) };
-        let probe =
-            Object(serde_json::json!({"apiVersion": api_version, "kind": id.kind, "metadata": {"name": id.name}}));
-        let resolved = self.resolve(&probe).await?;
+        let resolved = self.resolve(&probe(id, version)).await?;
         let api = self.api(&resolved, Some(id.namespace.as_str()).filter(|namespace| !namespace.is_empty()));
         let found = api.get_opt(&id.name).await.map_err(|error| ApplyError::Api(error_message(&error)))?;
         Ok(found.map(|found| serde_json::to_value(found).unwrap_or_default()))
@@ -402,6 +400,12 @@ impl ResourceManager {
             None => Api::all_with(self.client.clone(), &resolved.resource),
         }
     }
+}
+
+/// A bare object standing for `id` at `version`, to resolve its kind.
+fn probe(id: &ObjectId, version: &str) -> Object {
+    let api_version = if id.group.is_empty() { version.to_owned() } else { format!("{}/{version}", id.group) };
+    Object(serde_json::json!({"apiVersion": api_version, "kind": id.kind, "metadata": {"name": id.name}}))
 }
 
 fn is_definition(object: &Object) -> bool {

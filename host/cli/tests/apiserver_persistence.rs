@@ -1,5 +1,7 @@
 //! `weir apiserver --data-dir`: what was committed survives a kill -9.
 
+mod common;
+
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -22,21 +24,6 @@ fn start(data_dir: &Path, kubeconfig: &Path) -> Child {
         std::thread::sleep(Duration::from_millis(20));
     }
     child
-}
-
-fn kubectl(kubeconfig: &Path, args: &[&str], stdin: Option<&str>) -> String {
-    let mut child = Command::new("kubectl")
-        .args(args)
-        .env("KUBECONFIG", kubeconfig)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::io::Write::write_all(&mut child.stdin.take().unwrap(), stdin.unwrap_or("").as_bytes()).unwrap();
-    let output = child.wait_with_output().unwrap();
-    assert!(output.status.success(), "kubectl {args:?}: {}", String::from_utf8_lossy(&output.stderr));
-    String::from_utf8(output.stdout).unwrap()
 }
 
 const CRD_AND_OBJECTS: &str = "
@@ -68,13 +55,13 @@ fn committed_objects_survive_a_kill_9() {
     let dir = tempfile::tempdir().unwrap();
     let (data, kubeconfig) = (dir.path().join("data"), dir.path().join("kubeconfig"));
     let mut server = start(&data, &kubeconfig);
-    kubectl(&kubeconfig, &["apply", "-f", "-"], Some(CRD_AND_OBJECTS));
-    kubectl(
+    common::kubectl(&kubeconfig, &["apply", "-f", "-"], Some(CRD_AND_OBJECTS));
+    common::kubectl(
         &kubeconfig,
         &["apply", "-f", "-"],
         Some("apiVersion: example.com/v1\nkind: Gadget\nmetadata: {name: g1, namespace: kept}\nspec: {size: 3}\n"),
     );
-    let before: serde_json::Value = serde_json::from_str(&kubectl(
+    let before: serde_json::Value = serde_json::from_str(&common::kubectl(
         &kubeconfig,
         &["get", "configmap", "settings", "-n", "kept", "-o", "json"],
         None,
@@ -84,7 +71,7 @@ fn committed_objects_survive_a_kill_9() {
     server.wait().unwrap();
 
     let mut server = start(&data, &kubeconfig);
-    let after: serde_json::Value = serde_json::from_str(&kubectl(
+    let after: serde_json::Value = serde_json::from_str(&common::kubectl(
         &kubeconfig,
         &["get", "configmap", "settings", "-n", "kept", "-o", "json"],
         None,
@@ -92,23 +79,26 @@ fn committed_objects_survive_a_kill_9() {
     .unwrap();
     assert_eq!(after, before, "the object is back exactly, resourceVersion and uid included");
     assert_eq!(
-        kubectl(&kubeconfig, &["get", "gadgets", "-n", "kept", "-o", "name"], None),
+        common::kubectl(&kubeconfig, &["get", "gadgets", "-n", "kept", "-o", "name"], None),
         "gadget.example.com/g1\n",
         "custom resources are served again"
     );
     assert_eq!(
-        kubectl(&kubeconfig, &["get", "namespaces", "-o", "name"], None).lines().count(),
+        common::kubectl(&kubeconfig, &["get", "namespaces", "-o", "name"], None).lines().count(),
         5,
         "no second bootstrap"
     );
-    kubectl(
+    common::kubectl(
         &kubeconfig,
         &["apply", "-f", "-"],
         Some("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: later, namespace: kept}\n"),
     );
-    let later: serde_json::Value =
-        serde_json::from_str(&kubectl(&kubeconfig, &["get", "configmap", "later", "-n", "kept", "-o", "json"], None))
-            .unwrap();
+    let later: serde_json::Value = serde_json::from_str(&common::kubectl(
+        &kubeconfig,
+        &["get", "configmap", "later", "-n", "kept", "-o", "json"],
+        None,
+    ))
+    .unwrap();
     let version =
         |object: &serde_json::Value| object["metadata"]["resourceVersion"].as_str().unwrap().parse::<u64>().unwrap();
     assert!(version(&later) > version(&before), "revisions keep growing across restarts");

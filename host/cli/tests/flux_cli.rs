@@ -2,6 +2,8 @@
 //! `create`, `get`, `suspend`, `resume` work against a cluster (here
 //! `weir apiserver` with weir's CRDs installed).
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -47,18 +49,7 @@ impl Cluster {
     }
 
     fn kubectl(&self, args: &[&str], stdin: Option<&str>) -> String {
-        let mut child = Command::new("kubectl")
-            .args(args)
-            .env("KUBECONFIG", &self.kubeconfig)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        std::io::Write::write_all(&mut child.stdin.take().unwrap(), stdin.unwrap_or("").as_bytes()).unwrap();
-        let output = child.wait_with_output().unwrap();
-        assert!(output.status.success(), "kubectl {args:?}: {}", String::from_utf8_lossy(&output.stderr));
-        String::from_utf8(output.stdout).unwrap()
+        common::kubectl(&self.kubeconfig, args, stdin)
     }
 }
 

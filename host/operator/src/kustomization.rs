@@ -707,16 +707,7 @@ async fn report_changes(
     if !changes.has_changes() {
         return;
     }
-    let lines: Vec<String> = changes
-        .changes
-        .iter()
-        .filter(|change| !matches!(change.action, weir_apply::Action::Unchanged | weir_apply::Action::Skipped))
-        .map(|change| match change.fields.as_slice() {
-            [] => format!("{} {}", change.id, change.action),
-            fields => format!("{} {} ({})", change.id, change.action, fields.join(", ")),
-        })
-        .collect();
-    let note = lines.join("\n");
+    let note = changes.summary();
     if same_revision {
         tracing::info!(namespace = kustomization.namespace(), name = kustomization.name_any(), drift = %note, "drift corrected");
     } else {

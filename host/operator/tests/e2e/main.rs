@@ -4,7 +4,6 @@
 
 mod common;
 /// weir-source's loopback Git servers (smart HTTP via `git http-backend`).
-#[allow(dead_code)]
 #[path = "../../../source/tests/common/mod.rs"]
 mod source_fixtures;
 
