@@ -5,27 +5,13 @@
 //! `cargo bench -p weir-cli --bench sops` (after scripts/build-plugins);
 //! under `cargo test` it runs each file once, as a smoke test.
 
-use std::fmt::Write as _;
-use std::path::Path;
-use std::process::Command;
-use std::time::{Duration, Instant};
+mod common;
 
-fn time(command: &mut Command, runs: usize) -> Duration {
-    let mut times = Vec::with_capacity(runs);
-    for _ in 0..runs {
-        let started = Instant::now();
-        let output = command.output().expect("runs");
-        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-        times.push(started.elapsed());
-    }
-    times.sort();
-    times[times.len() / 2]
-}
+use std::fmt::Write as _;
+use std::process::Command;
 
 fn main() {
-    let runs = if std::env::args().any(|arg| arg == "--bench") { 11 } else { 1 };
-    let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target");
-    let plugin_dir = std::env::var_os("WEIR_PLUGIN_DIR").map_or_else(|| target.join("plugins"), Into::into);
+    let runs = common::runs();
     let dir = tempfile::tempdir().unwrap();
     let key = dir.path().join("k.agekey");
     assert!(Command::new("age-keygen").arg("-o").arg(&key).output().unwrap().status.success());
@@ -48,12 +34,12 @@ fn main() {
         assert!(enc.status.success());
         let enc_file = dir.path().join(format!("{name}.enc.yaml"));
         std::fs::write(&enc_file, enc.stdout).unwrap();
-        let mut weir = Command::new(env!("CARGO_BIN_EXE_weir"));
+        let mut weir = common::weir();
         weir.args(["sops", "decrypt"]).arg(&enc_file).env("SOPS_AGE_KEY_FILE", &key);
-        weir.env("WEIR_PLUGIN_DIR", &plugin_dir).env("WEIR_CACHE_DIR", target.join("plugin-cache"));
         let mut sops = Command::new("sops");
         sops.arg("-d").arg(&enc_file).env("SOPS_AGE_KEY_FILE", &key).env("SOPS_DISABLE_VERSION_CHECK", "1");
-        let (w, s) = (time(&mut weir, runs), time(&mut sops, runs));
+        let w = common::median_time(&mut weir, runs).expect("weir sops decrypt succeeds");
+        let s = common::median_time(&mut sops, runs).expect("sops -d succeeds");
         println!(
             "sops decrypt, {name} file ({} bytes), median of {runs} runs: weir {w:.2?}, sops {s:.2?}, ratio (sops/weir) {:.2}x",
             plain.len(),

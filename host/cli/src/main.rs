@@ -28,6 +28,9 @@ enum Command {
     Apiserver(commands::apiserver::ApiserverArgs),
     /// Build a kustomization, as `kubectl kustomize`, in the renderer plugin's sandbox.
     Kustomize(commands::kustomize::KustomizeArgs),
+    /// Render Helm charts, as `helm`, in the chart-renderer plugin's sandbox.
+    #[command(subcommand)]
+    Helm(commands::helm::HelmCommand),
     /// Decrypt or encrypt files as sops does, in the sops plugin's sandbox.
     #[command(subcommand)]
     Sops(commands::sops::SopsCommand),
@@ -75,6 +78,8 @@ fn main() -> ExitCode {
             Command::Apiserver(args) => args.run().await,
             Command::Kustomize(args) => args.run(&cli.plugins).await,
             Command::Sops(command) => command.run(&cli.plugins).await,
+            // Helm's own error format (`Error: …`), so scripts written for helm keep working.
+            Command::Helm(command) => return command.run(&cli.plugins).await,
             Command::Create(command) => command.run(&cli.cluster).await,
             Command::Get(command) => command.run(&cli.cluster).await,
             Command::Suspend(target) => target.run(&cli.cluster, true).await,

@@ -55,10 +55,16 @@ impl Plugin {
     }
 }
 
+/// How deep a plugin's calls may nest natively; wasmtime's default is 512 KiB.
+const WASM_STACK_BYTES: usize = 8 << 20;
+
 impl PluginRuntime {
     pub fn new(config: RuntimeConfig) -> Result<Self, LoadError> {
         let mut wasm_config = Config::new();
         wasm_config.epoch_interruption(true).wasm_component_model(true);
+        // Renderers recurse deeply (Helm allows 1000 nested `include`s); the
+        // stacks are reserved, not committed, until a plugin uses them.
+        wasm_config.max_wasm_stack(WASM_STACK_BYTES).async_stack_size(WASM_STACK_BYTES + (1 << 20));
         let engine = Engine::new(&wasm_config).map_err(|err| LoadError::Engine(format!("{err:#}")))?;
         let cache = config.cache_dir.map(|dir| ComponentCache::new(&engine, dir));
         let ticker = EpochTicker::start(engine.clone()).map_err(|err| LoadError::Engine(err.to_string()))?;

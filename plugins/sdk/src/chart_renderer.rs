@@ -21,6 +21,9 @@ pub use bindings::exports::weir::plugin::chart_render::{
 /// Where the host mounts the chart.
 pub const CHART_MOUNT: &str = "/chart";
 
+/// When the chart is packaged, the mount holds just this archive.
+pub const PACKAGED_CHART: &str = "chart.tgz";
+
 /// A chart-renderer plugin. Export it with [`export_chart_renderer!`](crate::export_chart_renderer).
 pub trait ChartRenderer {
     /// Renders the chart at [`CHART_MOUNT`].

@@ -2,6 +2,7 @@ pub mod apiserver;
 pub mod build;
 pub mod dev;
 pub mod flux;
+pub mod helm;
 pub mod kustomize;
 pub mod policy;
 pub mod reconcile;

@@ -21,6 +21,9 @@ pub use exports::weir::plugin::chart_render::{
 /// Where the chart appears inside the sandbox.
 pub const CHART_MOUNT: &str = "/chart";
 
+/// A packaged chart is handed over as this one file in the mounted directory.
+pub const PACKAGED_CHART: &str = "chart.tgz";
+
 /// A chart-renderer plugin.
 pub type ChartRendererPlugin = BoundPlugin<ChartRendererPre<HostState>>;
 
@@ -30,7 +33,8 @@ impl ChartRendererPlugin {
         Self::bind(runtime, plugin, "chart-renderer", linker, ChartRendererPre::new)
     }
 
-    /// Renders the chart unpacked at `chart` (seen read-only at [`CHART_MOUNT`]) for `tenant`.
+    /// Renders the chart at `chart` (seen read-only at [`CHART_MOUNT`]) for `tenant`: a
+    /// chart directory, or a directory holding only the packaged chart as [`PACKAGED_CHART`].
     pub async fn template(
         &self,
         tenant: &str,
