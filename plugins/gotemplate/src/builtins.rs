@@ -61,6 +61,8 @@ fn length(arg: Option<&(Value, bool)>) -> Result<Value, String> {
     };
     let data;
     let v = match v {
+        // A named string type has a length of its own text.
+        Value::Object(o) if o.kind_name() == "string" => return Ok(Value::Int(o.display().len() as i64)),
         Value::Object(o) => {
             data = o.to_data();
             &data
@@ -248,7 +250,18 @@ fn basic_kind(v: &Value) -> Kind {
         Value::Int(_) => Kind::Int,
         Value::Float(_) => Kind::Float,
         Value::String(_) => Kind::String,
+        // A named string type (`json.Number`) compares as a string, as in Go.
+        Value::Object(o) if o.kind_name() == "string" => Kind::String,
         _ => Kind::Other,
+    }
+}
+
+/// The text of a string-kind value, for comparisons.
+fn string_text(v: &Value) -> Option<std::borrow::Cow<'_, str>> {
+    match v {
+        Value::String(s) => Some(std::borrow::Cow::Borrowed(s)),
+        Value::Object(o) if o.kind_name() == "string" => Some(std::borrow::Cow::Owned(o.display())),
+        _ => None,
     }
 }
 
@@ -280,7 +293,7 @@ fn eq(a: &Value, others: &[(Value, bool)]) -> Result<bool, String> {
                 (Value::Bool(x), Value::Bool(y)) => x == y,
                 (Value::Int(x), Value::Int(y)) => x == y,
                 (Value::Float(x), Value::Float(y)) => x == y,
-                (Value::String(x), Value::String(y)) => x == y,
+                _ if k1 == Kind::String => string_text(a) == string_text(b),
                 _ => {
                     let (ka, kb) = (reflect_kind(a), reflect_kind(b));
                     if ka != kb && ka != 0 && kb != 0 {
@@ -327,7 +340,7 @@ fn lt(args: &[(Value, bool)]) -> Result<bool, String> {
     Ok(match (a, b) {
         (Value::Float(x), Value::Float(y)) => x.partial_cmp(y) == Some(Ordering::Less),
         (Value::Int(x), Value::Int(y)) => x < y,
-        (Value::String(x), Value::String(y)) => x < y,
+        _ if k1 == Kind::String => string_text(a) < string_text(b),
         _ => return Err("invalid type for comparison".into()),
     })
 }

@@ -295,7 +295,7 @@ pub fn load_files(files: Vec<File>) -> Result<Chart, ChartError> {
 
 /// `values.yaml` as Helm 3.18 reads it: one YAML document holding a map.
 pub fn parse_values(data: &[u8]) -> Result<Map, String> {
-    match weir_sprig::yaml::from_yaml(&text(data))? {
+    match weir_sprig::yaml::from_yaml_use_number(&text(data))? {
         Value::Nil => Ok(Map::new()),
         Value::Map(map) => Ok(map.borrow().clone()),
         other => Err(format!(

@@ -19,7 +19,8 @@ fn defaults_are_kubernetes_1_33_and_helms_api_list() {
     let caps = Capabilities::new("", &[]).unwrap();
     let kube = get(&caps, "KubeVersion", &[]);
     let Value::Object(kube) = kube else { panic!() };
-    assert_eq!(kube.display(), "v1.33.0");
+    assert_eq!(kube.print(), "v1.33.0");
+    assert_eq!(kube.display(), "{v1.33.0 1 33}");
     assert_eq!(text(get(kube.as_ref(), "Major", &[])), "1");
     assert_eq!(text(get(kube.as_ref(), "Minor", &[])), "33");
     assert_eq!(text(get(kube.as_ref(), "GitVersion", &[])), "v1.33.0");

@@ -21,6 +21,8 @@ pub fn to_int64(value: &Value) -> i64 {
         Value::Float(x) => float_to_int(*x),
         Value::Bool(b) => i64::from(*b),
         Value::String(s) => parse_go_int(trim_zero_decimal(s)).unwrap_or(0),
+        // cast reads a `json.Number` as its text.
+        Value::Object(o) if o.kind_name() == "string" => parse_go_int(trim_zero_decimal(&o.display())).unwrap_or(0),
         _ => 0,
     }
 }
@@ -40,6 +42,7 @@ pub fn to_float64(value: &Value) -> f64 {
         Value::Float(x) => *x,
         Value::Bool(b) => f64::from(u8::from(*b)),
         Value::String(s) => parse_go_float(s).unwrap_or(0.0),
+        Value::Object(o) if o.kind_name() == "string" => parse_go_float(&o.display()).unwrap_or(0.0),
         _ => 0.0,
     }
 }

@@ -1,7 +1,7 @@
 //! Sprig's date functions over Go's `time.Time` and its layout strings
 //! (`2006-01-02 15:04:05 MST`). The local zone is UTC, as in Helm's usual
-//! container; named zones other than UTC fall back to UTC, as Go does for
-//! zones it cannot load.
+//! container; named zones come from the IANA database built into the plugin
+//! (there is no /usr/share/zoneinfo in the sandbox).
 
 use std::rc::Rc;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -15,14 +15,14 @@ pub fn register(map: &mut FuncMap) {
     define(map, "date", Arity::Exact(2), |args| Ok(Value::from(date_in_zone(&string(&args[0])?, &args[1]))));
     for name in ["dateInZone", "date_in_zone"] {
         define(map, name, Arity::Exact(3), |args| {
-            let (layout, _zone) = (string(&args[0])?, string(&args[2])?);
-            Ok(Value::from(date_in_zone(&layout, &args[1])))
+            let (layout, zone) = (string(&args[0])?, string(&args[2])?);
+            Ok(Value::from(lenient_time(&args[1]).in_zone(&zone).format(&layout)))
         });
     }
     define(map, "htmlDate", Arity::Exact(1), |args| Ok(Value::from(date_in_zone("2006-01-02", &args[0]))));
     define(map, "htmlDateInZone", Arity::Exact(2), |args| {
-        string(&args[1])?;
-        Ok(Value::from(date_in_zone("2006-01-02", &args[0])))
+        let zone = string(&args[1])?;
+        Ok(Value::from(lenient_time(&args[0]).in_zone(&zone).format("2006-01-02")))
     });
     for name in ["dateModify", "date_modify"] {
         define(map, name, Arity::Exact(2), |args| {
@@ -108,6 +108,20 @@ impl GoTime {
 
     fn utc(&self) -> GoTime {
         GoTime { offset: 0, zone: "UTC".into(), ..self.clone() }
+    }
+
+    /// The same instant shown in the IANA zone `name` (from the zone database
+    /// built into the plugin). Sprig falls back to UTC for a zone Go cannot
+    /// load; `""`, `UTC` and `Local` (the local zone is UTC) are UTC.
+    fn in_zone(&self, name: &str) -> GoTime {
+        if matches!(name, "" | "UTC" | "Local") {
+            return self.utc();
+        }
+        let (Ok(zone), Ok(instant)) = (jiff::tz::TimeZone::get(name), jiff::Timestamp::from_second(self.seconds)) else {
+            return self.utc();
+        };
+        let info = zone.to_offset_info(instant);
+        GoTime { offset: info.offset().seconds(), zone: info.abbreviation().to_owned(), ..self.clone() }
     }
 
     fn into_value(self) -> Value {

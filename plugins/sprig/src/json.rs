@@ -5,7 +5,56 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use weir_gotemplate::Value;
+use std::rc::Rc;
+
+use weir_gotemplate::{Object, Value};
+
+/// Go's `json.Number`: a number kept as its JSON text. It is a string to Go's
+/// reflection (kind `string`), printed as its text, and marshals as a number.
+#[derive(Debug)]
+pub struct JsonNumber(Rc<str>);
+
+impl JsonNumber {
+    pub fn value(text: impl Into<Rc<str>>) -> Value {
+        Value::Object(Rc::new(JsonNumber(text.into())))
+    }
+
+    fn number(&self) -> Value {
+        match self.0.parse::<i64>() {
+            Ok(i) => Value::Int(i),
+            Err(_) => self.0.parse::<f64>().map_or(Value::Nil, Value::Float),
+        }
+    }
+}
+
+impl Object for JsonNumber {
+    fn type_name(&self) -> &str {
+        "json.Number"
+    }
+
+    fn kind_name(&self) -> &str {
+        "string"
+    }
+
+    /// Its methods: `String`, `Int64`, `Float64`.
+    fn member(&self, name: &str, _args: &[Value]) -> Option<Result<Value, String>> {
+        let parse_error = |target: &str| format!("strconv.{target}: parsing {:?}: invalid syntax", &*self.0);
+        Some(match name {
+            "String" => Ok(Value::String(self.0.clone())),
+            "Int64" => self.0.parse::<i64>().map(Value::Int).map_err(|_| parse_error("ParseInt")),
+            "Float64" => self.0.parse::<f64>().map(Value::Float).map_err(|_| parse_error("ParseFloat")),
+            _ => return None,
+        })
+    }
+
+    fn display(&self) -> String {
+        self.0.to_string()
+    }
+
+    fn to_data(&self) -> Value {
+        self.number()
+    }
+}
 
 /// Why `json.Marshal` refused a value.
 pub fn unsupported_float(x: f64) -> String {

@@ -42,6 +42,8 @@ mod types;
 mod urls;
 pub mod yaml;
 
+pub use json::JsonNumber;
+
 use weir_gotemplate::FuncMap;
 
 /// How deep the recursive functions (JSON, YAML, TOML, `deepEqual`,

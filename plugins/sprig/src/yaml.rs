@@ -16,14 +16,35 @@ use weir_gotemplate::{Map, Value};
 use yaml_rust2::parser::{Event, Parser, Tag};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
+use crate::json::JsonNumber;
+
 /// Decodes the first document of `text` as Helm's `fromYaml` and values files
 /// do (sigs.k8s.io/yaml `Unmarshal` into `interface{}`): numbers become
 /// floats, keys strings; an empty document is `Nil`. Errors read as Go's
 /// (`error converting YAML to JSON: yaml: line 3: …`).
 pub fn from_yaml(text: &str) -> Result<Value, String> {
+    decode(text, Numbers::Float64)
+}
+
+/// [`from_yaml`] with the JSON decoder's `UseNumber`: every number becomes a
+/// [`JsonNumber`] holding its JSON text. Helm 3.18 reads a chart's
+/// `values.yaml` this way (`chartutil.ReadValues`), so templates see such
+/// numbers as strings of kind `json.Number`: `0` is true, `1000000` prints as is.
+pub fn from_yaml_use_number(text: &str) -> Result<Value, String> {
+    decode(text, Numbers::JsonNumber)
+}
+
+/// How decoded numbers are typed, as Go's JSON decoder would type them.
+#[derive(Clone, Copy)]
+enum Numbers {
+    Float64,
+    JsonNumber,
+}
+
+fn decode(text: &str, numbers: Numbers) -> Result<Value, String> {
     let node = load_first_document(text).map_err(|e| format!("error converting YAML to JSON: yaml: {e}"))?;
     let mut budget = EXPANSION_BUDGET;
-    to_json_value(&node, &mut budget).map_err(|e| format!("error converting YAML to JSON: {e}"))
+    to_json_value(&node, &mut budget, numbers).map_err(|e| format!("error converting YAML to JSON: {e}"))
 }
 
 /// `yaml.Marshal` of sigs.k8s.io/yaml (JSON first, then go-yaml v2), ending
@@ -211,7 +232,7 @@ fn is_merge_key(node: &Node) -> bool {
 }
 
 /// sigs.k8s.io/yaml's YAML-to-JSON step followed by JSON decoding.
-fn to_json_value(node: &Node, budget: &mut usize) -> Result<Value, String> {
+fn to_json_value(node: &Node, budget: &mut usize, numbers: Numbers) -> Result<Value, String> {
     if *budget == 0 {
         return Err("yaml: document contains excessive aliasing".into());
     }
@@ -220,23 +241,32 @@ fn to_json_value(node: &Node, budget: &mut usize) -> Result<Value, String> {
         Node::Scalar { value, style, tag } => Ok(match resolve_node_scalar(value, *style, tag.as_ref()) {
             Scalar::Null => Value::Nil,
             Scalar::Bool(b) => Value::Bool(b),
-            Scalar::Int(GoInt::Int(i)) => Value::Float(i as f64),
-            Scalar::Int(GoInt::Uint(u)) => Value::Float(u as f64),
-            Scalar::Float(x) if x.is_finite() => Value::Float(x),
+            Scalar::Int(GoInt::Int(i)) => match numbers {
+                Numbers::Float64 => Value::Float(i as f64),
+                Numbers::JsonNumber => JsonNumber::value(i.to_string()),
+            },
+            Scalar::Int(GoInt::Uint(u)) => match numbers {
+                Numbers::Float64 => Value::Float(u as f64),
+                Numbers::JsonNumber => JsonNumber::value(u.to_string()),
+            },
+            Scalar::Float(x) if x.is_finite() => match numbers {
+                Numbers::Float64 => Value::Float(x),
+                Numbers::JsonNumber => JsonNumber::value(crate::json::format_float(x)?),
+            },
             Scalar::Float(x) => return Err(crate::json::unsupported_float(x)),
             Scalar::Str(s) => Value::from(s),
         }),
         Node::Seq(items) => {
-            Ok(Value::list(items.iter().map(|item| to_json_value(item, budget)).collect::<Result<_, _>>()?))
+            Ok(Value::list(items.iter().map(|item| to_json_value(item, budget, numbers)).collect::<Result<_, _>>()?))
         }
         Node::Map(pairs) => {
             let mut map = Map::new();
             for (key, value) in pairs {
                 if is_merge_key(key) {
-                    merge_into(&mut map, value, budget)?;
+                    merge_into(&mut map, value, budget, numbers)?;
                     continue;
                 }
-                let json_value = to_json_value(value, budget)?;
+                let json_value = to_json_value(value, budget, numbers)?;
                 map.insert(json_key(key, value)?, json_value);
             }
             Ok(Value::Map(Rc::new(RefCell::new(map))))
@@ -246,8 +276,8 @@ fn to_json_value(node: &Node, budget: &mut usize) -> Result<Value, String> {
 
 /// `<<: *anchor` or `<<: [*a, *b]`: go-yaml v2 sets the merged keys into the
 /// map being built (earlier entries of a list win over later ones).
-fn merge_into(map: &mut Map, source: &Node, budget: &mut usize) -> Result<(), String> {
-    let merge_map = |map: &mut Map, node: &Node, budget: &mut usize| match to_json_value(node, budget)? {
+fn merge_into(map: &mut Map, source: &Node, budget: &mut usize, numbers: Numbers) -> Result<(), String> {
+    let merge_map = |map: &mut Map, node: &Node, budget: &mut usize| match to_json_value(node, budget, numbers)? {
         Value::Map(merged) => {
             map.extend(merged.borrow().iter().map(|(k, v)| (k.clone(), v.clone())));
             Ok(())

@@ -2316,7 +2316,7 @@ data:
     modified: {{ dateModify "+36h" $t | date "2006-01-02 15:04" | quote }}
     fromEpoch: {{ date "2006-01-02" (int .Values.epoch) | quote }}
     weekday: {{ $d | date "Monday" | quote }}
-    duration: {{ duration 3725 | quote }} {{ duration "90" | quote }}
+    duration: {{ duration (int64 3725) | quote }} {{ duration "90" | quote }}
     ago-free: {{ semverCompare ">=2024.0.0" (date "2006.1.2" $d) }}
     mustToDate: {{ (mustToDate "2006-01-02" "2020-02-29").YearDay }}
     {{- if .Values.strict }}

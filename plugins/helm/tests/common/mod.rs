@@ -54,6 +54,8 @@ pub fn json(map: &Map) -> String {
                 }
                 out.push('}');
             }
+            // values.yaml numbers are `json.Number`s: JSON writes their text.
+            Value::Object(o) => one(&o.to_data(), out),
             other => out.push_str(&format!("{other:?}")),
         }
     }
