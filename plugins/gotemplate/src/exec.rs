@@ -544,7 +544,11 @@ impl<'a> Exec<'a> {
                         self.at = At::Arg(node);
                         Err(self.errorf(format!("error calling {name}: {msg}")))
                     }
-                    None => Err(self.errorf(format!("can't evaluate field {name} in type {}", o.type_name()))),
+                    None => {
+                        // Go names the static type: a value taken from a map is an `interface {}`.
+                        let typ = if iface { "interface {}" } else { o.type_name() };
+                        Err(self.errorf(format!("can't evaluate field {name} in type {typ}")))
+                    }
                 }
             }
             other => {

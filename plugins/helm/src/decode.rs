@@ -28,9 +28,16 @@ pub(crate) fn unmarshal_error(value: &Value, target: &str) -> String {
         Value::Int(_) | Value::Float(_) => "number",
         Value::String(_) | Value::Bytes(_) => "string",
         Value::List(_) => "array",
+        // A `json.Number` (values.yaml) is a JSON number.
+        Value::Object(o) if o.kind_name() == "string" => "number",
         _ => "object",
     };
     format!("error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {kind} into {target}")
+}
+
+/// Why a values document that is not a map cannot be values.
+pub(crate) fn not_a_map_error(value: &Value) -> String {
+    unmarshal_error(value, "Go value of type map[string]interface {}")
 }
 
 /// Go's name for a value's dynamic type, as its panics print it.

@@ -83,6 +83,8 @@ impl Object for Files {
             "Lines" => string_arg().and_then(|n| self.lines(&n)),
             "AsConfig" => Ok(Value::from(self.as_map(|d| String::from_utf8_lossy(d).into_owned()))),
             "AsSecrets" => Ok(Value::from(self.as_map(|d| BASE64_STANDARD.encode(d)))),
+            // `files` is a Go map: any other name is a lookup, nil bytes when absent.
+            _ if args.is_empty() => Ok(Value::Bytes(self.get(name).cloned().unwrap_or_else(|| Rc::from(&[][..])))),
             _ => return None,
         };
         Some(result)

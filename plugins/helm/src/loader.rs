@@ -140,7 +140,7 @@ fn archive_files(bytes: &[u8]) -> Result<Vec<File>, ChartError> {
         if name.starts_with('/') {
             return Err(ChartError::Archive("chart illegally contains absolute paths".into()));
         }
-        let name = clean_path(&name);
+        let name = weir_sprig::paths::clean(&name);
         if name == "." {
             return Err(ChartError::Archive(format!(
                 "chart illegally contains content outside the base directory: {raw:?}"
@@ -177,31 +177,6 @@ fn archive_files(bytes: &[u8]) -> Result<Vec<File>, ChartError> {
         return Err(ChartError::Archive("no files in chart archive".into()));
     }
     Ok(files)
-}
-
-/// Go's `path.Clean`: the shortest equivalent path, purely lexically.
-fn clean_path(path: &str) -> String {
-    let rooted = path.starts_with('/');
-    let mut out: Vec<&str> = Vec::new();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                if out.last().is_some_and(|p| *p != "..") {
-                    out.pop();
-                } else if !rooted {
-                    out.push("..");
-                }
-            }
-            _ => out.push(part),
-        }
-    }
-    let joined = out.join("/");
-    match (rooted, joined.is_empty()) {
-        (true, _) => format!("/{joined}"),
-        (false, true) => ".".into(),
-        (false, false) => joined,
-    }
 }
 
 /// Builds a chart from its files (Helm's `LoadFiles`), loading `charts/`
@@ -298,15 +273,7 @@ pub fn parse_values(data: &[u8]) -> Result<Map, String> {
     match weir_sprig::yaml::from_yaml_use_number(&text(data))? {
         Value::Nil => Ok(Map::new()),
         Value::Map(map) => Ok(map.borrow().clone()),
-        other => Err(format!(
-            "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
-            match other {
-                Value::List(_) => "array",
-                Value::String(_) => "string",
-                Value::Bool(_) => "bool",
-                _ => "number",
-            }
-        )),
+        other => Err(crate::decode::not_a_map_error(&other)),
     }
 }
 

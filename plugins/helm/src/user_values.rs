@@ -52,13 +52,7 @@ impl ValueOptions {
                 // An empty file or a bare `null` is no values at all.
                 Value::Nil => {}
                 other => {
-                    return Err(ValuesError::Parse {
-                        file: file.to_owned(),
-                        message: format!(
-                            "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
-                            json_kind(&other)
-                        ),
-                    });
+                    return Err(ValuesError::Parse { file: file.to_owned(), message: crate::decode::not_a_map_error(&other) });
                 }
             }
         }
@@ -96,17 +90,6 @@ fn merge_maps(base: &mut Map, overlay: Map) {
 
 fn take_map(map: Rc<RefCell<Map>>) -> Map {
     Rc::try_unwrap(map).map(RefCell::into_inner).unwrap_or_else(|shared| shared.borrow().clone())
-}
-
-/// How Go's JSON decoder names a value it cannot put into a map.
-fn json_kind(value: &Value) -> &'static str {
-    match value {
-        Value::Bool(_) => "bool",
-        Value::Int(_) | Value::Float(_) => "number",
-        Value::String(_) => "string",
-        Value::List(_) | Value::Bytes(_) => "array",
-        _ => "object",
-    }
 }
 
 /// Values as JSON for the plugin boundary. Go tells `int64` (from `--set`)

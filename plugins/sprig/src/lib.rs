@@ -32,7 +32,7 @@ mod encoding;
 mod json;
 mod lists;
 mod math;
-mod paths;
+pub mod paths;
 mod random;
 mod regex;
 mod semver;

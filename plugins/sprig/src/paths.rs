@@ -5,7 +5,7 @@ use weir_gotemplate::{FuncMap, Value};
 
 use crate::args::{Arity, define, string};
 
-pub fn register(map: &mut FuncMap) {
+pub(crate) fn register(map: &mut FuncMap) {
     for (plain, os) in [("base", "osBase"), ("dir", "osDir"), ("ext", "osExt"), ("clean", "osClean")] {
         let f: fn(&str) -> String = match plain {
             "base" => base,
