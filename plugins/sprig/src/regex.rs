@@ -44,16 +44,22 @@ pub fn register(map: &mut FuncMap) {
 /// `regexp.MustCompile`, whose panic names the pattern.
 fn compile(pattern: &Value) -> Result<Regex> {
     let text = string(pattern)?;
-    Regex::new(&text).map_err(|e| {
+    go_regex(&text).map_err(|reason| {
         let quoted = if text.contains('`') { weir_gotemplate::quote(&text) } else { format!("`{text}`") };
-        fail(format!("regexp: Compile({quoted}): {}", parse_error(&e, &text)))
+        fail(format!("regexp: Compile({quoted}): {reason}"))
     })
 }
 
 /// `regexp.Compile`, for the `must` variants.
 fn must_compile(pattern: &Value) -> Result<Regex> {
     let text = string(pattern)?;
-    Regex::new(&text).map_err(|e| fail(parse_error(&e, &text)))
+    go_regex(&text).map_err(fail)
+}
+
+/// `text` with Go's (RE2) meaning: ASCII `\d`/`\w`/`\s`/`\b`, literal `[` in classes.
+fn go_regex(text: &str) -> std::result::Result<Regex, String> {
+    let translated = weir_tag_policy::go_regex::translate(text)?;
+    Regex::new(&translated).map_err(|e| parse_error(&e, text))
 }
 
 /// Go's `error parsing regexp: CODE: `EXPR``, with the `regex` crate's

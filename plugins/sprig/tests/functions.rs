@@ -496,6 +496,11 @@ fn encodings_paths_urls_regex_semver_crypto() {
         ("regexSplit", &[s(","), s("a,b,,c"), i(-1)], "[a b  c]"),
         ("regexSplit", &[s(","), s("a,b,c"), i(2)], "[a b,c]"),
         ("regexFindAll", &[s("[0-9]"), s("a1b2c3"), i(2)], "[1 2]"),
+        // Go's Perl classes are ASCII: Arabic-Indic digits and accented letters are not \d or \w.
+        ("regexFindAll", &[s("\\d+"), s("a\u{663}4 56"), i(-1)], "[4 56]"),
+        ("regexMatch", &[s("^\\w+$"), s("h\u{e9}llo")], "false"),
+        ("regexReplaceAll", &[s("[\\d\\s]"), s("1 a\u{663}"), s("X")], "XXa\u{663}"),
+        ("regexMatch", &[s("\\b\u{e9}"), s("\u{e9}")], "false"),
         ("regexReplaceAll", &[s("a(x*)b"), s("-ab-axxb-"), s("${1}W")], "-W-xxW-"),
         ("regexReplaceAllLiteral", &[s("a(x*)b"), s("-ab-"), s("$1")], "-$1-"),
         ("regexMatch", &[s("^a"), s("abc")], "true"),

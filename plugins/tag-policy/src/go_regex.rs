@@ -10,8 +10,8 @@
 //!   above 1000 are an error.
 //! - Go's only flags are `i`, `m`, `s` and `U`.
 //!
-//! `\d`, `\w`, `\s` and `\b` are ASCII in Go and Unicode-aware here; image
-//! tags are ASCII (OCI distribution spec), where the two agree.
+//! - `\d`, `\w`, `\s` and `\b` (and their negations) are ASCII in Go and
+//!   Unicode-aware in the `regex` crate: they are spelled out as Go's classes.
 
 use regex::Regex;
 
@@ -20,7 +20,9 @@ pub fn compile(pattern: &str) -> Result<Regex, String> {
     Regex::new(&translate(pattern)?).map_err(|error| error.to_string())
 }
 
-fn translate(pattern: &str) -> Result<String, String> {
+/// `pattern` rewritten for the `regex` crate with Go's meaning, for callers
+/// that compile it themselves (to report the crate's errors in Go's words).
+pub fn translate(pattern: &str) -> Result<String, String> {
     let mut out = String::with_capacity(pattern.len() + 8);
     let mut in_class = false;
     let mut at = 0;
@@ -34,6 +36,10 @@ fn translate(pattern: &str) -> Result<String, String> {
                     quoted.find("\\E").map_or((quoted, quoted.len()), |end| (&quoted[..end], end + 2));
                 out.push_str(&regex::escape(literal));
                 taken = 2 + used;
+            }
+            '\\' if let Some(ascii) = rest[1..].chars().next().and_then(|class| ascii_class(class, in_class)) => {
+                out.push_str(ascii);
+                taken = 2;
             }
             '\\' => {
                 // Keep an escape and its escaped character together so neither
@@ -86,6 +92,25 @@ fn translate(pattern: &str) -> Result<String, String> {
         at += taken;
     }
     Ok(out)
+}
+
+/// Go's ASCII meaning of the Perl class `\\class`, in or out of a bracketed
+/// class (the `regex` crate nests classes, so a negation can sit inside one).
+fn ascii_class(class: char, in_class: bool) -> Option<&'static str> {
+    Some(match (class, in_class) {
+        ('d', false) => "[0-9]",
+        ('d', true) => "0-9",
+        ('D', _) => "[^0-9]",
+        ('w', false) => "[0-9A-Za-z_]",
+        ('w', true) => "0-9A-Za-z_",
+        ('W', _) => "[^0-9A-Za-z_]",
+        ('s', false) => "[\\t\\n\\f\\r ]",
+        ('s', true) => "\\t\\n\\f\\r ",
+        ('S', _) => "[^\\t\\n\\f\\r ]",
+        ('b', false) => "(?-u:\\b)",
+        ('B', false) => "(?-u:\\B)",
+        _ => return None,
+    })
 }
 
 /// The length of a POSIX class such as `[:alpha:]` or `[:^space:]` at the

@@ -6,7 +6,7 @@
 mod expression;
 mod filter;
 mod go_float;
-mod go_regex;
+pub mod go_regex;
 pub mod semver;
 
 use std::borrow::Cow;
