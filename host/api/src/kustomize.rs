@@ -315,3 +315,26 @@ pub struct ResourceRef {
     pub id: String,
     pub v: String,
 }
+
+crate::status::object_status!(KustomizationStatus);
+
+impl crate::status::FluxObject for Kustomization {
+    type Status = KustomizationStatus;
+    const KIND: &'static str = "Kustomization";
+    fn status(&self) -> Option<&KustomizationStatus> {
+        self.status.as_ref()
+    }
+    fn suspended(&self) -> bool {
+        self.spec.suspend == Some(true)
+    }
+    fn interval(&self) -> &str {
+        &self.spec.interval
+    }
+    /// Flux retries a failed Kustomization after `retryInterval`, else after `interval`.
+    fn retry_interval(&self) -> Option<&str> {
+        Some(self.spec.retry_interval.as_deref().unwrap_or(&self.spec.interval))
+    }
+    fn depends_on(&self) -> &[NamespacedObjectReference] {
+        self.spec.depends_on.as_deref().unwrap_or_default()
+    }
+}

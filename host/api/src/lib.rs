@@ -10,6 +10,7 @@
 pub mod kustomize;
 pub mod meta;
 pub mod source;
+pub mod status;
 
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use kube::CustomResourceExt;

@@ -176,3 +176,19 @@ pub struct GitRepositoryStatus {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_handled_reconcile_at: Option<String>,
 }
+
+crate::status::object_status!(GitRepositoryStatus);
+
+impl crate::status::FluxObject for GitRepository {
+    type Status = GitRepositoryStatus;
+    const KIND: &'static str = "GitRepository";
+    fn status(&self) -> Option<&GitRepositoryStatus> {
+        self.status.as_ref()
+    }
+    fn suspended(&self) -> bool {
+        self.spec.suspend == Some(true)
+    }
+    fn interval(&self) -> &str {
+        &self.spec.interval
+    }
+}

@@ -4,9 +4,7 @@
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, Time};
 use k8s_openapi::jiff::Timestamp;
 
-pub const READY: &str = "Ready";
-pub const RECONCILING: &str = "Reconciling";
-pub const STALLED: &str = "Stalled";
+pub use weir_api::status::{READY, RECONCILING, STALLED};
 pub const HEALTHY: &str = "Healthy";
 pub const ARTIFACT_IN_STORAGE: &str = "ArtifactInStorage";
 
@@ -29,7 +27,7 @@ pub mod reason {
     pub const STORAGE_OPERATION_FAILED: &str = "StorageOperationFailed";
 }
 
-/// Sets a condition, keeping its transition time when the status stays the same.
+/// Sets a condition True or False, keeping its transition time when the status stays the same.
 pub fn set(
     conditions: &mut Vec<Condition>,
     kind: &str,
@@ -38,7 +36,18 @@ pub fn set(
     message: &str,
     generation: Option<i64>,
 ) {
-    let status = if status { "True" } else { "False" };
+    set_status(conditions, kind, if status { "True" } else { "False" }, reason, message, generation);
+}
+
+/// Sets a condition to `status` (`True`, `False` or `Unknown`).
+pub fn set_status(
+    conditions: &mut Vec<Condition>,
+    kind: &str,
+    status: &str,
+    reason: &str,
+    message: &str,
+    generation: Option<i64>,
+) {
     let transition = conditions
         .iter()
         .find(|condition| condition.type_ == kind && condition.status == status)

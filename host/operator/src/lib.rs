@@ -6,16 +6,17 @@
 //!   (`kustomize.toolkit.fluxcd.io/v1` Kustomization), decrypts and substitutes,
 //!   then applies, prunes and health-checks what it built.
 //!
-//! Data flows one way: source → artifact → plugin → apply → status. Each
-//! controller is `reconcile(object, context) -> Result<Action>` plus an error
-//! policy, driven by kube-rs's controller runtime.
+//! Data flows one way: source → artifact → plugin → apply → status. Each controller is
+//! its own work (a [`reconciler::Reconciler`]) inside the lifecycle all share
+//! ([`reconciler`]: finalizer, suspend, interval, reconcile requests, dependsOn,
+//! backoff, kstatus conditions), driven by kube-rs's controller runtime.
 
 pub mod conditions;
-pub mod duration;
+mod events;
 pub mod gitrepository;
 pub mod kustomization;
-mod object;
-pub mod substitute;
+pub mod reconciler;
+mod secrets;
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -24,6 +25,8 @@ use std::time::Duration;
 
 use weir_plugin_host::decryptor::DecryptorPlugin;
 use weir_plugin_host::renderer::RendererPlugin;
+
+use crate::reconciler::Lifecycle;
 
 /// The finalizer both controllers put on their objects, as Flux's do.
 pub const FINALIZER: &str = "finalizers.fluxcd.io";
@@ -92,8 +95,9 @@ pub async fn run(
             let _ = stopped.wait_for(|stop| *stop).await;
         }
     };
-    let sources = gitrepository::Context::new(client.clone(), &settings)?;
-    let kustomizations = kustomization::Context::new(client, config, settings, plugins)?;
+    let sources = Lifecycle::new(gitrepository::GitRepositories::new(&settings)?, client.clone());
+    let kustomizations =
+        Lifecycle::new(kustomization::Kustomizations::new(client.clone(), config, settings, plugins)?, client);
     tokio::spawn(async move {
         shutdown.await;
         let _ = stop.send(true);

@@ -1,29 +1,38 @@
-//! The artifact store: extracted trees, content-addressed and read-only.
+//! The artifact store: every source kind's revisions as extracted trees, content-addressed and
+//! read-only, that plugins read.
 //!
-//! Layout: `<root>/<kind lowercase>/<namespace>/<name>/<digest hex>/`. A tree is written to a
-//! staging directory beside its final place, made read-only, then renamed, so readers never see
-//! a partial artifact. Identical trees share one directory.
+//! Layout: `<root>/<kind lowercase>/<namespace>/<name>/<digest hex>/`. A tree is written into a
+//! [`Staging`] directory beside its final place, made read-only, then renamed, so readers never
+//! see a partial artifact. Identical trees of one owner share one directory. The store knows
+//! nothing of Git, OCI or buckets: each source hands it files ([`ArtifactStore::stage`]) or a tar
+//! stream ([`ArtifactStore::put`]).
 
 use std::collections::BTreeSet;
-use std::ffi::OsStr;
+use std::fmt;
 use std::fs::{self, File};
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt, symlink};
 use std::path::{Component, Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use gix::ObjectId;
-use gix::objs::tree::EntryKind;
 use sha2::{Digest, Sha256};
 
-use crate::error::{GitError, chain_message};
-use crate::ignore::{IgnoreRules, SOURCE_IGNORE_FILE};
+use crate::ignore::IgnoreMatcher;
 
 /// Where artifacts live.
 #[derive(Debug, Clone)]
 pub struct ArtifactStore {
     root: PathBuf,
+}
+
+/// The source object an artifact belongs to: its kind, namespace and name, each checked to be
+/// one plain path component.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ArtifactOwner {
+    kind: String,
+    namespace: String,
+    name: String,
 }
 
 /// A stored artifact, as the controller reports it in `status.artifact`.
@@ -34,7 +43,7 @@ pub struct StoredArtifact {
     /// The extracted tree.
     pub dir: PathBuf,
     /// `sha256:<hex>` over the canonical listing (sorted paths, modes, content hashes), so equal
-    /// trees have equal digests whatever their commit.
+    /// trees have equal digests whatever their revision.
     pub digest: String,
     /// Total bytes of the files.
     pub size: u64,
@@ -43,9 +52,58 @@ pub struct StoredArtifact {
     pub url: String,
 }
 
+/// Why storing, listing or removing artifacts failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("invalid artifact owner: {0}")]
+    InvalidOwner(String),
+    /// A path that is not plain and relative (`..`, absolute, empty), refused so that no source
+    /// can write outside its artifact.
+    #[error("unsafe path '{0}' in the artifact")]
+    UnsafePath(PathBuf),
+    #[error("reading the archive: {0}")]
+    Archive(#[source] io::Error),
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        #[source]
+        source: io::Error,
+    },
+}
+
+impl StoreError {
+    fn io(context: impl Into<String>) -> impl FnOnce(io::Error) -> StoreError {
+        let context = context.into();
+        move |source| StoreError::Io { context, source }
+    }
+}
+
 /// Staging directories older than this are left-overs of a crash and are removed by GC.
 const STALE_STAGING: Duration = Duration::from_secs(600);
 const STAGING_PREFIX: &str = ".staging-";
+
+impl ArtifactOwner {
+    /// `kind` as the API spells it (`GitRepository`); the store's directory is its lowercase.
+    pub fn new(kind: &str, namespace: &str, name: &str) -> Result<Self, StoreError> {
+        for part in [kind, namespace, name] {
+            let plain = !part.is_empty() && part != "." && part != ".." && !part.contains(['/', '\0']);
+            if !plain {
+                return Err(StoreError::InvalidOwner(format!("'{part}' is not a plain name")));
+            }
+        }
+        Ok(ArtifactOwner { kind: kind.to_ascii_lowercase(), namespace: namespace.into(), name: name.into() })
+    }
+
+    fn relative_dir(&self) -> PathBuf {
+        [&self.kind, &self.namespace, &self.name].iter().collect()
+    }
+}
+
+impl fmt::Display for ArtifactOwner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}/{}", self.kind, self.namespace, self.name)
+    }
+}
 
 impl ArtifactStore {
     /// Opens (creating it if needed) the store at `root`.
@@ -71,60 +129,239 @@ impl ArtifactStore {
         path
     }
 
-    /// Keeps the `keep` most recently stored artifacts of an object and deletes the others.
-    pub fn garbage_collect(&self, kind: &str, namespace: &str, name: &str, keep: usize) -> io::Result<()> {
-        let dir = self.object_dir(kind, namespace, name)?;
+    /// Starts a new artifact of `owner`: add its files, then [`Staging::finish`].
+    pub fn stage(&self, owner: &ArtifactOwner) -> Result<Staging, StoreError> {
+        let owner_dir = self.root.join(owner.relative_dir());
+        fs::create_dir_all(&owner_dir).map_err(StoreError::io("creating the artifact directory"))?;
+        let dir = tempfile::Builder::new()
+            .prefix(STAGING_PREFIX)
+            .tempdir_in(&owner_dir)
+            .map_err(StoreError::io("creating the staging directory"))?;
+        Ok(Staging {
+            owner: owner.clone(),
+            owner_dir,
+            root_prefix: self.root.clone(),
+            dir,
+            listing: Vec::new(),
+            links: Vec::new(),
+            dirs: BTreeSet::new(),
+            size: 0,
+        })
+    }
+
+    /// Stores the files of an (uncompressed) tar stream as `owner`'s artifact for `revision`:
+    /// regular files and symlinks, minus what `ignore` leaves out; directories come with the
+    /// files they hold, other entry types are skipped. Unsafe paths fail the whole artifact.
+    pub fn put(
+        &self,
+        owner: &ArtifactOwner,
+        revision: &str,
+        archive: impl Read,
+        ignore: Option<&IgnoreMatcher>,
+    ) -> Result<StoredArtifact, StoreError> {
+        let mut staging = self.stage(owner)?;
+        let mut archive = tar::Archive::new(archive);
+        for entry in archive.entries().map_err(StoreError::Archive)? {
+            let mut entry = entry.map_err(StoreError::Archive)?;
+            let path = entry.path().map_err(StoreError::Archive)?.into_owned();
+            let path: PathBuf = path.components().filter(|c| !matches!(c, Component::CurDir)).collect();
+            if ignore.is_some_and(|matcher| matcher.is_ignored(&path)) {
+                continue;
+            }
+            let header = entry.header();
+            match header.entry_type() {
+                tar::EntryType::Regular | tar::EntryType::Continuous => {
+                    let executable = header.mode().map_err(StoreError::Archive)? & 0o111 != 0;
+                    let mut contents = Vec::with_capacity(usize::try_from(header.size().unwrap_or(0)).unwrap_or(0));
+                    entry.read_to_end(&mut contents).map_err(StoreError::Archive)?;
+                    staging.add_file(&path, &contents, executable)?;
+                }
+                tar::EntryType::Symlink => {
+                    if let Some(target) = entry.link_name().map_err(StoreError::Archive)? {
+                        staging.add_symlink(&path, &target)?;
+                    }
+                }
+                tar::EntryType::Directory => {}
+                other => tracing::debug!(path = %path.display(), kind = ?other, "skipping an archive entry"),
+            }
+        }
+        staging.finish(revision)
+    }
+
+    /// Keeps the `keep` most recently stored artifacts of `owner` and deletes the others.
+    pub fn garbage_collect(&self, owner: &ArtifactOwner, keep: usize) -> Result<(), StoreError> {
+        let dir = self.root.join(owner.relative_dir());
         let entries = match fs::read_dir(&dir) {
             Ok(entries) => entries,
             Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(()),
-            Err(err) => return Err(err),
+            Err(err) => return Err(StoreError::io("listing artifacts")(err)),
         };
+        let listing = |error| StoreError::io("listing artifacts")(error);
         let mut artifacts = Vec::new();
+        let mut stale_staging = Vec::new();
         for entry in entries {
-            let entry = entry?;
-            let file_name = entry.file_name();
-            let metadata = entry.metadata()?;
-            let modified = metadata.modified()?;
-            let file_name = file_name.to_string_lossy();
+            let entry = entry.map_err(listing)?;
+            let metadata = entry.metadata().map_err(listing)?;
+            let modified = metadata.modified().map_err(listing)?;
+            let file_name = entry.file_name().to_string_lossy().into_owned();
             if file_name.starts_with(STAGING_PREFIX) {
-                let age = SystemTime::now().duration_since(modified).unwrap_or_default();
-                if age > STALE_STAGING {
-                    remove_tree(&entry.path())?;
+                if SystemTime::now().duration_since(modified).unwrap_or_default() > STALE_STAGING {
+                    stale_staging.push(entry.path());
                 }
             } else if metadata.is_dir() && is_digest_hex(&file_name) {
-                artifacts.push((modified, file_name.into_owned()));
+                artifacts.push((modified, file_name));
             }
         }
         // Newest first; the name breaks ties so the choice is stable.
         artifacts.sort_by(|a, b| b.cmp(a));
-        for (_, file_name) in artifacts.into_iter().skip(keep) {
-            tracing::debug!(kind, namespace, name, artifact = %file_name, "deleting old artifact");
-            remove_tree(&dir.join(file_name))?;
+        let old = artifacts.into_iter().skip(keep).map(|(_, file_name)| dir.join(file_name));
+        for path in stale_staging.into_iter().chain(old) {
+            tracing::debug!(%owner, artifact = %path.display(), "deleting old artifact");
+            remove_tree(&path).map_err(StoreError::io("deleting an old artifact"))?;
         }
         Ok(())
     }
 
-    /// Deletes every artifact of an object (when the object is deleted).
-    pub fn remove_all(&self, kind: &str, namespace: &str, name: &str) -> io::Result<()> {
-        let dir = self.object_dir(kind, namespace, name)?;
+    /// Deletes every artifact of `owner` (when the object is deleted).
+    pub fn remove_all(&self, owner: &ArtifactOwner) -> Result<(), StoreError> {
+        let dir = self.root.join(owner.relative_dir());
         match fs::symlink_metadata(&dir) {
-            Ok(_) => remove_tree(&dir),
+            Ok(_) => remove_tree(&dir).map_err(StoreError::io("deleting the artifacts")),
             Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(()),
-            Err(err) => Err(err),
+            Err(err) => Err(StoreError::io("deleting the artifacts")(err)),
         }
     }
+}
 
-    fn object_dir(&self, kind: &str, namespace: &str, name: &str) -> io::Result<PathBuf> {
-        for part in [kind, namespace, name] {
-            let plain = !part.is_empty() && part != "." && part != ".." && !part.contains(['/', '\0']);
-            if !plain {
-                return Err(io::Error::new(
-                    io::ErrorKind::InvalidInput,
-                    format!("invalid artifact path part '{part}'"),
-                ));
+/// An artifact being written: files go into a private staging directory; [`Staging::finish`]
+/// seals it and moves it into place. Dropped unfinished, it leaves nothing behind.
+pub struct Staging {
+    owner: ArtifactOwner,
+    owner_dir: PathBuf,
+    root_prefix: PathBuf,
+    dir: tempfile::TempDir,
+    listing: Vec<Listed>,
+    links: Vec<(PathBuf, PathBuf, Listed)>,
+    dirs: BTreeSet<PathBuf>,
+    size: u64,
+}
+
+/// One line of the canonical listing the digest is computed over.
+struct Listed {
+    path: Vec<u8>,
+    mode: &'static str,
+    sha256: [u8; 32],
+}
+
+impl Staging {
+    /// Writes a file (read-only; executable keeps its execute bits) at `path`, relative to the
+    /// artifact's root.
+    pub fn add_file(&mut self, path: &Path, contents: &[u8], executable: bool) -> Result<(), StoreError> {
+        let target = self.prepare(path)?;
+        let write_error = || StoreError::io(format!("writing '{}' into the artifact", path.display()));
+        let mut file =
+            File::options().write(true).create_new(true).mode(0o600).open(&target).map_err(write_error())?;
+        file.write_all(contents).map_err(write_error())?;
+        let mode = if executable { 0o555 } else { 0o444 };
+        file.set_permissions(fs::Permissions::from_mode(mode)).map_err(write_error())?;
+        self.size += contents.len() as u64;
+        self.listing.push(Listed {
+            path: path.as_os_str().as_bytes().to_vec(),
+            mode: if executable { "100755" } else { "100644" },
+            sha256: Sha256::digest(contents).into(),
+        });
+        Ok(())
+    }
+
+    /// Records a symlink at `path`. One whose target leaves the tree, lexically now or through
+    /// other links once all are written, is dropped (and logged), as a checkout must not follow
+    /// it outside.
+    pub fn add_symlink(&mut self, path: &Path, target: &Path) -> Result<(), StoreError> {
+        self.prepare(path)?;
+        if !link_stays_inside(path, target) {
+            tracing::debug!(path = %path.display(), "skipping a symlink that points outside the tree");
+            return Ok(());
+        }
+        let listed = Listed {
+            path: path.as_os_str().as_bytes().to_vec(),
+            mode: "120000",
+            sha256: Sha256::digest(target.as_os_str().as_bytes()).into(),
+        };
+        self.links.push((path.to_path_buf(), target.to_path_buf(), listed));
+        Ok(())
+    }
+
+    /// Checks `path` and creates its parent directories; the absolute staging path.
+    fn prepare(&mut self, path: &Path) -> Result<PathBuf, StoreError> {
+        if !is_plain_relative(path) {
+            return Err(StoreError::UnsafePath(path.to_path_buf()));
+        }
+        if let Some(parent) = path.parent() {
+            for ancestor in parent.ancestors().filter(|a| !a.as_os_str().is_empty()) {
+                self.dirs.insert(ancestor.to_path_buf());
+            }
+            fs::create_dir_all(self.dir.path().join(parent))
+                .map_err(StoreError::io(format!("writing '{}' into the artifact", path.display())))?;
+        }
+        Ok(self.dir.path().join(path))
+    }
+
+    /// Seals the tree, computes its digest and moves it into place (or reuses the identical
+    /// tree already stored), as the artifact of `revision`.
+    pub fn finish(mut self, revision: &str) -> Result<StoredArtifact, StoreError> {
+        // Links last, so no file was written through one; then keep only those that resolve inside.
+        for (path, target, _) in &self.links {
+            symlink(target, self.dir.path().join(path))
+                .map_err(StoreError::io(format!("writing '{}' into the artifact", path.display())))?;
+        }
+        let links = std::mem::take(&mut self.links);
+        self.listing.extend(verified_links(self.dir.path(), links)?);
+
+        self.listing.sort_by(|a, b| a.path.cmp(&b.path));
+        let mut hasher = Sha256::new();
+        for line in &self.listing {
+            hasher.update(line.mode.as_bytes());
+            hasher.update(b" ");
+            hasher.update(hex::encode(line.sha256).as_bytes());
+            hasher.update(b" ");
+            hasher.update(&line.path);
+            // Paths cannot contain NUL, so the listing is unambiguous.
+            hasher.update(b"\0");
+        }
+        let digest_hex = hex::encode(hasher.finalize());
+        let final_dir = self.owner_dir.join(&digest_hex);
+
+        if final_dir.is_dir() {
+            // Same content as an earlier artifact: reuse it, and mark it as the newest for GC.
+            mark_newest(&final_dir).map_err(StoreError::io("updating the artifact's time"))?;
+        } else {
+            for dir in self.dirs.iter().map(|d| self.dir.path().join(d)).chain([self.dir.path().to_path_buf()]) {
+                fs::set_permissions(&dir, fs::Permissions::from_mode(0o555))
+                    .map_err(StoreError::io("sealing the artifact"))?;
+            }
+            let staged = self.dir.keep();
+            if let Err(err) = fs::rename(&staged, &final_dir) {
+                let _ = remove_tree(&staged);
+                // Another writer stored the same tree first.
+                if !final_dir.is_dir() {
+                    return Err(StoreError::io("moving the artifact into place")(err));
+                }
             }
         }
-        Ok(self.root.join(kind.to_ascii_lowercase()).join(namespace).join(name))
+        let relative = final_dir.strip_prefix(&self.root_prefix).unwrap_or(&final_dir);
+        Ok(StoredArtifact {
+            url: file_url(&final_dir),
+            path: relative.to_string_lossy().into_owned(),
+            dir: final_dir,
+            digest: format!("sha256:{digest_hex}"),
+            size: self.size,
+            revision: revision.to_owned(),
+        })
+    }
+
+    /// Whose artifact this is.
+    pub fn owner(&self) -> &ArtifactOwner {
+        &self.owner
     }
 }
 
@@ -149,161 +386,9 @@ fn make_writable(path: &Path) -> io::Result<()> {
     Ok(())
 }
 
-/// One line of the canonical listing the digest is computed over.
-struct Listed {
-    path: Vec<u8>,
-    mode: &'static str,
-    sha256: [u8; 32],
-}
-
-/// Writes the tree of `commit` into `store`; see [`crate::GitClient::store_artifact`].
-#[expect(clippy::too_many_arguments, reason = "mirrors GitClient::store_artifact")]
-pub(crate) fn write_tree(
-    repo: &gix::Repository,
-    commit: ObjectId,
-    revision: &str,
-    ignore: &IgnoreRules,
-    store: &ArtifactStore,
-    kind: &str,
-    namespace: &str,
-    name: &str,
-) -> Result<StoredArtifact, GitError> {
-    let git = |context: &str| {
-        let context = context.to_owned();
-        move |err: gix::Error| GitError::repository(&context, chain_message(&err))
-    };
-    let tree = repo.find_commit(commit).and_then(|c| c.tree()).map_err(git("reading the commit's tree"))?;
-    let mut recorder = gix::traverse::tree::Recorder::default();
-    tree.traverse().breadthfirst(&mut recorder).map_err(git("walking the tree"))?;
-    // Walk order for `.sourceignore` files: by path, parents before children.
-    let mut records = recorder.records;
-    records.sort_by(|a, b| a.filepath.cmp(&b.filepath));
-
-    let mut source_ignores = Vec::new();
-    for entry in &records {
-        let path = PathBuf::from(OsStr::from_bytes(&entry.filepath));
-        if entry.mode.kind() == EntryKind::Blob && path.file_name().is_some_and(|n| n == SOURCE_IGNORE_FILE) {
-            let blob = repo.find_blob(entry.oid).map_err(git("reading .sourceignore"))?;
-            let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-            source_ignores.push((dir, String::from_utf8_lossy(&blob.data).into_owned()));
-        }
-    }
-    let matcher = ignore.matcher(&source_ignores);
-
-    let object_dir = store.object_dir(kind, namespace, name).map_err(GitError::io("artifact location"))?;
-    fs::create_dir_all(&object_dir).map_err(GitError::io("creating the artifact directory"))?;
-    let staging = tempfile::Builder::new()
-        .prefix(STAGING_PREFIX)
-        .tempdir_in(&object_dir)
-        .map_err(GitError::io("creating the staging directory"))?;
-    let write_error = |path: &Path| GitError::io(format!("writing '{}' into the artifact", path.display()));
-
-    let mut listing = Vec::new();
-    let mut links = Vec::new();
-    let mut dirs = BTreeSet::new();
-    let mut size = 0u64;
-    for entry in &records {
-        let kind = entry.mode.kind();
-        if matches!(kind, EntryKind::Tree | EntryKind::Commit) {
-            // Directories are created for the files they hold; submodules are not fetched.
-            continue;
-        }
-        let path = PathBuf::from(OsStr::from_bytes(&entry.filepath));
-        if !is_plain_relative(&path) {
-            tracing::warn!(path = %path.display(), "skipping a tree entry with an unsafe path");
-            continue;
-        }
-        if matcher.is_ignored(&path) {
-            continue;
-        }
-        let blob = repo.find_blob(entry.oid).map_err(git("reading a file"))?;
-        let sha256: [u8; 32] = Sha256::digest(&blob.data).into();
-        if let Some(parent) = path.parent() {
-            for ancestor in parent.ancestors().filter(|a| !a.as_os_str().is_empty()) {
-                dirs.insert(ancestor.to_path_buf());
-            }
-            fs::create_dir_all(staging.path().join(parent)).map_err(write_error(&path))?;
-        }
-        let target = staging.path().join(&path);
-        let path_bytes = path.as_os_str().as_bytes().to_vec();
-        match kind {
-            EntryKind::Link => {
-                let link_target = PathBuf::from(OsStr::from_bytes(&blob.data));
-                if link_stays_inside(&path, &link_target) {
-                    links.push((path, link_target, Listed { path: path_bytes, mode: "120000", sha256 }));
-                } else {
-                    tracing::debug!(path = %path.display(), "skipping a symlink that points outside the tree");
-                }
-            }
-            _ => {
-                let executable = kind == EntryKind::BlobExecutable;
-                let mode = if executable { 0o555 } else { 0o444 };
-                let mut file = File::options()
-                    .write(true)
-                    .create_new(true)
-                    .mode(0o600)
-                    .open(&target)
-                    .map_err(write_error(&path))?;
-                file.write_all(&blob.data).map_err(write_error(&path))?;
-                file.set_permissions(fs::Permissions::from_mode(mode)).map_err(write_error(&path))?;
-                size += blob.data.len() as u64;
-                listing.push(Listed { path: path_bytes, mode: if executable { "100755" } else { "100644" }, sha256 });
-            }
-        }
-    }
-
-    // Links last, so no file was written through one; then keep only those that resolve inside.
-    for (path, link_target, _) in &links {
-        symlink(link_target, staging.path().join(path)).map_err(write_error(path))?;
-    }
-    listing.extend(verified_links(staging.path(), links)?);
-
-    listing.sort_by(|a, b| a.path.cmp(&b.path));
-    let mut hasher = Sha256::new();
-    for line in &listing {
-        hasher.update(line.mode.as_bytes());
-        hasher.update(b" ");
-        hasher.update(hex::encode(line.sha256).as_bytes());
-        hasher.update(b" ");
-        hasher.update(&line.path);
-        // Paths cannot contain NUL, so the listing is unambiguous.
-        hasher.update(b"\0");
-    }
-    let digest_hex = hex::encode(hasher.finalize());
-    let final_dir = object_dir.join(&digest_hex);
-
-    if final_dir.is_dir() {
-        // Same content as an earlier artifact: reuse it, and mark it as the newest for GC.
-        mark_newest(&final_dir).map_err(GitError::io("updating the artifact's time"))?;
-    } else {
-        for dir in dirs.iter().map(|d| staging.path().join(d)).chain([staging.path().to_path_buf()]) {
-            fs::set_permissions(&dir, fs::Permissions::from_mode(0o555))
-                .map_err(GitError::io("sealing the artifact"))?;
-        }
-        let staged = staging.keep();
-        if let Err(err) = fs::rename(&staged, &final_dir) {
-            let _ = remove_tree(&staged);
-            // Another writer stored the same tree first.
-            if !final_dir.is_dir() {
-                return Err(GitError::io("moving the artifact into place")(err));
-            }
-        }
-    }
-    let artifact_path = format!("{}/{namespace}/{name}/{digest_hex}", kind.to_ascii_lowercase());
-    Ok(StoredArtifact {
-        url: file_url(&final_dir),
-        path: artifact_path,
-        dir: final_dir,
-        digest: format!("sha256:{digest_hex}"),
-        size,
-        revision: revision.to_owned(),
-    })
-}
-
-/// Whether `path` is made of plain names only (no `..`, root or `.`), as a checkout must be.
+/// Whether `path` is made of plain names only (no `..`, root or `.`).
 fn is_plain_relative(path: &Path) -> bool {
-    path.components().all(|c| matches!(c, Component::Normal(name) if name != ".git"))
-        && path.components().next().is_some()
+    path.components().all(|c| matches!(c, Component::Normal(_))) && path.components().next().is_some()
 }
 
 /// Whether a relative link target, resolved lexically from the link's directory, stays inside
@@ -335,8 +420,8 @@ fn link_stays_inside(link: &Path, target: &Path) -> bool {
 /// Checks the written links physically: one that resolves outside the tree (through another
 /// link, e.g. `a -> .` then `b -> a/../..`) or not at all is removed. Repeats until stable,
 /// since removing one link can break another.
-fn verified_links(root: &Path, mut links: Vec<(PathBuf, PathBuf, Listed)>) -> Result<Vec<Listed>, GitError> {
-    let root = fs::canonicalize(root).map_err(GitError::io("resolving the staging directory"))?;
+fn verified_links(root: &Path, mut links: Vec<(PathBuf, PathBuf, Listed)>) -> Result<Vec<Listed>, StoreError> {
+    let root = fs::canonicalize(root).map_err(StoreError::io("resolving the staging directory"))?;
     loop {
         let mut kept = Vec::with_capacity(links.len());
         let mut removed = false;
@@ -347,7 +432,7 @@ fn verified_links(root: &Path, mut links: Vec<(PathBuf, PathBuf, Listed)>) -> Re
                 kept.push((path, target, listed));
             } else {
                 tracing::debug!(path = %path.display(), "skipping a symlink that does not resolve inside the tree");
-                fs::remove_file(&link).map_err(GitError::io("removing an unsafe symlink"))?;
+                fs::remove_file(&link).map_err(StoreError::io("removing an unsafe symlink"))?;
                 removed = true;
             }
         }
@@ -389,5 +474,13 @@ mod tests {
     #[test]
     fn url_encoding() {
         assert_eq!(file_url(Path::new("/a b/c")), "file:///a%20b/c");
+    }
+
+    #[test]
+    fn owners_are_plain_names() {
+        assert!(ArtifactOwner::new("GitRepository", "..", "x").is_err());
+        assert!(ArtifactOwner::new("GitRepository", "a/b", "x").is_err());
+        assert!(ArtifactOwner::new("GitRepository", "ns", "").is_err());
+        assert_eq!(ArtifactOwner::new("OCIRepository", "ns", "app").unwrap().to_string(), "ocirepository/ns/app");
     }
 }

@@ -5,7 +5,7 @@ mod common;
 use std::os::unix::fs::PermissionsExt;
 use std::time::Duration;
 
-use common::{Repo, Workspace, list_files};
+use common::{Repo, Workspace, list_files, owner};
 use weir_source::GitReference;
 
 fn main_branch() -> GitReference {
@@ -112,14 +112,57 @@ fn garbage_collect_keeps_the_newest() {
     let again = ws.artifact(&repo, main_branch(), None);
     assert_eq!(again.dir, artifacts[0].dir);
 
-    ws.store.garbage_collect("GitRepository", "ns", "obj", 2).unwrap();
+    ws.store.garbage_collect(&owner("obj"), 2).unwrap();
     assert!(artifacts[0].dir.is_dir(), "re-stored artifact is the newest");
     assert!(artifacts[3].dir.is_dir());
     assert!(!artifacts[1].dir.exists());
     assert!(!artifacts[2].dir.exists());
 
-    ws.store.garbage_collect("GitRepository", "ns", "missing", 2).unwrap();
-    ws.store.remove_all("GitRepository", "ns", "obj").unwrap();
+    ws.store.garbage_collect(&owner("missing"), 2).unwrap();
+    ws.store.remove_all(&owner("obj")).unwrap();
     assert!(!ws.store.root().join("gitrepository/ns/obj").exists());
-    assert!(ws.store.garbage_collect("GitRepository", "..", "obj", 2).is_err());
+}
+
+/// Any source kind stores a tar stream: the same canonical digest as the same tree from Git,
+/// files read-only, unsafe paths refusing the whole artifact and leaving nothing behind.
+#[test]
+fn a_tar_stream_is_stored_with_the_tree_digest() {
+    let repo = Repo::new();
+    repo.write("deploy/app.yaml", "kind: ConfigMap\n");
+    repo.commit("app");
+    let ws = Workspace::new();
+    let from_git = ws.artifact(&repo, main_branch(), None);
+
+    let mut builder = tar::Builder::new(Vec::new());
+    for (path, contents) in [("./README.md", "hello\n"), ("deploy/app.yaml", "kind: ConfigMap\n")] {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(contents.len() as u64);
+        header.set_mode(0o644);
+        header.set_cksum();
+        builder.append_data(&mut header, path, contents.as_bytes()).unwrap();
+    }
+    let archive = builder.into_inner().unwrap();
+    let oci = weir_source::ArtifactOwner::new("OCIRepository", "ns", "app").unwrap();
+    let stored = ws.store.put(&oci, "latest@sha256:abc", archive.as_slice(), None).unwrap();
+    assert_eq!(stored.digest, from_git.digest);
+    assert_eq!(stored.path, format!("ocirepository/ns/app/{}", stored.digest.trim_start_matches("sha256:")));
+    assert_eq!(stored.revision, "latest@sha256:abc");
+    assert_eq!(list_files(&stored.dir), ["README.md", "deploy/app.yaml"]);
+    assert_eq!(std::fs::metadata(stored.dir.join("README.md")).unwrap().permissions().mode() & 0o777, 0o444);
+
+    // `..` in a path: refused, and no staging directory is left.
+    let mut builder = tar::Builder::new(Vec::new());
+    let mut header = tar::Header::new_gnu();
+    let name = b"../escape";
+    header.as_gnu_mut().unwrap().name[..name.len()].copy_from_slice(name);
+    header.set_size(1);
+    header.set_mode(0o644);
+    header.set_cksum();
+    builder.append(&header, &b"x"[..]).unwrap();
+    let archive = builder.into_inner().unwrap();
+    let bad = weir_source::ArtifactOwner::new("Bucket", "ns", "bad").unwrap();
+    let error = ws.store.put(&bad, "r", archive.as_slice(), None).unwrap_err();
+    assert!(matches!(error, weir_source::StoreError::UnsafePath(_)), "{error}");
+    let leftovers: Vec<_> = std::fs::read_dir(ws.store.root().join("bucket/ns/bad")).unwrap().collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
 }

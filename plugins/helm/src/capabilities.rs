@@ -5,7 +5,7 @@
 use std::rc::Rc;
 
 use weir_gotemplate::{Map, Object, Value};
-use weir_tag_policy::semver::{Constraints, Version};
+use weir_semver::{Constraints, Version};
 
 /// The Kubernetes version `helm template` assumes (Helm 3.18 is built against client-go v0.33).
 pub const DEFAULT_KUBE_VERSION: &str = "v1.33.0";

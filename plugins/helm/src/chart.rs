@@ -208,7 +208,7 @@ impl Metadata {
         if self.version.is_empty() {
             return invalid("chart.metadata.version is required".into());
         }
-        if weir_tag_policy::semver::Version::parse_lenient(&self.version).is_err() {
+        if weir_semver::Version::parse_lenient(&self.version).is_err() {
             return invalid(format!("chart.metadata.version {:?} is invalid", self.version));
         }
         if !matches!(self.chart_type.as_str(), "" | "application" | "library") {

@@ -4,8 +4,10 @@
 use regex::Regex;
 
 use crate::filter::FilteredTag;
-use crate::semver::{Constraints, Version};
-use crate::{Candidate, PolicyError, go_regex, pick};
+use weir_go_regex as go_regex;
+use weir_semver::{Constraints, Version};
+
+use crate::{Candidate, PolicyError, pick};
 
 /// Go's zero `time.Time` (0001-01-01T00:00:00Z) in milliseconds since the
 /// Unix epoch: fluxd's creation time for an image it has no time for.

@@ -6,7 +6,9 @@ use std::collections::HashMap;
 
 use regex::{Captures, Regex};
 
-use crate::{Candidate, PolicyError, TagFilter, go_regex};
+use weir_go_regex as go_regex;
+
+use crate::{Candidate, PolicyError, TagFilter};
 
 /// A tag as the selection sees it: the value compared, and the candidate
 /// whose tag is reported if it wins.

@@ -5,15 +5,12 @@
 
 mod expression;
 mod filter;
-mod go_float;
-pub mod go_regex;
-pub mod semver;
 
 use std::borrow::Cow;
 
 use expression::Expression;
 use filter::{CompiledFilter, FilteredTag};
-use semver::{Constraints, Version};
+use weir_semver::{Constraints, Version};
 
 /// Sort direction for alphabetical and numerical policies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -146,7 +143,7 @@ impl<'a> Policy<'a> {
                 let numbers = tags
                     .iter()
                     .map(|tag| {
-                        go_float::parse_go_float(&tag.value)
+                        weir_go_compat::strconv::parse_float(&tag.value)
                             .map(|n| (tag.candidate, n))
                             .ok_or_else(|| not_a_number(tag))
                     })

@@ -9,7 +9,7 @@ use anyhow::{Context, bail};
 use kube::api::Api;
 use weir_api::kustomize::Kustomization;
 use weir_apply::{Action, Object};
-use weir_operator::kustomization::{self, Context as KustomizationContext};
+use weir_operator::kustomization::{self, Kustomizations};
 
 use crate::cluster::ClusterOptions;
 use crate::commands::dev::operator_plugins;
@@ -76,7 +76,7 @@ impl BuildArgs {
         &self,
         cluster: &ClusterOptions,
         plugins: &PluginOptions,
-    ) -> anyhow::Result<(KustomizationContext, Kustomization, Vec<Object>)> {
+    ) -> anyhow::Result<(Kustomizations, Kustomization, Vec<Object>)> {
         let config = cluster.config().await?;
         let client = kube::Client::try_from(config.clone())?;
         let kustomization = Api::<Kustomization>::namespaced(client.clone(), &cluster.namespace)
@@ -89,7 +89,7 @@ impl BuildArgs {
         let path = dir.strip_prefix(&root).unwrap_or(std::path::Path::new(".")).display().to_string();
         let scratch = tempfile::tempdir()?;
         let settings = weir_operator::Settings::new(scratch.path().to_owned());
-        let context = KustomizationContext::new(client, config, settings, operator_plugins(plugins)?)?;
+        let context = Kustomizations::new(client, config, settings, operator_plugins(plugins)?)?;
         let objects = match kustomization::build(&kustomization, &context, &root, &path, false).await {
             Ok(objects) => objects,
             Err(failure) => bail!("{}", failure.message),

@@ -125,9 +125,9 @@ pub enum SuspendSource {
 
 /// `1m` as Go prints durations: `1m0s`.
 fn go_duration(text: &str) -> anyhow::Result<String> {
-    let parsed = weir_operator::duration::parse(text)
+    let parsed = weir_go_compat::time::parse_duration(text)
         .map_err(|_| anyhow::anyhow!("{text:?} is not a duration (e.g. 30s, 5m, 1h30m)"))?;
-    Ok(weir_operator::duration::format(parsed))
+    Ok(weir_go_compat::time::format_duration(parsed))
 }
 
 /// `NAME.NAMESPACE` → (name, namespace).

@@ -85,7 +85,7 @@ impl ReconcileCommand {
 }
 
 fn parse_timeout(text: &str) -> anyhow::Result<Duration> {
-    weir_operator::duration::parse(text).map_err(|error| anyhow::anyhow!("--timeout: {error}"))
+    weir_go_compat::time::parse_duration(text).map_err(|error| anyhow::anyhow!("--timeout: {error}"))
 }
 
 /// Objects whose status has conditions and a last handled reconcile request.

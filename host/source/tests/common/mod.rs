@@ -14,7 +14,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use weir_source::{
-    ArtifactStore, Commit, FetchRequest, GitClient, GitCredentials, GitError, GitReference, IgnoreRules, StoredArtifact,
+    ArtifactOwner, ArtifactStore, Commit, FetchRequest, GitClient, GitCredentials, GitError, GitReference, IgnoreRules, StoredArtifact,
 };
 
 /// Runs `git` with a clean configuration and a fixed identity, panicking on failure.
@@ -96,6 +96,11 @@ pub fn fetch_with(
     client.fetch(&FetchRequest { key, url, reference: &reference, credentials, timeout })
 }
 
+/// The owner of the artifacts the tests store: GitRepository `ns/<name>`.
+pub fn owner(name: &str) -> ArtifactOwner {
+    ArtifactOwner::new("GitRepository", "ns", name).expect("plain names")
+}
+
 /// A client, a store and the temp dirs behind them.
 pub struct Workspace {
     pub dir: tempfile::TempDir,
@@ -115,7 +120,7 @@ impl Workspace {
     pub fn artifact(&self, repo: &Repo, reference: GitReference, ignore: Option<&str>) -> StoredArtifact {
         let commit = fetch(&self.client, "ns/obj", &repo.file_url(), reference).expect("fetch");
         self.client
-            .store_artifact("ns/obj", &commit, &IgnoreRules::new(ignore), &self.store, "GitRepository", "ns", "obj")
+            .store_artifact("ns/obj", &commit, &IgnoreRules::new(ignore), &self.store, &owner("obj"))
             .expect("store")
     }
 }
