@@ -198,10 +198,15 @@ fn service(object: &Value) -> Readiness {
     Readiness::Current
 }
 
-/// Any other kind: `Stalled`/`Ready` conditions when present, else current.
+/// Any other kind, as kstatus reads conditions: `Stalled` fails, `Reconciling` is in progress,
+/// then `Ready` decides; without them it is current.
 fn generic(status: &Value) -> Readiness {
     if condition(status, "Stalled") == Some("True") {
         return Readiness::Failed(condition_field(status, "Stalled", "message").unwrap_or("stalled").to_owned());
+    }
+    if condition(status, "Reconciling") == Some("True") {
+        let message = condition_field(status, "Reconciling", "message").unwrap_or("reconciling");
+        return Readiness::InProgress(message.to_owned());
     }
     match condition(status, "Ready") {
         Some("False")
@@ -261,5 +266,11 @@ mod tests {
         assert_eq!(readiness(&custom("True", "Succeeded")), Readiness::Current);
         assert_eq!(readiness(&custom("False", "Progressing")), Readiness::InProgress("m".into()));
         assert_eq!(readiness(&custom("False", "BuildFailed")), Readiness::Failed("m".into()));
+        // A Flux object at work: Reconciling=True with Ready still True from the last run.
+        let reconciling = json!({"apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization",
+            "metadata": {"name": "k", "generation": 1}, "status": {"observedGeneration": 1, "conditions": [
+                {"type": "Ready", "status": "True", "reason": "ReconciliationSucceeded", "message": "done"},
+                {"type": "Reconciling", "status": "True", "reason": "Progressing", "message": "building"}]}});
+        assert_eq!(readiness(&reconciling), Readiness::InProgress("building".into()));
     }
 }

@@ -141,7 +141,7 @@ fn create_get_suspend_resume_against_a_cluster() {
     );
     assert_eq!(stored, "podinfo true");
 
-    let status = r#"{"status":{"lastAppliedRevision":"master@sha1:4fe1","conditions":[{"type":"Ready","status":"True","reason":"ReconciliationSucceeded","message":"Applied revision: master@sha1:4fe1","lastTransitionTime":"2026-11-23T10:00:00Z"}]}}"#;
+    let status = r#"{"status":{"observedGeneration":1,"lastAppliedRevision":"master@sha1:4fe1","conditions":[{"type":"Ready","status":"True","reason":"ReconciliationSucceeded","message":"Applied revision: master@sha1:4fe1","lastTransitionTime":"2026-11-23T10:00:00Z"}]}}"#;
     cluster.kubectl(
         &[
             "patch",

@@ -17,6 +17,7 @@ use kube::{Client, ResourceExt};
 use serde_json::json;
 use weir_api::kustomize::Kustomization;
 use weir_api::source::GitRepository;
+use weir_api::status::{FluxObject, Readiness, readiness};
 use weir_apiserver::{ApiServer, Authentication, Storage};
 use weir_operator::{Plugins, Settings};
 use weir_plugin_host::decryptor::DecryptorPlugin;
@@ -191,38 +192,35 @@ async fn bootstrap(client: &Client, url: &str, branch: &str, path: &str, interva
     Ok(())
 }
 
-/// Prints each change of a GitRepository's or Kustomization's Ready condition.
+/// Prints each outcome of a GitRepository's or Kustomization's reconciliation when it differs
+/// from the last one shown: Ready, or failed; work in progress is not shown.
 async fn print_progress(client: Client) {
-    let sources =
-        watcher(Api::<GitRepository>::all(client.clone()), watcher::Config::default()).applied_objects().map(|event| {
-            event.map(|source| ("GitRepository", key(&source), ready(source.status.and_then(|s| s.conditions))))
-        });
+    let sources = watcher(Api::<GitRepository>::all(client.clone()), watcher::Config::default())
+        .applied_objects()
+        .map(|event| event.map(|source| outcome(&source)));
     let kustomizations = watcher(Api::<Kustomization>::all(client), watcher::Config::default())
         .applied_objects()
-        .map(|event| event.map(|ks| ("Kustomization", key(&ks), ready(ks.status.and_then(|s| s.conditions)))));
+        .map(|event| event.map(|ks| outcome(&ks)));
     let mut events = futures::stream::select(sources.boxed(), kustomizations.boxed());
-    let mut last: HashMap<String, (String, String)> = HashMap::new();
+    let mut last: HashMap<String, (bool, String)> = HashMap::new();
     while let Some(event) = events.next().await {
-        let Ok((kind, name, Some((status, message)))) = event else { continue };
-        let id = format!("{kind} {name}");
-        if last.get(&id) == Some(&(status.clone(), message.clone())) {
+        let Ok((id, Some((ready, message)))) = event else { continue };
+        if last.get(&id) == Some(&(ready, message.clone())) {
             continue;
         }
-        let mark = if status == "True" { "✔" } else { "✗" };
+        let mark = if ready { "✔" } else { "✗" };
         eprintln!("{mark} {id}: {message}");
-        last.insert(id, (status, message));
+        last.insert(id, (ready, message));
     }
 }
 
-fn key<K: ResourceExt>(object: &K) -> String {
-    format!("{}/{}", object.namespace().unwrap_or_default(), object.name_any())
-}
-
-fn ready(
-    conditions: Option<Vec<k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition>>,
-) -> Option<(String, String)> {
-    conditions?
-        .into_iter()
-        .find(|condition| condition.type_ == "Ready")
-        .map(|condition| (condition.status, condition.message))
+/// `Kind namespace/name`, and whether it is Ready with the message, unless in progress.
+fn outcome<K: FluxObject>(object: &K) -> (String, Option<(bool, String)>) {
+    let id = format!("{} {}/{}", K::KIND, object.namespace().unwrap_or_default(), object.name_any());
+    let outcome = match readiness(object) {
+        Readiness::Ready(message) => Some((true, message)),
+        Readiness::Failed { message, .. } | Readiness::Stalled { message, .. } => Some((false, message)),
+        Readiness::InProgress(_) => None,
+    };
+    (id, outcome)
 }

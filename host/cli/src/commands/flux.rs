@@ -2,12 +2,13 @@
 //! `suspend`, `resume`, for GitRepositories and Kustomizations.
 
 use anyhow::{Context, bail};
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
+use kube::ResourceExt;
 use kube::api::{Api, ListParams, ObjectMeta, Patch, PatchParams};
 use serde_json::json;
 use weir_api::kustomize::{CrossNamespaceSourceReference, Kustomization, KustomizationSpec, SourceKind};
 use weir_api::meta::NamespacedObjectReference;
 use weir_api::source::{GitRepository, GitRepositoryRef, GitRepositorySpec};
+use weir_api::status::{FluxObject, Readiness, readiness};
 
 use crate::cluster::ClusterOptions;
 
@@ -234,29 +235,26 @@ impl CreateCommand {
     }
 }
 
-/// One row of `weir get`: what flux prints.
+/// One row of `weir get`: what flux prints, READY and MESSAGE read as kstatus reads the
+/// conditions (in progress is `Unknown`).
 struct Row {
     namespace: String,
     name: String,
     revision: String,
     suspended: bool,
-    conditions: Vec<Condition>,
+    readiness: Readiness,
 }
 
 fn print_rows(rows: Vec<Row>, all_namespaces: bool) {
-    let ready = |row: &Row| row.conditions.iter().find(|condition| condition.type_ == "Ready").cloned();
     let mut table =
         vec![["NAMESPACE", "NAME", "REVISION", "SUSPENDED", "READY", "MESSAGE"].map(str::to_owned).to_vec()];
-    for row in &rows {
-        let condition = ready(row);
-        table.push(vec![
-            row.namespace.clone(),
-            row.name.clone(),
-            row.revision.clone(),
-            row.suspended.to_string(),
-            condition.as_ref().map_or_else(|| "Unknown".to_owned(), |condition| condition.status.clone()),
-            condition.map(|condition| condition.message).unwrap_or_default(),
-        ]);
+    for row in rows {
+        let (ready, message) = match row.readiness {
+            Readiness::Ready(message) => ("True", message),
+            Readiness::Failed { message, .. } | Readiness::Stalled { message, .. } => ("False", message),
+            Readiness::InProgress(message) => ("Unknown", message),
+        };
+        table.push(vec![row.namespace, row.name, row.revision, row.suspended.to_string(), ready.into(), message]);
     }
     let skip = usize::from(!all_namespaces);
     let widths: Vec<usize> =
@@ -272,55 +270,41 @@ fn print_rows(rows: Vec<Row>, all_namespaces: bool) {
     }
 }
 
-/// Lists `K` in the namespace (or all), one row each.
-async fn rows<K>(cluster: &ClusterOptions, all_namespaces: bool, row: impl Fn(K) -> Row) -> anyhow::Result<Vec<Row>>
-where
-    K: kube::Resource<Scope = kube::core::NamespaceResourceScope, DynamicType = ()>
-        + Clone
-        + std::fmt::Debug
-        + serde::de::DeserializeOwned,
-{
+/// Lists `K` in the namespace (or all), one row each with the revision `revision` reads.
+async fn rows<K: FluxObject>(
+    cluster: &ClusterOptions,
+    all_namespaces: bool,
+    revision: impl Fn(&K::Status) -> Option<String>,
+) -> anyhow::Result<Vec<Row>> {
     let client = cluster.client().await?;
     let api: Api<K> = if all_namespaces { Api::all(client) } else { Api::namespaced(client, &cluster.namespace) };
-    Ok(api.list(&ListParams::default()).await?.items.into_iter().map(row).collect())
-}
-
-impl Row {
-    fn new(
-        metadata: ObjectMeta,
-        revision: Option<String>,
-        suspend: Option<bool>,
-        conditions: Option<Vec<Condition>>,
-    ) -> Self {
-        Self {
-            namespace: metadata.namespace.unwrap_or_default(),
-            name: metadata.name.unwrap_or_default(),
-            revision: revision.unwrap_or_default(),
-            suspended: suspend.unwrap_or(false),
-            conditions: conditions.unwrap_or_default(),
-        }
-    }
+    let objects = api.list(&ListParams::default()).await?.items;
+    Ok(objects
+        .into_iter()
+        .map(|object| Row {
+            namespace: object.namespace().unwrap_or_default(),
+            name: object.name_any(),
+            revision: object.status().and_then(&revision).unwrap_or_default(),
+            suspended: object.suspended(),
+            readiness: readiness(&object),
+        })
+        .collect())
 }
 
 impl GetCommand {
     pub async fn run(self, cluster: &ClusterOptions) -> anyhow::Result<()> {
         let (all_namespaces, rows) = match self {
             GetCommand::Kustomizations(args) => {
-                let rows = rows(cluster, args.all_namespaces, |ks: Kustomization| {
-                    let status = ks.status.unwrap_or_default();
-                    Row::new(ks.metadata, status.last_applied_revision, ks.spec.suspend, status.conditions)
-                })
-                .await?;
-                (args.all_namespaces, rows)
+                let rows = rows::<Kustomization>(cluster, args.all_namespaces, |status| {
+                    status.last_applied_revision.clone()
+                });
+                (args.all_namespaces, rows.await?)
             }
             GetCommand::Sources(GetSources::Git(args)) => {
-                let rows = rows(cluster, args.all_namespaces, |repository: GitRepository| {
-                    let status = repository.status.unwrap_or_default();
-                    let revision = status.artifact.map(|artifact| artifact.revision);
-                    Row::new(repository.metadata, revision, repository.spec.suspend, status.conditions)
-                })
-                .await?;
-                (args.all_namespaces, rows)
+                let rows = rows::<GitRepository>(cluster, args.all_namespaces, |status| {
+                    status.artifact.as_ref().map(|artifact| artifact.revision.clone())
+                });
+                (args.all_namespaces, rows.await?)
             }
         };
         print_rows(rows, all_namespaces);
