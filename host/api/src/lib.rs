@@ -20,13 +20,10 @@ pub fn crds() -> Vec<CustomResourceDefinition> {
     vec![source::GitRepository::crd(), kustomize::Kustomization::crd()]
 }
 
-/// A CRD as YAML, the way `crds/` holds it.
+/// A CRD as YAML, the way `crds/` holds it: weir's Go-compatible writer, after
+/// a `---` as controller-gen starts its files.
 pub fn to_yaml(crd: &CustomResourceDefinition) -> String {
+    // A CRD always serializes; an empty document would show in review.
     let value = serde_json::to_value(crd).unwrap_or_default();
-    let mut out = String::new();
-    let mut emitter = yaml_rust2::YamlEmitter::new(&mut out);
-    // Emitting into a String cannot fail; an empty document would show in review.
-    let _ = emitter.dump(&meta::json_to_yaml(&value));
-    out.push('\n');
-    out
+    format!("---\n{}", weir_go_yaml::emit_document(&value))
 }

@@ -62,21 +62,3 @@ pub fn duration(_: &mut SchemaGenerator) -> Schema {
 pub fn optional_duration(generator: &mut SchemaGenerator) -> Schema {
     duration(generator)
 }
-
-/// JSON to yaml-rust2's model, keeping key order.
-pub fn json_to_yaml(value: &serde_json::Value) -> yaml_rust2::Yaml {
-    use yaml_rust2::Yaml;
-    match value {
-        serde_json::Value::Null => Yaml::Null,
-        serde_json::Value::Bool(flag) => Yaml::Boolean(*flag),
-        serde_json::Value::Number(number) => match number.as_i64() {
-            Some(integer) => Yaml::Integer(integer),
-            None => Yaml::Real(number.to_string()),
-        },
-        serde_json::Value::String(text) => Yaml::String(text.clone()),
-        serde_json::Value::Array(items) => Yaml::Array(items.iter().map(json_to_yaml).collect()),
-        serde_json::Value::Object(fields) => {
-            Yaml::Hash(fields.iter().map(|(key, value)| (Yaml::String(key.clone()), json_to_yaml(value))).collect())
-        }
-    }
-}

@@ -3,7 +3,6 @@
 use std::fmt;
 
 use kube::core::GroupVersionKind;
-use serde::Deserialize;
 use serde_json::Value;
 
 /// A manifest: any Kubernetes object, kept as JSON.
@@ -19,13 +18,13 @@ pub enum ParseError {
     NotAnObject { index: usize, message: String },
 }
 
-/// Reads a multi-document YAML stream (as renderers print it); empty documents are skipped.
+/// Reads a multi-document YAML stream (as renderers print it) as the Go tools read it;
+/// empty documents are skipped, but count in the document numbers of errors.
 pub fn parse_stream(text: &str) -> Result<Vec<Object>, ParseError> {
+    let documents = weir_go_yaml::parse_documents(text, &weir_go_yaml::ParseOptions::default())
+        .map_err(|error| ParseError::Yaml { index: error.document, message: error.message })?;
     let mut objects = Vec::new();
-    for (index, document) in serde_yaml_ng::Deserializer::from_str(text).enumerate() {
-        let index = index + 1;
-        let value =
-            Value::deserialize(document).map_err(|error| ParseError::Yaml { index, message: error.to_string() })?;
+    for (index, value) in (1..).zip(documents) {
         if value.is_null() {
             continue;
         }
@@ -161,7 +160,9 @@ mod tests {
         assert_eq!(objects[1].id().to_string(), "Deployment/x/b");
         assert_eq!(objects[1].gvk().group, "apps");
         let error = parse_stream("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\nkind: [\n").unwrap_err();
-        assert!(error.to_string().contains("document 2"), "{error}");
+        assert!(error.to_string().starts_with("invalid YAML in document 2: "), "{error}");
+        let error = parse_stream("---\n---\nkind: A\n").unwrap_err();
+        assert_eq!(error.to_string(), "document 2 is not a Kubernetes object: apiVersion is missing");
         let error = parse_stream("apiVersion: v1\nmetadata: {name: a}\n").unwrap_err();
         assert_eq!(error.to_string(), "document 1 is not a Kubernetes object: kind is missing");
     }

@@ -1,7 +1,26 @@
-//! The choices Go's YAML encoders make when they write a scalar, so that weir's
-//! YAML writers (kustomize's output, the SOPS YAML store) print what the Go tools
-//! print: libyaml's scalar analysis, which decides between plain, quoted and
-//! block styles, and Go's shortest float formatting.
+//! YAML as the Go tools (kubectl, kustomize, Flux, sops) read and write it:
+//! weir's one YAML stack. The host and the plugins read and write YAML only
+//! through this crate, so a manifest means the same thing in the API server,
+//! the applier, the CLI and the plugins.
+//!
+//! - Reading ([`parse_stream`], [`parse_stream_with`], [`parse_documents`]):
+//!   yaml-rust2's event parser with go-yaml v3's scalar resolution, into
+//!   `serde_json::Value`; [`ParseOptions`] holds the variations callers need
+//!   (YAML 1.1 booleans, kustomize's label text, refusing aliases).
+//! - Writing ([`emit_document`], [`emit_stream`]): a block emitter that prints
+//!   what kustomize (go-yaml v3 through kyaml) prints.
+//! - The pieces both rest on, shared with the writers that keep their own tree
+//!   (the SOPS YAML store, Helm's `toYaml`): libyaml's scalar analysis, which
+//!   decides between plain, quoted and block styles, go-yaml's resolution of
+//!   plain scalars, and Go's shortest float formatting.
+
+mod read;
+mod resolve;
+mod write;
+
+pub use read::{MAX_DEPTH, ParseError, ParseOptions, parse_documents, parse_stream, parse_stream_with, resolve_plain};
+pub use resolve::{is_base60_float, is_old_bool, is_timestamp};
+pub use write::{emit_document, emit_stream, format_number};
 
 use weir_go_compat::strconv;
 

@@ -11,7 +11,10 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use weir_go_yaml::{GoInt, analyze, double_quoted_escape, format_float_g, is_break, is_yaml_float, parse_int};
+use weir_go_yaml::{
+    GoInt, analyze, double_quoted_escape, format_float_g, is_base60_float, is_break, is_timestamp, is_yaml_float,
+    parse_int,
+};
 use weir_gotemplate::{Map, Value};
 use yaml_rust2::parser::{Event, Parser, Tag};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
@@ -517,80 +520,6 @@ fn key_less(a: &[char], b: &[char]) -> bool {
 /// Then the encoder quotes it.
 fn needs_quotes(s: &str) -> bool {
     !matches!(resolve_plain(s), Scalar::Str(_)) || is_timestamp(s) || is_base60_float(s)
-}
-
-/// go-yaml's timestamp forms: `2006-1-2`, optionally followed by `T`/`t`/space
-/// and `15:4:5` with fraction and zone.
-fn is_timestamp(s: &str) -> bool {
-    let b = s.as_bytes();
-    let digits = |from: usize, min: usize, max: usize| {
-        let n = b[from.min(b.len())..].iter().take_while(|c| c.is_ascii_digit()).count();
-        (min..=max).contains(&n).then_some(from + n)
-    };
-    let date = || -> Option<usize> {
-        let at = digits(0, 4, 4)?;
-        let at = (b.get(at) == Some(&b'-')).then_some(at + 1)?;
-        let at = digits(at, 1, 2)?;
-        let at = (b.get(at) == Some(&b'-')).then_some(at + 1)?;
-        digits(at, 1, 2)
-    };
-    let Some(end) = date() else { return false };
-    if end == b.len() {
-        return true;
-    }
-    let zoned = b[end] == b'T' || b[end] == b't';
-    if !zoned && b[end] != b' ' {
-        return false;
-    }
-    let time = || -> Option<usize> {
-        let at = digits(end + 1, 1, 2)?;
-        let at = (b.get(at) == Some(&b':')).then_some(at + 1)?;
-        let at = digits(at, 1, 2)?;
-        let at = (b.get(at) == Some(&b':')).then_some(at + 1)?;
-        let at = digits(at, 1, 2)?;
-        Some(if b.get(at) == Some(&b'.') { digits(at + 1, 1, 9)? } else { at })
-    };
-    let Some(at) = time() else { return false };
-    let rest = &s[at..];
-    if !zoned {
-        return rest.is_empty();
-    }
-    rest == "Z" || {
-        let z = rest.as_bytes();
-        z.len() == 6
-            && (z[0] == b'+' || z[0] == b'-')
-            && z[3] == b':'
-            && rest.get(1..3).is_some_and(|h| h.parse::<u8>().is_ok())
-    }
-}
-
-/// `^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$`: YAML 1.1 sexagesimal floats.
-fn is_base60_float(s: &str) -> bool {
-    let body = s.strip_prefix(['-', '+']).unwrap_or(s);
-    let (main, _) = body.split_once('.').map_or((body, ""), |(m, f)| (m, f));
-    if let Some((_, frac)) = body.split_once('.')
-        && !frac.chars().all(|c| c.is_ascii_digit() || c == '_')
-    {
-        return false;
-    }
-    let mut parts = main.split(':');
-    let head = parts.next().unwrap_or("");
-    if !head.starts_with(|c: char| c.is_ascii_digit()) || !head.chars().all(|c| c.is_ascii_digit() || c == '_') {
-        return false;
-    }
-    let mut sexagesimal = 0;
-    for part in parts {
-        let ok = match part.as_bytes() {
-            [d] => d.is_ascii_digit(),
-            [t, d] => (b'0'..=b'5').contains(t) && d.is_ascii_digit(),
-            _ => false,
-        };
-        if !ok {
-            return false;
-        }
-        sexagesimal += 1;
-    }
-    sexagesimal > 0
 }
 
 #[derive(Clone, Copy, PartialEq)]

@@ -231,7 +231,7 @@ fn new_image(img: &str, images: &[Value]) -> Option<String> {
         let new_name = str_at(i, &["newName"]);
         let new_tag = match i.get("newTag") {
             Some(Value::String(s)) => s.clone(),
-            Some(Value::Number(n)) => crate::yaml::format_number(n),
+            Some(Value::Number(n)) => weir_go_yaml::format_number(n),
             _ => String::new(),
         };
         let digest = str_at(i, &["digest"]);

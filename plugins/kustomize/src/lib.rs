@@ -22,12 +22,12 @@ mod fields;
 mod generators;
 mod patch;
 mod replacements;
-pub mod yaml;
 
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 
 use serde_json::{Map, Value, json};
+use weir_go_yaml::{ParseError, ParseOptions};
 
 pub use error::KustomizeError;
 use fields::*;
@@ -255,6 +255,46 @@ const UNSUPPORTED_FIELDS: &[&str] = &[
     "validators",
 ];
 
+// ---------------------------------------------------------------- YAML (through weir-go-yaml)
+
+/// Resources, patches and configurations as kustomize (kyaml) reads them:
+/// go-yaml v3, with label and annotation values kept as their text.
+pub(crate) fn parse_yaml(text: &str) -> Result<Vec<Value>, ParseError> {
+    weir_go_yaml::parse_stream_with(text, &ParseOptions { metadata_text: true, ..ParseOptions::default() })
+}
+
+/// Prefix given to map keys that YAML 1.1 reads as booleans (kustomize then
+/// fails when it uses such a map as a map of strings).
+pub(crate) const BOOL_KEY_MARK: &str = "\u{0}yaml11-bool:";
+
+/// Kustomization files and JSON patches, which kustomize reads through
+/// sigs.k8s.io/yaml: YAML 1.1 booleans, and boolean keys marked with [`BOOL_KEY_MARK`].
+pub(crate) fn parse_yaml11(text: &str) -> Result<Vec<Value>, ParseError> {
+    let options = ParseOptions {
+        yaml11_bools: true,
+        bool_key_mark: Some(BOOL_KEY_MARK),
+        metadata_text: true,
+        ..ParseOptions::default()
+    };
+    weir_go_yaml::parse_stream_with(text, &options)
+}
+
+/// The text of a scalar as kustomize sees it (strings as-is, numbers in Go form).
+pub(crate) fn scalar_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => weir_go_yaml::format_number(n),
+        Value::Bool(b) => b.to_string(),
+        Value::Null => String::new(),
+        other => compact(other),
+    }
+}
+
+/// A one-line rendering for messages.
+pub(crate) fn compact(v: &Value) -> String {
+    serde_json::to_string(v).unwrap_or_default()
+}
+
 const KUSTOMIZATION_FILES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 
 /// A successful build.
@@ -298,7 +338,7 @@ pub fn render(root: &Path, options: &BuildOptions) -> Result<Rendered, Kustomize
                 return Err(KustomizeError::invalid(
                     &k.file,
                     "sortOptions.order",
-                    format!("the order must be \"legacy\" or \"fifo\", not {}", yaml::compact(other)),
+                    format!("the order must be \"legacy\" or \"fifo\", not {}", compact(other)),
                 ));
             }
         },
@@ -336,7 +376,7 @@ pub fn render(root: &Path, options: &BuildOptions) -> Result<Rendered, Kustomize
     }
     build_metadata(&k, &root, &mut resources)?;
     let docs: Vec<Value> = resources.into_iter().map(|r| stringify_metadata_maps(r.obj)).collect();
-    Ok(Rendered { yaml_stream: yaml::emit_stream(&docs), warnings: b.warnings.into_inner() })
+    Ok(Rendered { yaml_stream: weir_go_yaml::emit_stream(&docs), warnings: b.warnings.into_inner() })
 }
 
 /// `path` relative to `base` (both absolute), `..` where needed.
@@ -423,7 +463,7 @@ fn stringify_metadata_maps(mut obj: Value) -> Value {
         if let Some(Value::Object(m)) = obj.get_mut("metadata").and_then(|m| m.get_mut(f)) {
             for v in m.values_mut() {
                 if matches!(v, Value::Number(_) | Value::Bool(_)) {
-                    *v = Value::String(yaml::emit_scalar_text(v));
+                    *v = Value::String(scalar_text(v));
                 }
             }
         }
@@ -573,7 +613,7 @@ fn string_map(v: Option<&Value>, file: &Path, field: &str) -> Result<Map<String,
         Some(Value::Object(m)) => m
             .iter()
             .map(|(k, v)| {
-                if let Some(key) = k.strip_prefix(yaml::BOOL_KEY_MARK) {
+                if let Some(key) = k.strip_prefix(BOOL_KEY_MARK) {
                     return Err(KustomizeError::invalid(
                         file,
                         format!("{field}.{key}"),
@@ -645,7 +685,7 @@ impl Builder {
         if text.trim().is_empty() {
             return Err(KustomizeError::invalid(&file, "", "kustomization.yaml is empty"));
         }
-        let mut docs = yaml::parse_stream_with(&text, true).map_err(|e| KustomizeError::invalid(&file, "", e))?;
+        let mut docs = parse_yaml11(&text).map_err(|e| KustomizeError::invalid(&file, "", e.to_string()))?;
         let doc = match docs.len() {
             0 => Value::Object(Map::new()),
             1 => docs.remove(0),
@@ -804,7 +844,7 @@ impl Builder {
         for rel in k.strings("configurations")? {
             let (file, bytes) = self.read_file(k, &rel, "configurations")?;
             let text = String::from_utf8_lossy(&bytes);
-            for d in yaml::parse_stream(&text).map_err(|e| KustomizeError::invalid(&file, "configurations", e))? {
+            for d in parse_yaml(&text).map_err(|e| KustomizeError::invalid(&file, "configurations", e.to_string()))? {
                 self.config.merge_doc(&d);
             }
         }
@@ -1016,7 +1056,7 @@ fn normalize(p: &Path) -> PathBuf {
 
 fn parse_resources(file: &Path, bytes: &[u8]) -> Result<Vec<Res>, KustomizeError> {
     let text = std::str::from_utf8(bytes).map_err(|_| KustomizeError::invalid(file, "", "not UTF-8 text"))?;
-    let docs = yaml::parse_stream(text).map_err(|e| KustomizeError::invalid(file, "", e))?;
+    let docs = parse_yaml(text).map_err(|e| KustomizeError::invalid(file, "", e.to_string()))?;
     let mut out = Vec::new();
     for d in docs {
         push_doc(file, d, &mut out)?;

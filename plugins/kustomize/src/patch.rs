@@ -4,7 +4,7 @@ use regex::Regex;
 use serde_json::Value;
 use weir_strategic_merge::{BuiltinSchema, ListStrategy, MergeSchema, Options};
 
-use crate::{Builder, Kustomization, KustomizeError, Res, str_at, yaml};
+use crate::{BOOL_KEY_MARK, Builder, Kustomization, KustomizeError, Res, parse_yaml, parse_yaml11, str_at};
 
 /// A patch's text: inline, or read from a file (kustomize also accepts a
 /// file name in `patchesStrategicMerge` entries).
@@ -20,17 +20,17 @@ fn patch_text(b: &Builder, k: &Kustomization, entry: &Value, field: &str) -> Res
 }
 
 fn parse_patch(k: &Kustomization, field: &str, text: &str) -> Result<Vec<Value>, KustomizeError> {
-    yaml::parse_stream(text).map_err(|e| KustomizeError::invalid(&k.file, field, format!("invalid patch: {e}")))
+    parse_yaml(text).map_err(|e| KustomizeError::invalid(&k.file, field, format!("invalid patch: {e}")))
 }
 
 fn parse_ops(k: &Kustomization, field: &str, text: &str) -> Result<Value, KustomizeError> {
-    let docs = yaml::parse_stream_with(text, true)
-        .map_err(|e| KustomizeError::invalid(&k.file, field, format!("invalid patch: {e}")))?;
+    let docs =
+        parse_yaml11(text).map_err(|e| KustomizeError::invalid(&k.file, field, format!("invalid patch: {e}")))?;
     fn bool_key(v: &Value) -> Option<String> {
         match v {
-            Value::Object(m) => m
-                .iter()
-                .find_map(|(k, v)| k.strip_prefix(yaml::BOOL_KEY_MARK).map(str::to_string).or_else(|| bool_key(v))),
+            Value::Object(m) => {
+                m.iter().find_map(|(k, v)| k.strip_prefix(BOOL_KEY_MARK).map(str::to_string).or_else(|| bool_key(v)))
+            }
             Value::Array(a) => a.iter().find_map(bool_key),
             _ => None,
         }

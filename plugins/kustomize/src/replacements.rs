@@ -3,7 +3,7 @@
 use serde_json::{Map, Value};
 
 use crate::patch::Selector;
-use crate::{Builder, Kustomization, KustomizeError, Res, yaml};
+use crate::{Builder, Kustomization, KustomizeError, Res, compact, parse_yaml, scalar_text};
 
 /// Splits a kustomize field path (`a.b.[name=x].c`, `a.0.b`) into segments.
 pub(crate) fn split_path(p: &str) -> Vec<String> {
@@ -40,7 +40,7 @@ fn find_mut<'a>(v: &'a mut Value, path: &[String], create: bool, out: &mut Vec<&
                 for it in items.iter_mut() {
                     let hit = match it.get(k) {
                         Some(Value::String(s)) => s == val,
-                        Some(other) => yaml::emit_scalar_text(other) == val,
+                        Some(other) => scalar_text(other) == val,
                         None => false,
                     };
                     if hit {
@@ -117,7 +117,7 @@ pub(crate) fn apply(b: &Builder, k: &Kustomization, list: &mut [Res]) -> Result<
         if let Some(p) = opt_str(&e, "path") {
             let (file, bytes) = b.read_file(k, p, field)?;
             let text = String::from_utf8_lossy(&bytes);
-            for d in yaml::parse_stream(&text).map_err(|m| KustomizeError::invalid(&file, field, m))? {
+            for d in parse_yaml(&text).map_err(|m| KustomizeError::invalid(&file, field, m.to_string()))? {
                 match d {
                     Value::Array(a) => reps.extend(a),
                     other => reps.push(other),
@@ -134,8 +134,8 @@ pub(crate) fn apply(b: &Builder, k: &Kustomization, list: &mut [Res]) -> Result<
         let found: Vec<&Res> = list.iter().filter(|r| sel.matches(r)).collect();
         let src = match found.as_slice() {
             [one] => *one,
-            [] => return Err(err(format!("nothing selected by replacement source {}", yaml::compact(source)))),
-            _ => return Err(err(format!("multiple matches for selector {}", yaml::compact(source)))),
+            [] => return Err(err(format!("nothing selected by replacement source {}", compact(source)))),
+            _ => return Err(err(format!("multiple matches for selector {}", compact(source)))),
         };
         let fp = opt_str(source, "fieldPath").unwrap_or("metadata.name");
         let mut value = get_path(&src.obj, fp)
@@ -143,7 +143,7 @@ pub(crate) fn apply(b: &Builder, k: &Kustomization, list: &mut [Res]) -> Result<
         if let Some(opts) = source.get("options")
             && let Some(delim) = opt_str(opts, "delimiter")
         {
-            let s = yaml::emit_scalar_text(&value);
+            let s = scalar_text(&value);
             let idx = opts.get("index").and_then(Value::as_i64).unwrap_or(0);
             let parts: Vec<&str> = s.split(delim).collect();
             if idx < 0 || idx as usize >= parts.len() {
@@ -196,12 +196,12 @@ fn with_options(current: &Value, value: &Value, opts: &Value) -> Value {
     let v = delimited(current, value, opts);
     let text = match &v {
         Value::Object(_) | Value::Array(_) => return v,
-        other => yaml::emit_scalar_text(other),
+        other => scalar_text(other),
     };
     match current {
         Value::String(_) => Value::String(text),
-        Value::Null => yaml::resolve_plain(text),
-        Value::Number(_) | Value::Bool(_) => match yaml::resolve_plain(text.clone()) {
+        Value::Null => weir_go_yaml::resolve_plain(text),
+        Value::Number(_) | Value::Bool(_) => match weir_go_yaml::resolve_plain(text.clone()) {
             n @ (Value::Number(_) | Value::Bool(_)) => n,
             _ => Value::String(text),
         },
@@ -214,9 +214,9 @@ fn delimited(current: &Value, value: &Value, opts: &Value) -> Value {
         return value.clone();
     };
     let idx = opts.get("index").and_then(Value::as_i64).unwrap_or(0);
-    let cur = yaml::emit_scalar_text(current);
+    let cur = scalar_text(current);
     let mut parts: Vec<String> = cur.split(delim).map(str::to_string).collect();
-    let v = yaml::emit_scalar_text(value);
+    let v = scalar_text(value);
     if idx < 0 {
         parts.insert(0, v);
     } else if idx as usize >= parts.len() {
@@ -408,7 +408,7 @@ pub(crate) fn resolve_vars(vars: &[Var], list: &mut [Res], file: &std::path::Pat
                 format!("field specified in var '{}' not found in corresponding resource", v.name),
             )
         })?;
-        vals.push((v.name.clone(), yaml::emit_scalar_text(&val)));
+        vals.push((v.name.clone(), scalar_text(&val)));
     }
     let mut used = vec![false; vals.len()];
     for r in list.iter_mut() {

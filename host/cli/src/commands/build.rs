@@ -36,14 +36,8 @@ impl BuildTarget {
     pub async fn build(self, cluster: &ClusterOptions, plugins: &PluginOptions) -> anyhow::Result<()> {
         let BuildTarget::Kustomization(args) = self;
         let (_, _, objects) = args.build(cluster, plugins).await?;
-        let mut out = String::new();
-        for (index, object) in objects.iter().enumerate() {
-            if index > 0 {
-                out.push_str("---\n");
-            }
-            out.push_str(&serde_yaml_ng::to_string(&object.0)?);
-        }
-        print!("{out}");
+        let documents: Vec<_> = objects.into_iter().map(|object| object.0).collect();
+        print!("{}", weir_go_yaml::emit_stream(&documents));
         Ok(())
     }
 

@@ -141,7 +141,7 @@ fn name_and_namespace(text: &str) -> (String, Option<String>) {
 
 fn export(object: &impl serde::Serialize) -> anyhow::Result<()> {
     let value = serde_json::to_value(object)?;
-    print!("---\n{}", weir_kustomize::yaml::emit_document(&value));
+    print!("---\n{}", weir_go_yaml::emit_document(&value));
     Ok(())
 }
 

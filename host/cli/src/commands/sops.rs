@@ -270,7 +270,7 @@ fn find_config(dir: &Path) -> Option<PathBuf> {
 /// (relative to the configuration's directory), if any.
 fn creation_rule(config: &Path, file: &Path) -> anyhow::Result<Option<Rule>> {
     let text = std::fs::read_to_string(config).with_context(|| format!("cannot read {}", config.display()))?;
-    let docs = weir_kustomize::yaml::parse_stream(&text).map_err(|e| anyhow::anyhow!("{}: {e}", config.display()))?;
+    let docs = weir_go_yaml::parse_stream(&text).map_err(|e| anyhow::anyhow!("{}: {e}", config.display()))?;
     let Some(rules) = docs.first().and_then(|d| d.get("creation_rules")).and_then(Json::as_array) else {
         return Ok(None);
     };

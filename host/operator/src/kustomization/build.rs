@@ -45,7 +45,7 @@ pub async fn build(
         let mut text = std::borrow::Cow::Borrowed(document);
         if decrypt_secrets && is_encrypted(&object) {
             object = decrypt(kustomization, context, object).await?;
-            text = serde_yaml_ng::to_string(&object.0).map_err(|error| invalid(error.to_string()))?.into();
+            text = weir_go_yaml::emit_document(&object.0).into();
         }
         if let Some(variables) = &variables
             && object.annotation(SUBSTITUTE) != Some("disabled")
