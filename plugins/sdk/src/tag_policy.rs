@@ -3,7 +3,7 @@
 #[doc(hidden)]
 pub mod bindings {
     wit_bindgen::generate!({
-        path: "../../wit",
+        path: "../../wit/0.1.0",
         world: "tag-policy",
         pub_export_macro: true,
         default_bindings_module: "weir_plugin_sdk::tag_policy::bindings",

@@ -7,7 +7,7 @@ use crate::error::{CallError, LoadError};
 use crate::runtime::{Grants, HostState, Plugin, PluginRuntime};
 
 wasmtime::component::bindgen!({
-    path: "../../wit",
+    path: "../../wit/0.1.0",
     world: "decryptor",
     exports: { default: async },
     with: { "weir:plugin/types": super::types },

@@ -9,7 +9,7 @@ use crate::outbound::{Origin, OutboundGrant};
 use crate::runtime::{Grants, HostState, Plugin, PluginRuntime};
 
 wasmtime::component::bindgen!({
-    path: "../../wit",
+    path: "../../wit/0.1.0",
     world: "notifier",
     imports: { default: async },
     exports: { default: async },

@@ -8,7 +8,7 @@ use crate::error::{CallError, LoadError};
 use crate::runtime::{Grants, HostState, Plugin, PluginRuntime, ReadOnlyDir};
 
 wasmtime::component::bindgen!({
-    path: "../../wit",
+    path: "../../wit/0.1.0",
     world: "renderer",
     exports: { default: async },
     with: { "weir:plugin/types": super::types },
