@@ -9,7 +9,8 @@
 //! block just before a dedent goes to the end of the innermost block that
 //! closes when it is indented deeper than the next token, as go-yaml does.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasher, RandomState};
 
 use base64::Engine;
 
@@ -27,6 +28,26 @@ fn err(msg: impl Into<String>) -> SopsError {
 }
 
 // ------------------------------------------------------------------ parser
+
+/// The keys of one mapping seen so far, by hash: a duplicate is found without
+/// comparing each key with every earlier one.
+struct Keys {
+    hashes: HashSet<u64>,
+    state: RandomState,
+}
+
+impl Keys {
+    fn new() -> Self {
+        Keys { hashes: HashSet::new(), state: RandomState::new() }
+    }
+
+    /// Whether `key` is already an entry of `items` (whose keys were all added here).
+    fn defined(&mut self, items: &[Item], key: &str) -> bool {
+        // A hash seen before is a duplicate or a collision: only then compare.
+        !self.hashes.insert(self.state.hash_one(key))
+            && items.iter().any(|i| matches!(i, Item::Entry(k, _) if k == key))
+    }
+}
 
 /// Where a block value sits; it decides where its comments go.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -320,11 +341,12 @@ impl<'a> Parser<'a> {
     fn block_map(&mut self, indent: usize) -> Result<Vec<Item>, SopsError> {
         self.enter()?;
         let mut items: Vec<Item> = self.take_pending().into_iter().map(Item::Comment).collect();
+        let mut keys = Keys::new();
         loop {
             let key = self.map_key()?;
             let (before, value) = self.block_value(indent, Ctx::MapValue)?;
             items.extend(before.into_iter().map(Item::Comment));
-            if items.iter().any(|i| matches!(i, Item::Entry(k, _) if *k == key)) {
+            if keys.defined(&items, &key) {
                 return Err(self.fail(&format!("mapping key `{key}` already defined")));
             }
             items.push(Item::Entry(key, value));
@@ -809,6 +831,7 @@ impl<'a> Parser<'a> {
             Some(b'{') => {
                 self.i += 1;
                 let mut items = Vec::new();
+                let mut keys = Keys::new();
                 loop {
                     let mut comments = Vec::new();
                     self.skip_flow_space(&mut comments);
@@ -833,7 +856,7 @@ impl<'a> Parser<'a> {
                         Value::Null
                     };
                     items.extend(comments.drain(..).map(Item::Comment));
-                    if items.iter().any(|i| matches!(i, Item::Entry(k, _) if *k == key)) {
+                    if keys.defined(&items, &key) {
                         return Err(self.fail(&format!("mapping key `{key}` already defined")));
                     }
                     items.push(Item::Entry(key, value));
