@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 
 use aes_gcm::aead::consts::U32;
 use aes_gcm::aead::rand_core::RngCore;
-use aes_gcm::aead::{Aead, KeyInit, OsRng, Payload};
+use aes_gcm::aead::{Aead, AeadInPlace, KeyInit, OsRng, Payload};
 use aes_gcm::aes::Aes256;
 use aes_gcm::{AesGcm, Nonce};
 use base64::Engine;
@@ -81,36 +81,97 @@ fn parse_go_bool(s: &str) -> Option<bool> {
     }
 }
 
-fn open(ciphertext: &str, key: &[u8; 32], aad: &str) -> Result<(Vec<u8>, String), ValueError> {
-    let caps =
-        enc_re().captures(ciphertext).ok_or_else(|| ValueError::Format("no ENC[AES256_GCM,…] envelope".into()))?;
-    let field =
-        |i: usize, name: &str| B64.decode(&caps[i]).map_err(|e| ValueError::Format(format!("base64 in {name}: {e}")));
-    let mut data = field(1, "data")?;
-    let iv = field(2, "iv")?;
-    let tag = field(3, "tag")?;
+/// A data key ready for AES-256-GCM: the key schedule and the GHASH key are
+/// computed once per document, not once per value.
+pub struct Cipher(Gcm);
+
+impl Cipher {
+    pub fn new(key: &[u8; 32]) -> Self {
+        Cipher(Gcm::new(key.into()))
+    }
+}
+
+/// The `data`, `iv`, `tag` and `type` fields of an encrypted value, exactly as
+/// the envelope regex captures them.
+fn envelope(s: &str) -> Option<[&str; 4]> {
+    if let Some(fields) = envelope_fast(s) {
+        return Some(fields);
+    }
+    let caps = enc_re().captures(s)?;
+    let field = |i: usize| caps.get(i).map_or("", |m| m.as_str());
+    Some([field(1), field(2), field(3), field(4)])
+}
+
+/// The envelope as sops writes it (base64 fields, a type without commas),
+/// split without the regex. In that shape the regex has only one way to match,
+/// so the fields are the same; any other shape is left to the regex.
+fn envelope_fast(s: &str) -> Option<[&str; 4]> {
+    let rest = s.strip_prefix("ENC[AES256_GCM,data:")?;
+    // One pass over the first line (`.` stops at a line break, so the match
+    // never reaches past it): exactly three commas, and the last `]` after them.
+    let b = rest.as_bytes();
+    let mut commas = [0usize; 3];
+    let mut n = 0;
+    let mut close = None;
+    let mut i = 0;
+    while let Some(at) = crate::scan::find_any(&b[i..], [b'\n', b',', b']']) {
+        let at = i + at;
+        match b[at] {
+            b'\n' => break,
+            b',' if n == 3 => return None,
+            b',' => {
+                commas[n] = at;
+                n += 1;
+            }
+            // The last group is greedy: it ends at the line's last `]`.
+            _ if n == 3 => close = Some(at),
+            _ => {}
+        }
+        i = at + 1;
+    }
+    if n != 3 {
+        return None;
+    }
+    let data = &rest[..commas[0]];
+    let iv = rest[commas[0] + 1..commas[1]].strip_prefix("iv:")?;
+    let tag = rest[commas[1] + 1..commas[2]].strip_prefix("tag:")?;
+    let ty = rest[commas[2] + 1..close?].strip_prefix("type:")?;
+    if data.is_empty() || iv.is_empty() || tag.is_empty() || ty.is_empty() {
+        return None;
+    }
+    Some([data, iv, tag, ty])
+}
+
+fn open<'a>(ciphertext: &'a str, cipher: &Cipher, aad: &str) -> Result<(Vec<u8>, &'a str), ValueError> {
+    let [data, iv, tag, ty] =
+        envelope(ciphertext).ok_or_else(|| ValueError::Format("no ENC[AES256_GCM,…] envelope".into()))?;
+    let error = |name: &str, e: base64::DecodeError| ValueError::Format(format!("base64 in {name}: {e}"));
+    // The ciphertext with its tag appended, decrypted in place.
+    let mut buffer = Vec::with_capacity(data.len() / 4 * 3 + 3 + TAG_LEN);
+    B64.decode_vec(data, &mut buffer).map_err(|e| error("data", e))?;
+    let iv = B64.decode(iv).map_err(|e| error("iv", e))?;
+    B64.decode_vec(tag, &mut buffer).map_err(|e| error("tag", e))?;
     if iv.len() != IV_LEN {
         return Err(ValueError::Format(format!("IV of {} bytes, expected {IV_LEN}", iv.len())));
     }
-    data.extend_from_slice(&tag);
-    if data.len() < TAG_LEN {
+    if buffer.len() < TAG_LEN {
         return Err(ValueError::Format("ciphertext shorter than the GCM tag".into()));
     }
-    let gcm = Gcm::new(key.into());
-    let plain = gcm
-        .decrypt(Nonce::<U32>::from_slice(&iv), Payload { msg: &data, aad: aad.as_bytes() })
+    cipher
+        .0
+        .decrypt_in_place(Nonce::<U32>::from_slice(&iv), aad.as_bytes(), &mut buffer)
         .map_err(|_| ValueError::Auth)?;
-    Ok((plain, caps[4].to_string()))
+    Ok((buffer, ty))
 }
 
 /// Decrypts one value; the empty string stays empty, as in sops.
-pub fn decrypt_value(ciphertext: &str, key: &[u8; 32], aad: &str) -> Result<Value, ValueError> {
+pub fn decrypt_value(ciphertext: &str, cipher: &Cipher, aad: &str) -> Result<Value, ValueError> {
     if ciphertext.is_empty() {
         return Ok(Value::Str(String::new()));
     }
-    let (plain, ty) = open(ciphertext, key, aad)?;
+    let (plain, ty) = open(ciphertext, cipher, aad)?;
     let text = || String::from_utf8(plain.clone()).map_err(|_| ValueError::Type(format!("{ty} value is not UTF-8")));
-    Ok(match ty.as_str() {
+    Ok(match ty {
         // Binary documents hold arbitrary bytes in their one string.
         "str" => String::from_utf8(plain).map_or_else(|e| Value::Bytes(e.into_bytes()), Value::Str),
         "comment" => Value::Comment(text()?),
@@ -136,13 +197,13 @@ pub fn decrypt_value(ciphertext: &str, key: &[u8; 32], aad: &str) -> Result<Valu
     })
 }
 
-fn seal(plain: &[u8], ty: &str, key: &[u8; 32], aad: &str) -> Result<String, SopsError> {
+fn seal(plain: &[u8], ty: &str, cipher: &Cipher, aad: &str) -> Result<String, SopsError> {
     let mut iv = [0u8; IV_LEN];
     OsRng
         .try_fill_bytes(&mut iv)
         .map_err(|e| SopsError::Unsupported(format!("no randomness source for the IV: {e}")))?;
-    let gcm = Gcm::new(key.into());
-    let out = gcm
+    let out = cipher
+        .0
         .encrypt(Nonce::<U32>::from_slice(&iv), Payload { msg: plain, aad: aad.as_bytes() })
         .map_err(|_| SopsError::InvalidDocument("AES-GCM encryption failed".into()))?;
     let (data, tag) = out.split_at(out.len() - TAG_LEN);
@@ -150,7 +211,7 @@ fn seal(plain: &[u8], ty: &str, key: &[u8; 32], aad: &str) -> Result<String, Sop
 }
 
 /// Encrypts one leaf value; the empty string stays empty, as in sops.
-pub fn encrypt_value(v: &Value, key: &[u8; 32], aad: &str) -> Result<String, SopsError> {
+pub fn encrypt_value(v: &Value, cipher: &Cipher, aad: &str) -> Result<String, SopsError> {
     let (bytes, ty): (Vec<u8>, &str) = match v {
         Value::Str(s) if s.is_empty() => return Ok(String::new()),
         Value::Str(s) => (s.as_bytes().to_vec(), "str"),
@@ -160,20 +221,20 @@ pub fn encrypt_value(v: &Value, key: &[u8; 32], aad: &str) -> Result<String, Sop
         Value::Bytes(b) if b.is_empty() => return Ok(String::new()),
         Value::Bytes(b) => (b.clone(), "str"),
         Value::Time(t) => (t.as_bytes().to_vec(), "time"),
-        Value::Comment(c) => return encrypt_comment(c, key, aad),
+        Value::Comment(c) => return encrypt_comment(c, cipher, aad),
         Value::Null | Value::Map(_) | Value::List(_) => {
             return Err(SopsError::InvalidDocument("cannot encrypt a non-leaf value".into()));
         }
     };
-    seal(&bytes, ty, key, aad)
+    seal(&bytes, ty, cipher, aad)
 }
 
 /// Encrypts a comment (type `comment`).
-pub fn encrypt_comment(c: &str, key: &[u8; 32], aad: &str) -> Result<String, SopsError> {
+pub fn encrypt_comment(c: &str, cipher: &Cipher, aad: &str) -> Result<String, SopsError> {
     if c.is_empty() {
         return Ok(String::new());
     }
-    seal(c.as_bytes(), "comment", key, aad)
+    seal(c.as_bytes(), "comment", cipher, aad)
 }
 
 /// A fresh random 32-byte data key.
@@ -183,4 +244,45 @@ pub fn random_data_key() -> Result<[u8; 32], SopsError> {
         .try_fill_bytes(&mut k)
         .map_err(|e| SopsError::Unsupported(format!("no randomness source for the data key: {e}")))?;
     Ok(k)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Whenever the split finds the fields, they are what the regex captures:
+    /// strings made of the envelope's own pieces, shuffled and repeated.
+    #[test]
+    fn envelope_split_agrees_with_the_regex() {
+        let pieces =
+            ["ENC[AES256_GCM,data:", "ab+/=", ",iv:", ",tag:", ",type:", "str", "]", ",", "\n", "x]", ":", "é", ""];
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut split = 0;
+        for n in 0..60_000 {
+            let mut s = String::from(if n % 4 == 0 { "" } else { "ENC[AES256_GCM,data:" });
+            let len = next() % 12;
+            for _ in 0..len {
+                s.push_str(pieces[(next() % pieces.len() as u64) as usize]);
+            }
+            // Also the well-formed shape with extras in its fields and after it.
+            if n % 3 == 0 {
+                let t = s.replace(',', "");
+                let after = if n % 2 == 0 { &t } else { &s };
+                s = format!("ENC[AES256_GCM,data:{t},iv:Zm9v{t},tag:YmFy,type:str{t}]{after}");
+            }
+            let caps = enc_re().captures(&s).map(|c| [1, 2, 3, 4].map(|i| c[i].to_string()));
+            if let Some(fast) = envelope_fast(&s) {
+                split += 1;
+                assert_eq!(Some(fast.map(str::to_string)), caps, "{s:?}");
+            }
+            assert_eq!(envelope(&s).map(|f| f.map(str::to_string)), caps, "{s:?}");
+        }
+        assert!(split > 2_000, "the split handled only {split} strings");
+    }
 }

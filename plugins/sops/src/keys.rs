@@ -28,7 +28,7 @@ pub fn recover_data_key(meta: &Metadata, keys: &[Key]) -> Result<[u8; 32], SopsE
                 .as_slice()
                 .try_into()
                 .map_err(|_| SopsError::InvalidKey(format!("key #{n}: a data key must be 32 bytes")))?;
-            if crate::cipher::decrypt_value(&meta.mac, &key, &aad).is_ok() {
+            if crate::cipher::decrypt_value(&meta.mac, &crate::cipher::Cipher::new(&key), &aad).is_ok() {
                 return Ok(key);
             }
         }

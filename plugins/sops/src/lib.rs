@@ -14,6 +14,7 @@ mod ini;
 mod json;
 mod keys;
 mod metadata;
+mod scan;
 mod shamir;
 mod tree;
 mod yaml;
@@ -168,7 +169,7 @@ pub fn decrypt_with(
     let data_key = keys::recover_data_key(&meta, keys)?;
     let rules = meta.rules()?;
     let mac = tree::decrypt_tree(&mut docs, &data_key, &rules, meta.mac_only_encrypted)?;
-    let stored = cipher::decrypt_value(&meta.mac, &data_key, &meta.lastmodified_aad())
+    let stored = cipher::decrypt_value(&meta.mac, &cipher::Cipher::new(&data_key), &meta.lastmodified_aad())
         .map_err(|e| SopsError::MacMismatch(format!("cannot decrypt the stored MAC: {e}")))?;
     let stored = match stored {
         Value::Str(s) => s,
@@ -246,7 +247,7 @@ pub fn encrypt(document: &[u8], format: Format, options: &EncryptOptions) -> Res
     let data_key = cipher::random_data_key()?;
     keys::wrap_for_encryption(&mut meta, &data_key, options)?;
     let mac = tree::encrypt_tree(&mut docs, &data_key, &rules, meta.mac_only_encrypted)?;
-    meta.mac = cipher::encrypt_value(&Value::Str(mac), &data_key, &meta.lastmodified_aad())?;
+    meta.mac = cipher::encrypt_value(&Value::Str(mac), &cipher::Cipher::new(&data_key), &meta.lastmodified_aad())?;
     Ok(match format {
         Format::Yaml => yaml::emit_encrypted(docs, &meta.to_value()),
         Format::Json | Format::Binary => {

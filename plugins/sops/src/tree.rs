@@ -117,7 +117,7 @@ enum Direction {
 
 /// What stays fixed during one walk.
 struct Walk<'a> {
-    key: &'a [u8; 32],
+    cipher: cipher::Cipher,
     rule: &'a Rule,
     mac_only: bool,
     direction: Direction,
@@ -132,7 +132,7 @@ fn walk(
 ) -> Result<String, SopsError> {
     // One MAC over all documents of a stream, in order.
     let mut h = new_hash(mac_only);
-    let walk = Walk { key, rule, mac_only, direction };
+    let walk = Walk { cipher: cipher::Cipher::new(key), rule, mac_only, direction };
     for branch in docs {
         walk.branch(branch, &mut Vec::new(), &mut h)?;
     }
@@ -147,11 +147,11 @@ impl Walk<'_> {
                     // Comments are decrypted when they look encrypted; sops keeps a
                     // comment that fails to decrypt as it is. Never part of the MAC.
                     Direction::Decrypt => {
-                        if let Ok(Value::Comment(plain)) = cipher::decrypt_value(c, self.key, &path_aad(path)) {
+                        if let Ok(Value::Comment(plain)) = cipher::decrypt_value(c, &self.cipher, &path_aad(path)) {
                             *c = plain;
                         }
                     }
-                    Direction::Encrypt => *c = cipher::encrypt_comment(c, self.key, &path_aad(path))?,
+                    Direction::Encrypt => *c = cipher::encrypt_comment(c, &self.cipher, &path_aad(path))?,
                 },
                 Item::Comment(_) => {}
                 Item::Entry(k, v) => {
@@ -181,11 +181,13 @@ impl Walk<'_> {
                 if self.rule.encrypts(path) && !c.is_empty() {
                     match self.direction {
                         Direction::Decrypt => {
-                            if let Ok(Value::Comment(plain)) = cipher::decrypt_value(c, self.key, &path_aad(path)) {
+                            if let Ok(Value::Comment(plain)) = cipher::decrypt_value(c, &self.cipher, &path_aad(path)) {
                                 *c = plain;
                             }
                         }
-                        Direction::Encrypt => *v = Value::Str(cipher::encrypt_comment(c, self.key, &path_aad(path))?),
+                        Direction::Encrypt => {
+                            *v = Value::Str(cipher::encrypt_comment(c, &self.cipher, &path_aad(path))?)
+                        }
                     }
                 }
                 Ok(())
@@ -199,7 +201,7 @@ impl Walk<'_> {
                             path_display(path)
                         )));
                     };
-                    *leaf = cipher::decrypt_value(s, self.key, &path_aad(path)).map_err(|e| e.at(path))?;
+                    *leaf = cipher::decrypt_value(s, &self.cipher, &path_aad(path)).map_err(|e| e.at(path))?;
                     if matches!(leaf, Value::Comment(_)) {
                         return Ok(());
                     }
@@ -209,7 +211,7 @@ impl Walk<'_> {
                     h.update(mac_bytes(leaf));
                 }
                 if encrypted && self.direction == Direction::Encrypt {
-                    *leaf = Value::Str(cipher::encrypt_value(leaf, self.key, &path_aad(path))?);
+                    *leaf = Value::Str(cipher::encrypt_value(leaf, &self.cipher, &path_aad(path))?);
                 }
                 Ok(())
             }
