@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 
 use aes_gcm::aead::consts::U32;
 use aes_gcm::aead::rand_core::RngCore;
-use aes_gcm::aead::{Aead, AeadInPlace, KeyInit, OsRng, Payload};
+use aes_gcm::aead::{Aead, KeyInit, OsRng, Payload};
 use aes_gcm::aes::Aes256;
 use aes_gcm::{AesGcm, Nonce};
 use base64::Engine;
@@ -81,13 +81,18 @@ fn parse_go_bool(s: &str) -> Option<bool> {
     }
 }
 
-/// A data key ready for AES-256-GCM: the key schedule and the GHASH key are
+/// A data key ready for AES-256-GCM: the key schedules and the GHASH key are
 /// computed once per document, not once per value.
-pub struct Cipher(Gcm);
+pub struct Cipher {
+    /// Opens values (see [`crate::gcm`]).
+    open: crate::gcm::Gcm,
+    /// Seals them.
+    seal: Gcm,
+}
 
 impl Cipher {
     pub fn new(key: &[u8; 32]) -> Self {
-        Cipher(Gcm::new(key.into()))
+        Cipher { open: crate::gcm::Gcm::new(key), seal: Gcm::new(key.into()) }
     }
 }
 
@@ -151,16 +156,14 @@ fn open<'a>(ciphertext: &'a str, cipher: &Cipher, aad: &str) -> Result<(Vec<u8>,
     B64.decode_vec(data, &mut buffer).map_err(|e| error("data", e))?;
     let iv = B64.decode(iv).map_err(|e| error("iv", e))?;
     B64.decode_vec(tag, &mut buffer).map_err(|e| error("tag", e))?;
-    if iv.len() != IV_LEN {
-        return Err(ValueError::Format(format!("IV of {} bytes, expected {IV_LEN}", iv.len())));
-    }
+    let iv: &[u8; IV_LEN] = iv
+        .as_slice()
+        .try_into()
+        .map_err(|_| ValueError::Format(format!("IV of {} bytes, expected {IV_LEN}", iv.len())))?;
     if buffer.len() < TAG_LEN {
         return Err(ValueError::Format("ciphertext shorter than the GCM tag".into()));
     }
-    cipher
-        .0
-        .decrypt_in_place(Nonce::<U32>::from_slice(&iv), aad.as_bytes(), &mut buffer)
-        .map_err(|_| ValueError::Auth)?;
+    cipher.open.open(iv, aad.as_bytes(), &mut buffer).map_err(|()| ValueError::Auth)?;
     Ok((buffer, ty))
 }
 
@@ -203,7 +206,7 @@ fn seal(plain: &[u8], ty: &str, cipher: &Cipher, aad: &str) -> Result<String, So
         .try_fill_bytes(&mut iv)
         .map_err(|e| SopsError::Unsupported(format!("no randomness source for the IV: {e}")))?;
     let out = cipher
-        .0
+        .seal
         .encrypt(Nonce::<U32>::from_slice(&iv), Payload { msg: plain, aad: aad.as_bytes() })
         .map_err(|_| SopsError::InvalidDocument("AES-GCM encryption failed".into()))?;
     let (data, tag) = out.split_at(out.len() - TAG_LEN);

@@ -10,6 +10,7 @@
 mod cipher;
 mod dotenv;
 mod error;
+mod gcm;
 mod ini;
 mod json;
 mod keys;
