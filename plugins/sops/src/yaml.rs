@@ -96,9 +96,7 @@ impl<'a> Parser<'a> {
     }
     fn rest_of_line(&mut self) -> &'a str {
         let start = self.i;
-        while !matches!(self.peek(), None | Some(b'\n')) {
-            self.i += 1;
-        }
+        self.i += crate::scan::find_any(&self.b[start..], [b'\n']).unwrap_or(self.b.len() - start);
         &self.s[start..self.i]
     }
     /// Whether a `---` or `...` marker starts at the current position (column 0).
@@ -546,12 +544,20 @@ impl<'a> Parser<'a> {
 
     fn plain_line(&mut self) -> &'a str {
         let start = self.i;
-        while let Some(c) = self.peek() {
-            if c == b'\n' || (c == b'#' && self.i > start && matches!(self.b[self.i - 1], b' ' | b'\t')) {
-                break;
+        let rest = &self.b[start..];
+        // Up to the line's end or a comment: a `#` after a blank (not at the value's start).
+        let mut from = 0;
+        let len = loop {
+            let Some(at) = crate::scan::find_any(&rest[from..], [b'\n', b'#']) else {
+                break rest.len();
+            };
+            let at = from + at;
+            if rest[at] == b'\n' || (at > 0 && matches!(rest[at - 1], b' ' | b'\t')) {
+                break at;
             }
-            self.i += 1;
-        }
+            from = at + 1;
+        };
+        self.i += len;
         self.s[start..self.i].trim_end()
     }
 
@@ -1213,6 +1219,17 @@ fn is_base60_float(s: &str) -> bool {
     i == b.len()
 }
 
+/// Letters, digits, `_` and inner spaces only: libyaml's analysis allows every
+/// style for such a string (no indicator, break, special character, nor
+/// leading or trailing space), so it need not run.
+fn is_simple(s: &str) -> bool {
+    let b = s.as_bytes();
+    !b.is_empty()
+        && b[0] != b' '
+        && b[b.len() - 1] != b' '
+        && b.iter().all(|&c| c.is_ascii_alphanumeric() || c == b'_' || c == b' ')
+}
+
 /// Whether go-yaml may write this string unquoted: it must read back as a string.
 fn can_use_plain(s: &str) -> bool {
     matches!(plain_kind(s), Kind::Str) && !is_base60_float(s) && !is_old_bool(s)
@@ -1275,21 +1292,30 @@ impl Emitter {
     /// A scalar after `key: ` or `- `, or as a key; `indent` is where block
     /// scalar content goes. Ends the line unless it is a key.
     fn scalar(&mut self, v: &Value, indent: usize, key: bool) {
-        let s = match v {
-            Value::Str(s) => s.clone(),
-            Value::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
+        match v {
+            Value::Str(s) => self.string(s, indent, key),
+            Value::Bytes(b) => self.string(&String::from_utf8_lossy(b), indent, key),
             other => {
                 self.out.push_str(&scalar_text(other));
                 if !key {
                     self.out.push('\n');
                 }
-                return;
             }
+        }
+    }
+
+    /// A string scalar, in the style go-yaml picks for it.
+    fn string(&mut self, s: &str, indent: usize, key: bool) {
+        let a = if is_simple(s) {
+            // What the analysis finds for these, without walking the characters again.
+            weir_go_yaml::Analysis { block_plain_allowed: true, single_quoted_allowed: true, block_allowed: true }
+        } else {
+            let mut a = weir_go_yaml::analyze(s);
+            // go-yaml v3 never leaves an empty string plain (libyaml would).
+            a.block_plain_allowed &= !s.is_empty();
+            a
         };
-        let mut a = weir_go_yaml::analyze(&s);
-        // go-yaml v3 never leaves an empty string plain (libyaml would).
-        a.block_plain_allowed &= !s.is_empty();
-        let mut style = if !can_use_plain(&s) {
+        let mut style = if !can_use_plain(s) {
             Style::Double
         } else if s.contains('\n') {
             Style::Literal
@@ -1306,15 +1332,15 @@ impl Emitter {
             style = Style::Double;
         }
         match style {
-            Style::Plain => self.out.push_str(&s),
+            Style::Plain => self.out.push_str(s),
             Style::Single => {
                 self.out.push('\'');
                 self.out.push_str(&s.replace('\'', "''"));
                 self.out.push('\'');
             }
-            Style::Double => self.double(&s),
+            Style::Double => self.double(s),
             Style::Literal => {
-                self.literal(&s, indent);
+                self.literal(s, indent);
                 return;
             }
         }
@@ -1406,7 +1432,7 @@ impl Emitter {
                         self.spaces(indent);
                     }
                     first = false;
-                    self.scalar(&Value::Str(k.clone()), indent, true);
+                    self.string(k, indent, true);
                     self.out.push(':');
                     self.value_after_key(v, indent);
                 }
@@ -1553,5 +1579,26 @@ mod tests {
         assert!(load_plain(b"1: a\n").is_err());
         assert!(load_plain(b"a: 1\na: 2\n").is_err());
         assert!(load_plain(b"").is_err());
+    }
+
+    /// The emitter's shortcut gives what libyaml's analysis would.
+    #[test]
+    fn simple_strings_analyse_as_unrestricted() {
+        let pool = [" ", "a", "Z", "0", "9", "_", "  ", "x y", "-", ":", "#", ".", "\n", "é", "'"];
+        let mut state = 0x9e37_79b9_u64;
+        let mut simple = 0;
+        for _ in 0..20_000 {
+            let mut s = String::new();
+            state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            for k in 0..(state >> 60) {
+                s.push_str(pool[((state >> (4 * k)) % pool.len() as u64) as usize]);
+            }
+            if is_simple(&s) {
+                simple += 1;
+                let a = weir_go_yaml::analyze(&s);
+                assert!(a.block_plain_allowed && a.single_quoted_allowed && a.block_allowed, "{s:?}");
+            }
+        }
+        assert!(simple > 1000, "only {simple} simple strings");
     }
 }
