@@ -23,7 +23,9 @@ fn main() {
             weir.args(["helm", "template"]).args(&args).current_dir(tree.path()).env("TZ", "UTC");
             let mut helm = Command::new("helm");
             helm.arg("template").args(&args).current_dir(tree.path()).env("TZ", "UTC");
-            if let (Some(weir), Some(helm)) = (common::median_time(&mut weir, runs), common::median_time(&mut helm, runs)) {
+            if let (Some(weir), Some(helm)) =
+                (common::median_time(&mut weir, runs), common::median_time(&mut helm, runs))
+            {
                 ratios.push(helm.as_secs_f64() / weir.as_secs_f64());
                 weir_times.push(weir);
                 helm_times.push(helm);

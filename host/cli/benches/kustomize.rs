@@ -24,7 +24,9 @@ fn main() {
         weir.arg("kustomize").arg(&root).args(["--load-restrictor", restrictor]);
         let mut kubectl = Command::new("kubectl");
         kubectl.arg("kustomize").arg(&root).args(["--load-restrictor", restrictor]);
-        if let (Some(weir), Some(kubectl)) = (common::median_time(&mut weir, runs), common::median_time(&mut kubectl, runs)) {
+        if let (Some(weir), Some(kubectl)) =
+            (common::median_time(&mut weir, runs), common::median_time(&mut kubectl, runs))
+        {
             weir_times.push(weir);
             kubectl_times.push(kubectl);
         }

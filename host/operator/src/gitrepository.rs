@@ -35,7 +35,10 @@ impl GitRepositories {
 }
 
 /// Runs the controller until `shutdown`.
-pub async fn run(lifecycle: Arc<Lifecycle<GitRepositories>>, shutdown: impl Future<Output = ()> + Send + Sync + 'static) {
+pub async fn run(
+    lifecycle: Arc<Lifecycle<GitRepositories>>,
+    shutdown: impl Future<Output = ()> + Send + Sync + 'static,
+) {
     reconciler::run(reconciler::controller::<GitRepository>(&lifecycle.client), lifecycle, shutdown).await;
 }
 
@@ -104,8 +107,7 @@ async fn fetch(
         }
         None => GitCredentials::default(),
     };
-    let timeout =
-        spec.timeout.as_deref().and_then(|text| parse_duration(text).ok()).unwrap_or(Duration::from_secs(60));
+    let timeout = spec.timeout.as_deref().and_then(|text| parse_duration(text).ok()).unwrap_or(Duration::from_secs(60));
     let reference = GitReference::from_spec(spec.reference.as_ref());
     let url = spec.url.clone();
     let ignore = IgnoreRules::new(spec.ignore.as_deref());

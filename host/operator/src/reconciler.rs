@@ -278,8 +278,9 @@ pub async fn check_dependencies<K: FluxObject>(
     for reference in object.depends_on() {
         let dependency_namespace = reference.namespace.clone().unwrap_or_else(|| namespace.clone());
         let named = format!("{dependency_namespace}/{}", reference.name);
-        let not_ready =
-            |why: &str| Failure::new(reason::DEPENDENCY_NOT_READY, format!("dependency '{named}' {why}"), Retry::After(requeue));
+        let not_ready = |why: &str| {
+            Failure::new(reason::DEPENDENCY_NOT_READY, format!("dependency '{named}' {why}"), Retry::After(requeue))
+        };
         let api = Api::<K>::namespaced(client.clone(), &dependency_namespace);
         let dependency = match api.get_opt(&reference.name).await {
             Ok(Some(dependency)) => dependency,
@@ -298,10 +299,7 @@ pub async fn check_dependencies<K: FluxObject>(
 
 /// The objects of `store` that depend on `dependency`: for a watch on the kind itself, so that a
 /// dependency's new status reconciles what waits for it.
-pub fn dependents<K: FluxObject>(
-    store: &reflector::Store<K>,
-    dependency: &K,
-) -> Vec<reflector::ObjectRef<K>> {
+pub fn dependents<K: FluxObject>(store: &reflector::Store<K>, dependency: &K) -> Vec<reflector::ObjectRef<K>> {
     let namespace = dependency.namespace().unwrap_or_default();
     let name = dependency.name_any();
     let names = |reference: &NamespacedObjectReference, dependent: &K| {

@@ -259,8 +259,7 @@ impl Staging {
     pub fn add_file(&mut self, path: &Path, contents: &[u8], executable: bool) -> Result<(), StoreError> {
         let target = self.prepare(path)?;
         let write_error = || StoreError::io(format!("writing '{}' into the artifact", path.display()));
-        let mut file =
-            File::options().write(true).create_new(true).mode(0o600).open(&target).map_err(write_error())?;
+        let mut file = File::options().write(true).create_new(true).mode(0o600).open(&target).map_err(write_error())?;
         file.write_all(contents).map_err(write_error())?;
         let mode = if executable { 0o555 } else { 0o444 };
         file.set_permissions(fs::Permissions::from_mode(mode)).map_err(write_error())?;

@@ -23,7 +23,9 @@ pub fn to_int64(value: &Value) -> i64 {
         Value::Bool(b) => i64::from(*b),
         Value::String(s) => strconv::parse_int(trim_zero_decimal(s)).unwrap_or(0),
         // cast reads a `json.Number` as its text.
-        Value::Object(o) if o.kind_name() == "string" => strconv::parse_int(trim_zero_decimal(&o.display())).unwrap_or(0),
+        Value::Object(o) if o.kind_name() == "string" => {
+            strconv::parse_int(trim_zero_decimal(&o.display())).unwrap_or(0)
+        }
         _ => 0,
     }
 }

@@ -117,7 +117,8 @@ impl GoTime {
         if matches!(name, "" | "UTC" | "Local") {
             return self.utc();
         }
-        let (Ok(zone), Ok(instant)) = (jiff::tz::TimeZone::get(name), jiff::Timestamp::from_second(self.seconds)) else {
+        let (Ok(zone), Ok(instant)) = (jiff::tz::TimeZone::get(name), jiff::Timestamp::from_second(self.seconds))
+        else {
             return self.utc();
         };
         let info = zone.to_offset_info(instant);

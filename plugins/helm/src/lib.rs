@@ -1,8 +1,8 @@
 //! Helm 3 chart rendering.
 
-pub mod user_values;
 pub mod engine;
 mod template;
+pub mod user_values;
 
 pub use template::{HelmError, Release, RenderOptions, Rendered, render};
 

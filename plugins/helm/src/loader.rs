@@ -42,13 +42,7 @@ pub fn load_dir(path: &Path) -> Result<Chart, ChartError> {
 }
 
 /// Walks `dir` (chart-relative `rel`) in name order, as Go's `filepath.Walk`.
-fn walk(
-    dir: &Path,
-    rel: &str,
-    rules: &IgnoreRules,
-    files: &mut Vec<File>,
-    depth: usize,
-) -> Result<(), ChartError> {
+fn walk(dir: &Path, rel: &str, rules: &IgnoreRules, files: &mut Vec<File>, depth: usize) -> Result<(), ChartError> {
     let io_error = |p: &Path, e: std::io::Error| ChartError::Io(format!("{}: {}", p.display(), e));
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .map_err(|e| io_error(dir, e))?

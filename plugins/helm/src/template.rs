@@ -79,7 +79,8 @@ pub fn render(mut chart: Chart, user: Map, options: &RenderOptions) -> Result<Re
 
     let capabilities = crate::capabilities::Capabilities::new(&options.kube_version, &options.api_versions)
         .map_err(|err| HelmError::InvalidValues(err.to_string()))?;
-    let values = crate::values::coalesce_with_warnings(&chart, user, &mut warnings).map_err(|err| HelmError::InvalidValues(err.to_string()))?;
+    let values = crate::values::coalesce_with_warnings(&chart, user, &mut warnings)
+        .map_err(|err| HelmError::InvalidValues(err.to_string()))?;
     crate::schema::validate(&chart, &values).map_err(|err| {
         HelmError::InvalidValues(format!(
             "values don't meet the specifications of the schema(s) in the following chart(s):\n{err}"
@@ -107,8 +108,8 @@ pub fn render(mut chart: Chart, user: Map, options: &RenderOptions) -> Result<Re
     let notes = files.remove(&notes_name);
     files.retain(|name, _| !name.ends_with("NOTES.txt"));
 
-    let (mut hooks, manifests) =
-        crate::manifests::sort_manifests_logged(&files, &mut warnings).map_err(|err| HelmError::TemplateFailed(err.to_string()))?;
+    let (mut hooks, manifests) = crate::manifests::sort_manifests_logged(&files, &mut warnings)
+        .map_err(|err| HelmError::TemplateFailed(err.to_string()))?;
     if options.skip_tests {
         hooks.retain(|hook| !hook.events.iter().any(|event| event == "test" || event == "test-success"));
     }

@@ -52,7 +52,10 @@ impl ValueOptions {
                 // An empty file or a bare `null` is no values at all.
                 Value::Nil => {}
                 other => {
-                    return Err(ValuesError::Parse { file: file.to_owned(), message: crate::decode::not_a_map_error(&other) });
+                    return Err(ValuesError::Parse {
+                        file: file.to_owned(),
+                        message: crate::decode::not_a_map_error(&other),
+                    });
                 }
             }
         }

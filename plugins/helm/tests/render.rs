@@ -14,7 +14,10 @@ const APP: &[(&str, &str)] = &[
         "Chart.yaml",
         "apiVersion: v2\nname: app\nversion: 1.2.3\ndependencies:\n  - name: db\n    version: 0.1.0\n    alias: store\n",
     ),
-    ("values.yaml", "replicas: 3\ngreeting: \"hello {{ .Release.Name }}\"\nglobal:\n  region: eu\nstore:\n  size: 5Gi\n"),
+    (
+        "values.yaml",
+        "replicas: 3\ngreeting: \"hello {{ .Release.Name }}\"\nglobal:\n  region: eu\nstore:\n  size: 5Gi\n",
+    ),
     (
         "templates/_helpers.tpl",
         "{{- define \"app.labels\" -}}\napp: {{ .Chart.Name }}\nrelease: {{ .Release.Name }}\n{{- end -}}\n",
@@ -31,7 +34,10 @@ const APP: &[(&str, &str)] = &[
         "templates/hook.yaml",
         "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: migrate\n  annotations:\n    helm.sh/hook: pre-install,pre-upgrade\n    helm.sh/hook-weight: \"-5\"\n    helm.sh/hook-delete-policy: hook-succeeded\n",
     ),
-    ("templates/tests/t.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: smoke\n  annotations:\n    helm.sh/hook: test\n"),
+    (
+        "templates/tests/t.yaml",
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: smoke\n  annotations:\n    helm.sh/hook: test\n",
+    ),
     ("templates/NOTES.txt", "Installed {{ .Release.Name }}.\n"),
     ("charts/db/Chart.yaml", "apiVersion: v2\nname: db\nversion: 0.1.0\n"),
     ("charts/db/values.yaml", "size: 1Gi\n"),
@@ -65,8 +71,7 @@ fn render_app(options: &RenderOptions) -> Rendered {
 #[test]
 fn manifests_come_in_install_order_one_document_each() {
     let rendered = render_app(&options());
-    let sources: Vec<(&str, &str)> =
-        rendered.manifests.iter().map(|m| (m.name.as_str(), m.kind.as_str())).collect();
+    let sources: Vec<(&str, &str)> = rendered.manifests.iter().map(|m| (m.name.as_str(), m.kind.as_str())).collect();
     assert_eq!(
         sources,
         [

@@ -295,9 +295,8 @@ impl GetCommand {
     pub async fn run(self, cluster: &ClusterOptions) -> anyhow::Result<()> {
         let (all_namespaces, rows) = match self {
             GetCommand::Kustomizations(args) => {
-                let rows = rows::<Kustomization>(cluster, args.all_namespaces, |status| {
-                    status.last_applied_revision.clone()
-                });
+                let rows =
+                    rows::<Kustomization>(cluster, args.all_namespaces, |status| status.last_applied_revision.clone());
                 (args.all_namespaces, rows.await?)
             }
             GetCommand::Sources(GetSources::Git(args)) => {

@@ -55,8 +55,7 @@ impl ReconcileCommand {
             ReconcileCommand::Source(ReconcileSource::Git(args)) => {
                 let timeout = parse_timeout(&args.timeout)?;
                 let api = Api::<GitRepository>::namespaced(client, namespace);
-                let repository =
-                    request::<GitRepository>(&api, &args.name, namespace, timeout).await?;
+                let repository = request::<GitRepository>(&api, &args.name, namespace, timeout).await?;
                 let revision = repository.status.and_then(|status| status.artifact).map(|artifact| artifact.revision);
                 println!("✔ fetched revision {}", revision.unwrap_or_default());
             }
@@ -69,11 +68,9 @@ impl ReconcileCommand {
                     let reference = &kustomization.spec.source_ref;
                     let source_namespace = reference.namespace.clone().unwrap_or_else(|| namespace.clone());
                     let sources = Api::<GitRepository>::namespaced(client.clone(), &source_namespace);
-                    request::<GitRepository>(&sources, &reference.name, &source_namespace, timeout)
-                        .await?;
+                    request::<GitRepository>(&sources, &reference.name, &source_namespace, timeout).await?;
                 }
-                let kustomization =
-                    request::<Kustomization>(&api, &args.name, namespace, timeout).await?;
+                let kustomization = request::<Kustomization>(&api, &args.name, namespace, timeout).await?;
                 let revision = kustomization.status.and_then(|status| status.last_applied_revision);
                 println!("✔ applied revision {}", revision.unwrap_or_default());
             }

@@ -68,7 +68,14 @@ pub(super) async fn check_health(
     let conditions = status.conditions.get_or_insert_default();
     match outcome {
         Ok(()) => {
-            conditions::set(conditions, conditions::HEALTHY, true, reason::SUCCEEDED, "Health check passed", generation);
+            conditions::set(
+                conditions,
+                conditions::HEALTHY,
+                true,
+                reason::SUCCEEDED,
+                "Health check passed",
+                generation,
+            );
             Ok(())
         }
         Err(error) => {

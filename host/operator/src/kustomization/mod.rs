@@ -63,7 +63,10 @@ fn failed(reason: &'static str, message: impl Into<String>) -> Failure {
 }
 
 /// Runs the controller until `shutdown`.
-pub async fn run(lifecycle: Arc<Lifecycle<Kustomizations>>, shutdown: impl Future<Output = ()> + Send + Sync + 'static) {
+pub async fn run(
+    lifecycle: Arc<Lifecycle<Kustomizations>>,
+    shutdown: impl Future<Output = ()> + Send + Sync + 'static,
+) {
     let client = &lifecycle.client;
     let controller = reconciler::controller::<Kustomization>(client);
     let by_source = controller.store();
@@ -119,7 +122,10 @@ impl Reconciler for Kustomizations {
     }
 
     fn progress_message(&self, kustomization: &Kustomization) -> String {
-        format!("Fetching manifests with a timeout of {}", weir_go_compat::time::format_duration(timeout(kustomization)))
+        format!(
+            "Fetching manifests with a timeout of {}",
+            weir_go_compat::time::format_duration(timeout(kustomization))
+        )
     }
 }
 

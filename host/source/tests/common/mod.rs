@@ -14,7 +14,8 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use weir_source::{
-    ArtifactOwner, ArtifactStore, Commit, FetchRequest, GitClient, GitCredentials, GitError, GitReference, IgnoreRules, StoredArtifact,
+    ArtifactOwner, ArtifactStore, Commit, FetchRequest, GitClient, GitCredentials, GitError, GitReference, IgnoreRules,
+    StoredArtifact,
 };
 
 /// Runs `git` with a clean configuration and a fixed identity, panicking on failure.
