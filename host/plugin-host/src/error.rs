@@ -1,6 +1,6 @@
 //! Typed failures of the plugin runtime. A plugin's own, expected failures
-//! (a bad kustomization, no matching tag) are the world's WIT error types;
-//! these are what happens around them.
+//! (a bad kustomization, no matching tag) are the WIT `error` record,
+//! [`crate::types::Error`]; these are what happens around them.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -12,8 +12,8 @@ pub enum LoadError {
     Read { path: PathBuf, source: std::io::Error },
     #[error("plugin {name} is not a valid WebAssembly component: {reason}")]
     Invalid { name: String, reason: String },
-    #[error("plugin {name} does not implement the {world} world of weir:plugin@0.1.0: {reason}")]
-    WrongWorld { name: String, world: &'static str, reason: String },
+    #[error("plugin {name} does not implement the {world} world of {version}: {reason}")]
+    WrongWorld { name: String, world: &'static str, version: String, reason: String },
     #[error("plugin engine could not start: {0}")]
     Engine(String),
 }

@@ -1,20 +1,22 @@
 //! Runs weir's WebAssembly plugins.
 //!
 //! A plugin is a `wasm32-wasip2` component implementing one world of the
-//! `weir:plugin@0.1.0` WIT package (see `wit/` at the repository root):
-//! renderer, chart-renderer, decryptor, notifier or tag-policy. The
-//! [`PluginRuntime`] compiles each component once (caching the machine code
-//! on disk), and every call then runs in a fresh store with:
+//! `weir:plugin` WIT package (see `wit/` at the repository root): renderer,
+//! chart-renderer, decryptor, encryptor, notifier or tag-policy. The host
+//! serves `@0.2.0` and, through adapters, components built against `@0.1.0`
+//! ([`WitVersion`]). The [`PluginRuntime`] compiles each component once
+//! (caching the machine code on disk), and every call then runs in a fresh
+//! store with:
 //!
-//! - a memory cap and a wall-clock deadline from the tenant's [`SandboxLimits`];
-//! - no filesystem except the one directory the world's call is about,
-//!   read-only (a renderer's source tree, a chart);
-//! - no sockets; a notifier reaches only its provider's origin through the
-//!   `outbound-http` import;
+//! - the tenant's [`Limits`]: memory, a wall-clock deadline, output size;
+//! - only the capabilities its world imports, each limited to what the call
+//!   was granted: the directory the call is about, read-only (a renderer's
+//!   source tree, a chart); for a notifier, HTTP to its provider's origin;
+//!   no sockets;
 //! - stdout/stderr captured, capped, and forwarded to `tracing`.
 //!
 //! Whatever the plugin does, the host gets a typed [`CallError`] or the
-//! world's own error, and keeps serving other calls.
+//! plugin's own [`types::Error`], and keeps serving other calls.
 //!
 //! ```no_run
 //! # async fn demo() -> anyhow::Result<()> {
@@ -35,15 +37,17 @@
 //! ```
 
 mod cache;
+mod capability;
 mod error;
 mod limits;
-mod outbound;
 mod output;
 mod runtime;
+mod wit;
 mod worlds;
 
+pub use capability::outbound_http::Origin;
 pub use error::{CallError, LoadError};
-pub use limits::{SandboxLimits, TenantLimits};
-pub use outbound::Origin;
-pub use runtime::{HostState, Plugin, PluginRuntime, RuntimeConfig};
-pub use worlds::{BoundPlugin, chart_renderer, decryptor, notifier, renderer, tag_policy, types};
+pub use limits::{Limits, TenantLimits};
+pub use runtime::{Plugin, PluginRuntime, RuntimeConfig};
+pub use wit::types;
+pub use worlds::{BoundPlugin, WitVersion, chart_renderer, decryptor, encryptor, notifier, renderer, tag_policy};

@@ -6,14 +6,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use wasmtime::component::{Component, Linker, ResourceTable};
-use wasmtime::{Config, Engine, ResourceLimiter, Store, Trap, UpdateDeadline};
-use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
+use wasmtime::component::{Component, Linker};
+use wasmtime::{Config, Engine, Store, Trap, UpdateDeadline};
 
 use crate::cache::ComponentCache;
+use crate::capability::{CallContext, Capability, Grants, HostState};
 use crate::error::{CallError, LoadError};
-use crate::limits::{SandboxLimits, TenantLimits};
-use crate::outbound::{Outbound, OutboundGrant};
+use crate::limits::{Limits, MemoryLimiter, TenantLimits};
 use crate::output::CapturedOutput;
 
 /// How often the deadline of running calls is checked. Also the slice after
@@ -90,14 +89,16 @@ impl PluginRuntime {
     }
 
     /// The limits a call for `tenant` runs under.
-    pub fn limits(&self, tenant: &str) -> &SandboxLimits {
+    pub fn limits(&self, tenant: &str) -> &Limits {
         self.limits.for_tenant(tenant)
     }
 
-    /// A linker with WASI (filesystem and sockets closed unless granted per call).
-    pub(crate) fn wasi_linker(&self) -> Result<Linker<HostState>, LoadError> {
+    /// A linker offering exactly `capabilities`' imports.
+    pub(crate) fn linker(&self, capabilities: &[&dyn Capability]) -> Result<Linker<HostState>, LoadError> {
         let mut linker = Linker::new(&self.engine);
-        wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(|err| LoadError::Engine(format!("{err:#}")))?;
+        for capability in capabilities {
+            capability.link(&mut linker).map_err(|err| LoadError::Engine(format!("{err:#}")))?;
+        }
         Ok(linker)
     }
 
@@ -112,23 +113,15 @@ impl PluginRuntime {
         body: impl AsyncFnOnce(&mut Store<HostState>) -> wasmtime::Result<T>,
     ) -> Result<T, CallError> {
         let limits = self.limits.for_tenant(tenant);
-        let stdout = CapturedOutput::new(limits.output_bytes);
-        let stderr = CapturedOutput::new(limits.output_bytes);
-        let deadline = Instant::now() + limits.timeout;
-        let mut wasi = WasiCtxBuilder::new();
-        wasi.stdout(stdout.clone()).stderr(stderr.clone());
-        if let Some(dir) = &grants.read_only_dir {
-            wasi.preopened_dir(&dir.host_path, dir.guest_path, FsPerms::ReadOnly).map_err(|err| CallError::Setup {
-                plugin: plugin.name.clone(),
-                reason: format!("cannot open {}: {err:#}", dir.host_path.display()),
-            })?;
-        }
-        let state = HostState {
-            wasi: wasi.build(),
-            table: ResourceTable::new(),
-            limiter: MemoryLimiter { limits: limits.clone(), used: 0, exceeded: false },
-            outbound: Outbound::new(grants.outbound, deadline),
+        let context = CallContext {
+            stdout: CapturedOutput::new(limits.output_bytes),
+            stderr: CapturedOutput::new(limits.output_bytes),
+            deadline: Instant::now() + limits.timeout,
         };
+        let CallContext { stdout, stderr, deadline } = &context;
+        let deadline = *deadline;
+        let state = HostState::new(grants, &context, MemoryLimiter::new(limits.clone()))
+            .map_err(|reason| CallError::Setup { plugin: plugin.name.clone(), reason })?;
         let mut store = Store::new(&self.engine, state);
         store.limiter(|state| &mut state.limiter);
         store.set_epoch_deadline(1);
@@ -164,58 +157,6 @@ impl PluginRuntime {
 impl Drop for PluginRuntime {
     fn drop(&mut self) {
         self.ticker.stop();
-    }
-}
-
-/// What one call may reach beyond its own memory.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Grants {
-    pub(crate) read_only_dir: Option<ReadOnlyDir>,
-    pub(crate) outbound: OutboundGrant,
-}
-
-/// A host directory the plugin sees, read-only, at `guest_path`.
-#[derive(Debug, Clone)]
-pub(crate) struct ReadOnlyDir {
-    pub(crate) host_path: PathBuf,
-    pub(crate) guest_path: &'static str,
-}
-
-/// The store's data: everything a call's host functions may touch.
-pub struct HostState {
-    wasi: WasiCtx,
-    table: ResourceTable,
-    limiter: MemoryLimiter,
-    pub(crate) outbound: Outbound,
-}
-
-impl WasiView for HostState {
-    fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
-    }
-}
-
-/// Caps linear memory across all of the call's memories and remembers that
-/// it refused, so the failure is reported as a memory limit, not a crash.
-struct MemoryLimiter {
-    limits: SandboxLimits,
-    used: usize,
-    exceeded: bool,
-}
-
-impl ResourceLimiter for MemoryLimiter {
-    fn memory_growing(&mut self, current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
-        let used = self.used.saturating_add(desired.saturating_sub(current));
-        if used > self.limits.memory_bytes {
-            self.exceeded = true;
-            wasmtime::bail!("memory limit of {} bytes exceeded", self.limits.memory_bytes);
-        }
-        self.used = used;
-        Ok(true)
-    }
-
-    fn table_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
-        Ok(desired <= self.limits.table_elements)
     }
 }
 

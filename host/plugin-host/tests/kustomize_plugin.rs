@@ -1,29 +1,12 @@
 //! The built-in kustomize renderer, through the WIT boundary: Flux's
-//! overlay options arrive intact, and errors come back as typed variants
+//! overlay options arrive intact, and errors come back with a code,
 //! naming the file, relative to the source tree.
 
 mod common;
 
-use weir_plugin_host::renderer::{
-    BuildOptions, CommonMetadata, Image, LoadRestrictor, Patch, RenderError, RendererPlugin, ResourceSelector,
-};
-use weir_plugin_host::types::KeyValue;
-
-fn options(path: &str) -> BuildOptions {
-    BuildOptions {
-        path: path.into(),
-        load_restrictor: LoadRestrictor::RootOnly,
-        reorder: None,
-        generate_kustomization: false,
-        target_namespace: None,
-        name_prefix: None,
-        name_suffix: None,
-        components: vec![],
-        patches: vec![],
-        images: vec![],
-        common_metadata: None,
-    }
-}
+use common::build_options;
+use weir_plugin_host::renderer::{CommonMetadata, Image, Patch, RendererPlugin, ResourceSelector};
+use weir_plugin_host::types::{ErrorCode, KeyValue};
 
 fn plugin() -> RendererPlugin {
     let runtime = common::runtime();
@@ -47,7 +30,7 @@ async fn flux_overlay_options_cross_the_boundary() {
     let tree = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(tree.path().join("apps/web")).unwrap();
     std::fs::write(tree.path().join("apps/web/deploy.yaml"), DEPLOYMENT).unwrap();
-    let mut flux = options("apps/web");
+    let mut flux = build_options("apps/web");
     flux.generate_kustomization = true;
     flux.target_namespace = Some("prod".into());
     flux.name_prefix = Some("blue-".into());
@@ -70,7 +53,7 @@ async fn flux_overlay_options_cross_the_boundary() {
         }),
     }];
     let rendered = plugin().build("prod", tree.path(), &flux).await.unwrap().unwrap();
-    let text = rendered.yaml_stream;
+    let text = rendered.documents.join("---\n");
     for expected in ["name: blue-app", "namespace: prod", "image: ghcr.io/example/app:v2", "team: web", "replicas: 3"] {
         assert!(text.contains(expected), "{expected} missing from:\n{text}");
     }
@@ -81,16 +64,20 @@ async fn errors_are_typed_and_name_the_file() {
     let tree = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(tree.path().join("app")).unwrap();
     std::fs::write(tree.path().join("app/kustomization.yaml"), "resources:\n- missing.yaml\n").unwrap();
-    match plugin().build("default", tree.path(), &options("app")).await.unwrap() {
-        Err(RenderError::NotFound(detail) | RenderError::InvalidInput(detail)) => {
-            assert!(detail.message.contains("missing.yaml"), "{}", detail.message);
-            assert!(!detail.message.contains("/src"), "paths are relative to the tree: {}", detail.message);
+    match plugin().build("default", tree.path(), &build_options("app")).await.unwrap() {
+        Err(error) if matches!(error.code, ErrorCode::NotFound | ErrorCode::InvalidInput) => {
+            let shown = error.to_string();
+            assert!(shown.contains("missing.yaml"), "{shown}");
+            assert!(!shown.contains("/src"), "paths are relative to the tree: {shown}");
         }
         other => panic!("expected a not-found error, got {other:?}"),
     }
     std::fs::write(tree.path().join("app/kustomization.yaml"), "resources:\n- ../../etc/passwd\n").unwrap();
-    let escaped = plugin().build("default", tree.path(), &options("app")).await.unwrap();
-    assert!(matches!(escaped, Err(RenderError::LoadRestricted(_) | RenderError::NotFound(_))), "{escaped:?}");
-    let no_kustomization = plugin().build("default", tree.path(), &options(".")).await.unwrap();
+    let escaped = plugin().build("default", tree.path(), &build_options("app")).await.unwrap();
+    assert!(
+        matches!(&escaped, Err(error) if matches!(error.code, ErrorCode::Denied | ErrorCode::NotFound)),
+        "{escaped:?}"
+    );
+    let no_kustomization = plugin().build("default", tree.path(), &build_options(".")).await.unwrap();
     assert!(no_kustomization.is_err(), "without generate-kustomization a directory needs a kustomization file");
 }

@@ -8,22 +8,11 @@ use std::time::{Duration, Instant};
 
 use common::{STRICT, STRICT_MEMORY, STRICT_TIMEOUT};
 use weir_plugin_host::CallError;
-use weir_plugin_host::renderer::{BuildOptions, LoadRestrictor, RenderError, Rendered, RendererPlugin, Reorder};
+use weir_plugin_host::renderer::{BuildOptions, Rendered, RendererPlugin, Reorder};
+use weir_plugin_host::types::{Error, ErrorCode};
 
 fn misdeed(path: &str, argument: &str) -> BuildOptions {
-    BuildOptions {
-        path: path.into(),
-        load_restrictor: LoadRestrictor::RootOnly,
-        reorder: Some(Reorder::Legacy),
-        generate_kustomization: false,
-        target_namespace: None,
-        name_prefix: Some(argument.into()),
-        name_suffix: None,
-        components: vec![],
-        patches: vec![],
-        images: vec![],
-        common_metadata: None,
-    }
+    BuildOptions { reorder: Some(Reorder::Legacy), name_prefix: Some(argument.into()), ..common::build_options(path) }
 }
 
 struct Fixture {
@@ -47,14 +36,14 @@ impl Fixture {
         self.root.path().join("src")
     }
 
-    async fn run(&self, tenant: &str, path: &str, argument: &str) -> Result<Result<Rendered, RenderError>, CallError> {
+    async fn run(&self, tenant: &str, path: &str, argument: &str) -> Result<Result<Rendered, Error>, CallError> {
         self.plugin.build(tenant, &self.source(), &misdeed(path, argument)).await
     }
 }
 
-fn refused(outcome: Result<Result<Rendered, RenderError>, CallError>) -> String {
+fn refused(outcome: Result<Result<Rendered, Error>, CallError>) -> String {
     match outcome {
-        Ok(Err(RenderError::LoadRestricted(detail))) => detail.message,
+        Ok(Err(error)) if error.code == ErrorCode::Denied => error.message,
         other => panic!("expected the plugin to be refused, got {other:?}"),
     }
 }
@@ -63,7 +52,7 @@ fn refused(outcome: Result<Result<Rendered, RenderError>, CallError>) -> String 
 async fn reads_inside_the_granted_tree() {
     let fixture = Fixture::new();
     let rendered = fixture.run("default", "read", "hello.txt").await.unwrap().unwrap();
-    assert_eq!(rendered.yaml_stream, "hello from the tree");
+    assert_eq!(rendered.documents, ["hello from the tree"]);
 }
 
 #[tokio::test]
@@ -168,7 +157,7 @@ async fn endless_output_is_logged_up_to_the_cap_not_fatal() {
     let _logging = tracing::subscriber::set_default(subscriber);
     let fixture = Fixture::new();
     let rendered = fixture.run("default", "chatter", "").await.unwrap().unwrap();
-    assert_eq!(rendered.yaml_stream, "chattered");
+    assert_eq!(rendered.documents, ["chattered"]);
     let logged = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
     assert!(
         logged.contains("weir::plugin: chatter line 0 plugin=\"hostile\" stream=\"stdout\"\n"),
@@ -202,7 +191,7 @@ async fn other_calls_keep_succeeding_meanwhile() {
     let started = Instant::now();
     for _ in 0..50 {
         let rendered = fixture.run("default", "read", "hello.txt").await.unwrap().unwrap();
-        assert_eq!(rendered.yaml_stream, "hello from the tree");
+        assert_eq!(rendered.documents, ["hello from the tree"]);
     }
     assert!(started.elapsed() < STRICT_TIMEOUT, "well-behaved calls were held up: {:?}", started.elapsed());
     assert!(!spinning.is_finished(), "the loop should still be running");

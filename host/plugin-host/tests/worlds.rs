@@ -3,8 +3,12 @@
 
 mod common;
 
-use weir_plugin_host::chart_renderer::{Capabilities, ChartError, ChartRendererPlugin, ChartRequest, Release};
-use weir_plugin_host::decryptor::{CryptError, DecryptorPlugin, DocumentFormat, EncryptOptions, Key};
+use weir_plugin_host::LoadError;
+use weir_plugin_host::WitVersion;
+use weir_plugin_host::chart_renderer::{Capabilities, ChartRendererPlugin, ChartRequest, Release};
+use weir_plugin_host::decryptor::{DecryptOptions, DecryptorPlugin, DocumentFormat, Key};
+use weir_plugin_host::encryptor::EncryptorPlugin;
+use weir_plugin_host::types::ErrorCode;
 
 fn chart_request() -> ChartRequest {
     ChartRequest {
@@ -43,8 +47,8 @@ async fn a_chart_renderer_error_names_the_file() {
     let plugin = ChartRendererPlugin::new(runtime.clone(), common::load(&runtime, "fixture-chart-renderer")).unwrap();
     let empty_chart = tempfile::tempdir().unwrap();
     match plugin.template("apps", empty_chart.path(), &chart_request()).await.unwrap() {
-        Err(ChartError::InvalidChart(detail)) => assert_eq!(detail.file.as_deref(), Some("templates")),
-        other => panic!("expected an invalid chart, got {other:?}"),
+        Err(error) => assert_eq!((error.code, error.path.as_deref()), (ErrorCode::NotFound, Some("templates"))),
+        other => panic!("expected a missing templates directory, got {other:?}"),
     }
 }
 
@@ -55,27 +59,35 @@ async fn a_decryptor_gets_its_keys_and_returns_bytes() {
     let key = vec![0x5a, 0x0f];
     let secret: Vec<u8> = b"password: hunter2".iter().zip(key.iter().cycle()).map(|(b, k)| b ^ k).collect();
     let keys = [Key::AgeIdentity("AGE-SECRET-KEY-1UNUSED".into()), Key::DataKey(key)];
-    let plain = plugin.decrypt("apps", &secret, DocumentFormat::Yaml, &keys).await.unwrap().unwrap();
+    let plain = plugin.decrypt("apps", &secret, DocumentFormat::Yaml, &keys, &PLAIN).await.unwrap().unwrap();
     assert_eq!(plain, b"password: hunter2");
-    let outcome = plugin.decrypt("apps", &secret, DocumentFormat::Yaml, &[]).await.unwrap();
-    assert!(matches!(outcome, Err(CryptError::NoMatchingKey(_))), "{outcome:?}");
+    let outcome = plugin.decrypt("apps", &secret, DocumentFormat::Yaml, &[], &PLAIN).await.unwrap();
+    assert!(matches!(&outcome, Err(error) if error.code == ErrorCode::NoMatchingKey), "{outcome:?}");
 }
 
 #[tokio::test]
-async fn the_sdk_default_encrypt_answers_unsupported() {
+async fn a_plugin_registered_for_one_world_is_refused_by_another() {
+    let runtime = common::runtime();
+    match EncryptorPlugin::new(runtime.clone(), common::load(&runtime, "fixture-decryptor")) {
+        Err(LoadError::WrongWorld { world, reason, .. }) => {
+            assert_eq!(world, "encryptor");
+            assert!(reason.contains("weir:plugin/encrypt@0.2.0"), "{reason}");
+        }
+        Err(other) => panic!("expected a wrong world, got {other}"),
+        Ok(_) => panic!("a decryptor-only plugin bound as an encryptor"),
+    }
+}
+
+#[tokio::test]
+async fn a_plugin_describes_itself_with_its_crate_name_and_version() {
     let runtime = common::runtime();
     let plugin = DecryptorPlugin::new(runtime.clone(), common::load(&runtime, "fixture-decryptor")).unwrap();
-    let options = EncryptOptions {
-        age_recipients: vec!["age1example".into()],
-        pgp_public_keys: vec![],
-        encrypted_regex: None,
-        unencrypted_regex: None,
-        encrypted_suffix: None,
-        unencrypted_suffix: None,
-        mac_only_encrypted: false,
-        key_groups: vec![],
-        shamir_threshold: 0,
-    };
-    let outcome = plugin.encrypt("apps", b"a: b", DocumentFormat::Yaml, &options).await.unwrap();
-    assert!(matches!(outcome, Err(CryptError::Unsupported(_))), "{outcome:?}");
+    assert_eq!(plugin.wit_version(), WitVersion::V0_2);
+    let info = plugin.describe("apps").await.unwrap().expect("a 0.2 plugin describes itself");
+    assert_eq!(
+        (info.name.as_str(), info.version.as_str(), info.config_schema),
+        ("weir-fixture-decryptor-plugin", env!("CARGO_PKG_VERSION"), None)
+    );
 }
+
+const PLAIN: DecryptOptions = DecryptOptions { output_format: None, extract: Vec::new() };

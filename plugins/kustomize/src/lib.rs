@@ -300,15 +300,22 @@ const KUSTOMIZATION_FILES: [&str; 3] = ["kustomization.yaml", "kustomization.yml
 /// A successful build.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Rendered {
-    /// The YAML stream, as `kubectl kustomize` prints it.
-    pub yaml_stream: String,
+    /// The documents in output order, each as `kubectl kustomize` prints it.
+    pub documents: Vec<String>,
     /// Deprecation notices, as kustomize prints them to stderr (without its `# Warning: ` prefix).
     pub warnings: Vec<String>,
 }
 
+impl Rendered {
+    /// The documents as one YAML stream, as `kubectl kustomize` prints it.
+    pub fn yaml_stream(&self) -> String {
+        self.documents.join("---\n")
+    }
+}
+
 /// Builds the kustomization in `root` and returns the YAML stream.
 pub fn build(root: &Path, options: &BuildOptions) -> Result<String, KustomizeError> {
-    render(root, options).map(|r| r.yaml_stream)
+    render(root, options).map(|r| r.yaml_stream())
 }
 
 /// [`build`], with the warnings kustomize would print.
@@ -375,8 +382,9 @@ pub fn render(root: &Path, options: &BuildOptions) -> Result<Rendered, Kustomize
         resources.sort_by(|a, b| legacy_cmp(a, b, &first, &last));
     }
     build_metadata(&k, &root, &mut resources)?;
-    let docs: Vec<Value> = resources.into_iter().map(|r| stringify_metadata_maps(r.obj)).collect();
-    Ok(Rendered { yaml_stream: weir_go_yaml::emit_stream(&docs), warnings: b.warnings.into_inner() })
+    let documents =
+        resources.into_iter().map(|r| weir_go_yaml::emit_document(&stringify_metadata_maps(r.obj))).collect();
+    Ok(Rendered { documents, warnings: b.warnings.into_inner() })
 }
 
 /// `path` relative to `base` (both absolute), `..` where needed.

@@ -7,7 +7,7 @@ mod cases;
 use std::process::Command;
 
 use cases::{CASES, EXPECTED_ERRORS, write_tree};
-use weir_kustomize::{BuildOptions, LoadRestrictor, Rendered, render};
+use weir_kustomize::{BuildOptions, LoadRestrictor, render};
 
 #[test]
 fn conformance_with_kubectl_kustomize() {
@@ -34,7 +34,7 @@ fn conformance_with_kubectl_kustomize() {
             }
             (true, Ok(rendered)) => {
                 let want = String::from_utf8(out.stdout).unwrap();
-                let text = rendered.yaml_stream;
+                let text = rendered.yaml_stream();
                 let want_warnings: Vec<String> = String::from_utf8_lossy(&out.stderr)
                     .lines()
                     .filter_map(|l| l.strip_prefix("# Warning: "))
@@ -70,10 +70,11 @@ fn conformance_with_kubectl_kustomize() {
                 }
             }
             (true, Err(e)) => failures.push(format!("== {}: kubectl succeeded, weir failed: {e}", case.name)),
-            (false, Ok(Rendered { yaml_stream: text, .. })) => failures.push(format!(
-                "== {}: kubectl failed ({}), weir succeeded:\n{text}",
+            (false, Ok(rendered)) => failures.push(format!(
+                "== {}: kubectl failed ({}), weir succeeded:\n{}",
                 case.name,
-                String::from_utf8_lossy(&out.stderr)
+                String::from_utf8_lossy(&out.stderr),
+                rendered.yaml_stream()
             )),
         }
     }

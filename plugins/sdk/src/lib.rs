@@ -1,19 +1,21 @@
 //! Write weir plugins in plain Rust.
 //!
-//! A weir plugin is a `wasm32-wasip2` component implementing one world of
-//! the `weir:plugin@0.1.0` WIT package. This crate hides the generated
-//! bindings: implement the world's trait on a type of yours and name it in
-//! the world's export macro. A whole tag-policy plugin, from
+//! A weir plugin is a `wasm32-wasip2` component exporting one or more
+//! worlds of the `weir:plugin@0.2.0` WIT package. This crate hides the
+//! generated bindings: implement [`Plugin`] on a type of yours (every
+//! method has a default, so implement only your world's) and name the type
+//! and its worlds in [`register_plugin!`]. A whole tag-policy plugin, from
 //! `examples/plugins/newest-build`:
 //!
 //! ```ignore
-//! use weir_plugin_sdk::tag_policy::{PolicyError, PolicyRequest, TagPolicy};
-//! use weir_plugin_sdk::types::ErrorDetail;
+//! use weir_plugin_sdk::Plugin;
+//! use weir_plugin_sdk::tag_policy::PolicyRequest;
+//! use weir_plugin_sdk::types::{Error, ErrorCode};
 //!
 //! struct NewestBuild;
 //!
-//! impl TagPolicy for NewestBuild {
-//!     fn select(request: PolicyRequest) -> Result<String, PolicyError> {
+//! impl Plugin for NewestBuild {
+//!     fn select(request: PolicyRequest) -> Result<String, Error> {
 //!         request
 //!             .candidates
 //!             .into_iter()
@@ -25,38 +27,147 @@
 //!             .rev()
 //!             .max_by_key(|(number, _)| *number)
 //!             .map(|(_, tag)| tag)
-//!             .ok_or_else(|| PolicyError::NoMatch(ErrorDetail::new("no tag carries a build number")))
+//!             .ok_or_else(|| Error::new(ErrorCode::NoMatch, "no tag carries a build number"))
 //!     }
 //! }
 //!
-//! weir_plugin_sdk::export_tag_policy!(NewestBuild);
+//! weir_plugin_sdk::register_plugin!(NewestBuild: tag_policy);
 //! ```
 //!
 //! Build it with `crate-type = ["cdylib"]` for `wasm32-wasip2`
 //! (`scripts/build-plugins` shows how) and load the `.wasm` into weir.
 //!
-//! | world | trait | macro | the host grants |
-//! |---|---|---|---|
-//! | renderer | [`renderer::Renderer`] | [`export_renderer!`] | the source tree, read-only, at `/src` |
-//! | chart-renderer | [`chart_renderer::ChartRenderer`] | [`export_chart_renderer!`] | the chart, read-only, at `/chart` |
-//! | decryptor | [`decryptor::Decryptor`] | [`export_decryptor!`] | nothing |
-//! | notifier | [`notifier::Notifier`] | [`export_notifier!`] | HTTP to the provider's origin ([`notifier::send`]) |
-//! | tag-policy | [`tag_policy::TagPolicy`] | [`export_tag_policy!`] | nothing |
+//! | world | implement | the host grants |
+//! |---|---|---|
+//! | [`renderer`] | [`Plugin::build`] | the source tree, read-only, at `/src` |
+//! | [`chart_renderer`] | [`Plugin::template`] | the chart, read-only, at `/chart` |
+//! | [`decryptor`] | [`Plugin::decrypt`] | nothing |
+//! | [`encryptor`] | [`Plugin::encrypt`] | nothing |
+//! | [`notifier`] | [`Plugin::notify`] | HTTP to the provider's origin ([`notifier::send`]) |
+//! | [`tag_policy`] | [`Plugin::select`] | nothing |
 //!
-//! Each call runs in a fresh instance: keep no state between calls. A panic
-//! aborts the call; the host reports it with the panic message, so prefer
-//! returning the world's error with an [`types::ErrorDetail`].
+//! Every world also exports `describe`: the crate's name and version and
+//! [`Plugin::config_schema`]. Each call runs in a fresh instance: keep no
+//! state between calls. A panic aborts the call; the host reports it with
+//! the panic message, so prefer returning an [`types::Error`].
 
 // The generated bindings name shared types by this crate's name, so that the
-// same paths work here and in the plugin crates that expand the export macros.
+// same paths work here and in the plugin crates that expand the macros.
 extern crate self as weir_plugin_sdk;
 
 pub mod chart_renderer;
 pub mod decryptor;
+pub mod encryptor;
 pub mod notifier;
 pub mod renderer;
 pub mod tag_policy;
 pub mod types;
+
+use types::{DocumentFormat, Error};
+
+/// A weir plugin. Implement the methods of the worlds you register; the
+/// others answer `unsupported` and are never exported.
+pub trait Plugin {
+    /// A JSON Schema for the configuration the plugin accepts; none by default.
+    fn config_schema() -> Option<String> {
+        None
+    }
+
+    /// `renderer`: builds the kustomization at `options.path`.
+    fn build(options: renderer::BuildOptions) -> Result<renderer::Rendered, Error> {
+        let _ = options;
+        Err(Error::unimplemented("renderer"))
+    }
+
+    /// `chart-renderer`: renders the chart at [`chart_renderer::CHART_MOUNT`].
+    fn template(request: chart_renderer::ChartRequest) -> Result<chart_renderer::RenderedChart, Error> {
+        let _ = request;
+        Err(Error::unimplemented("chart-renderer"))
+    }
+
+    /// `decryptor`: decrypts `document`, without encryption metadata,
+    /// printed as `options` say.
+    fn decrypt(
+        document: Vec<u8>,
+        format: DocumentFormat,
+        keys: Vec<decryptor::Key>,
+        options: decryptor::DecryptOptions,
+    ) -> Result<Vec<u8>, Error> {
+        let _ = (document, format, keys, options);
+        Err(Error::unimplemented("decryptor"))
+    }
+
+    /// `encryptor`: encrypts `document` for the recipients in `options`.
+    fn encrypt(
+        document: Vec<u8>,
+        format: DocumentFormat,
+        options: encryptor::EncryptOptions,
+    ) -> Result<Vec<u8>, Error> {
+        let _ = (document, format, options);
+        Err(Error::unimplemented("encryptor"))
+    }
+
+    /// `notifier`: delivers `event` to `provider`.
+    fn notify(event: notifier::Event, provider: notifier::Provider) -> Result<(), Error> {
+        let _ = (event, provider);
+        Err(Error::unimplemented("notifier"))
+    }
+
+    /// `tag-policy`: returns the selected tag exactly as it appears in
+    /// `request.candidates`.
+    fn select(request: tag_policy::PolicyRequest) -> Result<String, Error> {
+        let _ = request;
+        Err(Error::unimplemented("tag-policy"))
+    }
+}
+
+/// Exports a [`Plugin`] as the worlds named after it:
+/// `register_plugin!(Sops: decryptor, encryptor);`. World names are the
+/// SDK's module names (`renderer`, `chart_renderer`, `decryptor`,
+/// `encryptor`, `notifier`, `tag_policy`).
+#[macro_export]
+macro_rules! register_plugin {
+    ($plugin:ty: $($world:ident),+ $(,)?) => {
+        $( $crate::__export_world!($world, $plugin); )+
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __export_world {
+    (renderer, $plugin:ty) => {
+        $crate::__export_renderer!($plugin);
+    };
+    (chart_renderer, $plugin:ty) => {
+        $crate::__export_chart_renderer!($plugin);
+    };
+    (decryptor, $plugin:ty) => {
+        $crate::__export_decryptor!($plugin);
+    };
+    (encryptor, $plugin:ty) => {
+        $crate::__export_encryptor!($plugin);
+    };
+    (notifier, $plugin:ty) => {
+        $crate::__export_notifier!($plugin);
+    };
+    (tag_policy, $plugin:ty) => {
+        $crate::__export_tag_policy!($plugin);
+    };
+}
+
+/// `describe`'s answer: the plugin crate's name and version (expanded in
+/// the plugin crate, so `env!` reads its manifest) and its schema.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __plugin_info {
+    ($plugin:ty) => {
+        $crate::types::PluginInfo {
+            name: ::std::string::String::from(env!("CARGO_PKG_NAME")),
+            version: ::std::string::String::from(env!("CARGO_PKG_VERSION")),
+            config_schema: <$plugin as $crate::Plugin>::config_schema(),
+        }
+    };
+}
 
 #[doc(hidden)]
 pub mod __private {

@@ -1,23 +1,40 @@
-//! Types shared by every world.
+//! Types every world shares (`weir:plugin/types@0.2.0`), generated once.
 
-pub use crate::tag_policy::bindings::weir::plugin::types::{ErrorDetail, KeyValue};
+#[doc(hidden)]
+pub mod bindings {
+    wit_bindgen::generate!({
+        path: "../../wit/0.2.0",
+        inline: "package weir:sdk; world types { import weir:plugin/types@0.2.0; }",
+        world: "weir:sdk/types",
+        with: { "weir:plugin/types@0.2.0": generate },
+        runtime_path: "weir_plugin_sdk::__private::wit_bindgen::rt",
+    });
+}
 
-impl ErrorDetail {
-    /// An error explained by `message` alone.
-    pub fn new(message: impl Into<String>) -> Self {
-        Self { message: message.into(), file: None, field: None }
+pub use bindings::weir::plugin::types::{DocumentFormat, Error, ErrorCode, KeyValue, PluginInfo};
+
+impl Error {
+    /// An error of class `code`, explained by `message`.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self { code, message: message.into(), path: None, details: Vec::new() }
     }
 
-    /// Points the error at a file, relative to the plugin's input root.
-    pub fn in_file(mut self, file: impl Into<String>) -> Self {
-        self.file = Some(file.into());
+    /// Points the error at a file relative to the plugin's input root, or
+    /// at a request field as a dotted path (`filter.pattern`).
+    pub fn at(mut self, path: impl Into<String>) -> Self {
+        self.path = Some(path.into());
         self
     }
 
-    /// Points the error at a field, as a dotted path (`spec.patches[2].target`).
-    pub fn at_field(mut self, field: impl Into<String>) -> Self {
-        self.field = Some(field.into());
+    /// Adds a fact (`field` => `spec.patches[2].target`, `status` => `503`).
+    pub fn with_detail(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.details.push(KeyValue::new(key, value));
         self
+    }
+
+    /// The answer of a world method a plugin does not implement.
+    pub fn unimplemented(world: &str) -> Self {
+        Self::new(ErrorCode::Unsupported, format!("this plugin does not implement the {world} world"))
     }
 }
 

@@ -2,13 +2,14 @@
 //! build number, for tags like `main-1a2b3c4-build.1287`. Tags without a
 //! build number are ignored; the policy's own settings are ignored too.
 
-use weir_plugin_sdk::tag_policy::{PolicyError, PolicyRequest, TagPolicy};
-use weir_plugin_sdk::types::ErrorDetail;
+use weir_plugin_sdk::Plugin;
+use weir_plugin_sdk::tag_policy::PolicyRequest;
+use weir_plugin_sdk::types::{Error, ErrorCode};
 
 struct NewestBuild;
 
-impl TagPolicy for NewestBuild {
-    fn select(request: PolicyRequest) -> Result<String, PolicyError> {
+impl Plugin for NewestBuild {
+    fn select(request: PolicyRequest) -> Result<String, Error> {
         request
             .candidates
             .into_iter()
@@ -20,8 +21,8 @@ impl TagPolicy for NewestBuild {
             .rev()
             .max_by_key(|(number, _)| *number)
             .map(|(_, tag)| tag)
-            .ok_or_else(|| PolicyError::NoMatch(ErrorDetail::new("no tag carries a build number")))
+            .ok_or_else(|| Error::new(ErrorCode::NoMatch, "no tag carries a build number"))
     }
 }
 
-weir_plugin_sdk::export_tag_policy!(NewestBuild);
+weir_plugin_sdk::register_plugin!(NewestBuild: tag_policy);

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use weir_helm::capabilities::KubeVersion;
 use weir_helm::user_values::ValueOptions;
 use weir_plugin_host::chart_renderer::{
-    Capabilities, ChartError, ChartRendererPlugin, ChartRequest, PACKAGED_CHART, Release, RenderedChart,
+    Capabilities, ChartRendererPlugin, ChartRequest, PACKAGED_CHART, Release, RenderedChart,
 };
 
 use crate::plugins::PluginOptions;
@@ -18,7 +18,6 @@ const CLI_TENANT: &str = "default";
 
 /// What `helm template` calls a release it is not given a name for.
 const DEFAULT_RELEASE_NAME: &str = "release-name";
-
 
 #[derive(clap::Subcommand)]
 pub enum HelmCommand {
@@ -154,13 +153,8 @@ async fn render(plugins: &PluginOptions, chart: &Path, request: &ChartRequest) -
             }
             Ok(rendered)
         }
-        Err(
-            ChartError::InvalidChart(detail)
-            | ChartError::InvalidValues(detail)
-            | ChartError::TemplateFailed(detail)
-            | ChartError::Incompatible(detail)
-            | ChartError::Unsupported(detail),
-        ) => Err(detail.message),
+        // Helm's own wording, as `helm template` prints it.
+        Err(error) => Err(error.message),
     }
 }
 

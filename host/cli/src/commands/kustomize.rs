@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
-use weir_plugin_host::renderer::{BuildOptions, LoadRestrictor, RenderError, RendererPlugin, Reorder};
+use weir_plugin_host::renderer::{BuildOptions, LoadRestrictor, RendererPlugin, Reorder};
 
 use crate::plugins::PluginOptions;
 
@@ -83,21 +83,18 @@ impl KustomizeArgs {
         let renderer = RendererPlugin::new(runtime, plugin)?;
         let rendered = match renderer.build(CLI_TENANT, &root, &options).await? {
             Ok(rendered) => rendered,
-            Err(error) => bail!("{}", describe(error)),
+            // kustomize's own message already names the file, as kubectl prints it.
+            Err(error) => bail!("{}", error.message),
         };
         for warning in &rendered.warnings {
             eprintln!("# Warning: {warning}");
         }
+        let stream = rendered.documents.join("---\n");
         match &self.output {
-            Some(file) => {
-                std::fs::write(file, &rendered.yaml_stream).with_context(|| format!("writing {}", file.display()))
-            }
+            Some(file) => std::fs::write(file, &stream).with_context(|| format!("writing {}", file.display())),
             None => {
                 let mut stdout = std::io::stdout().lock();
-                stdout
-                    .write_all(rendered.yaml_stream.as_bytes())
-                    .and_then(|()| stdout.flush())
-                    .context("writing stdout")
+                stdout.write_all(stream.as_bytes()).and_then(|()| stdout.flush()).context("writing stdout")
             }
         }
     }
@@ -106,14 +103,4 @@ impl KustomizeArgs {
 /// The top of the git work tree holding `dir`, if any.
 pub fn enclosing_work_tree(dir: &Path) -> Option<PathBuf> {
     dir.ancestors().find(|ancestor| ancestor.join(".git").exists()).map(Path::to_path_buf)
-}
-
-fn describe(error: RenderError) -> String {
-    match error {
-        RenderError::NotFound(detail)
-        | RenderError::InvalidInput(detail)
-        | RenderError::LoadRestricted(detail)
-        | RenderError::Conflict(detail)
-        | RenderError::Unsupported(detail) => detail.message,
-    }
 }

@@ -3,10 +3,8 @@
 use std::io::{BufRead, IsTerminal};
 
 use anyhow::{Context, bail};
-use weir_plugin_host::tag_policy::{
-    Candidate, Order, PolicyError, PolicyRequest, Selection, TagFilter, TagPolicyPlugin,
-};
-use weir_plugin_host::types::ErrorDetail;
+use weir_plugin_host::tag_policy::{Candidate, Order, PolicyRequest, Selection, TagFilter, TagPolicyPlugin};
+use weir_plugin_host::types::{Error, ErrorCode};
 
 use crate::plugins::PluginOptions;
 
@@ -113,15 +111,14 @@ fn read_stdin_tags() -> anyhow::Result<Vec<String>> {
     Ok(tags)
 }
 
-fn describe(err: PolicyError) -> String {
-    let (kind, ErrorDetail { message, field, .. }) = match err {
-        PolicyError::InvalidPolicy(detail) => ("invalid policy", detail),
-        PolicyError::InvalidFilter(detail) => ("invalid filterTags", detail),
-        PolicyError::InvalidTag(detail) => ("invalid tag", detail),
-        PolicyError::NoMatch(detail) => ("no tag selected", detail),
+/// The policy's error in the flags' terms: the plugin names request fields
+/// (`selection`, `filter.pattern`), the user typed `--semver`, `--pattern`…
+fn describe(error: Error) -> String {
+    let kind = match (error.code, error.path.as_deref()) {
+        (ErrorCode::NoMatch, _) => "no tag selected",
+        (_, Some(path)) if path.starts_with("filter") => "invalid filterTags",
+        (ErrorCode::InvalidInput, Some("selection")) => "invalid policy",
+        _ => "tag policy failed",
     };
-    match field {
-        Some(field) => format!("{kind}: {message} (at {field})"),
-        None => format!("{kind}: {message}"),
-    }
+    format!("{kind}: {error}")
 }

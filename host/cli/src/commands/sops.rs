@@ -9,9 +9,9 @@ use std::process::Command;
 
 use anyhow::{Context, bail};
 use serde_json::Value as Json;
-use weir_plugin_host::decryptor::{
-    CryptError, DecryptOptions, DecryptorPlugin, DocumentFormat, EncryptOptions, Key, KeyGroup,
-};
+use weir_plugin_host::decryptor::{DecryptOptions, DecryptorPlugin, DocumentFormat, Key};
+use weir_plugin_host::encryptor::{EncryptOptions, EncryptorPlugin, KeyGroup};
+use weir_plugin_host::types::{Error, ErrorCode};
 
 use crate::plugins::PluginOptions;
 
@@ -138,21 +138,19 @@ fn read(path: &Path) -> anyhow::Result<Vec<u8>> {
     std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
 }
 
-async fn plugin(plugins: &PluginOptions) -> anyhow::Result<DecryptorPlugin> {
-    let (runtime, plugin) = plugins.load("sops")?;
-    Ok(DecryptorPlugin::new(runtime, plugin)?)
-}
+/// The sops plugin serves both worlds.
+const SOPS_PLUGIN: &str = "sops";
 
 /// A one-line message for a plugin error; it names paths and fields, never secrets.
-fn describe(error: CryptError) -> String {
-    match error {
-        CryptError::NotEncrypted(d) => format!("not a sops-encrypted file: {}", d.message),
-        CryptError::NoMatchingKey(d) => format!("cannot decrypt the data key: {}", d.message),
-        CryptError::MacMismatch(d) => format!("the file was tampered with: {}", d.message),
-        CryptError::InvalidDocument(d) => format!("invalid document: {}", d.message),
-        CryptError::InvalidKey(d) => format!("invalid key or option: {}", d.message),
-        CryptError::Unsupported(d) => format!("unsupported: {}", d.message),
-    }
+fn describe(error: Error) -> String {
+    let kind = match error.code {
+        ErrorCode::NotEncrypted => "not a sops-encrypted file",
+        ErrorCode::NoMatchingKey => "cannot decrypt the data key",
+        ErrorCode::Integrity => "the file was tampered with",
+        ErrorCode::Unsupported => "unsupported",
+        _ => "invalid input",
+    };
+    format!("{kind}: {error}")
 }
 
 /// The `AGE-SECRET-KEY-…` lines of a key file's text.
@@ -203,8 +201,9 @@ impl DecryptArgs {
             },
         };
         let keys = self.keys()?;
-        let plugin = plugin(plugins).await?;
-        match plugin.decrypt_with(CLI_TENANT, &document, format, &keys, &options).await? {
+        let (runtime, plugin) = plugins.load(SOPS_PLUGIN)?;
+        let plugin = DecryptorPlugin::new(runtime, plugin)?;
+        match plugin.decrypt(CLI_TENANT, &document, format, &keys, &options).await? {
             Ok(plain) => Ok(plain),
             Err(error) => bail!("{}: {}", self.file.display(), describe(error)),
         }
@@ -378,7 +377,8 @@ impl EncryptArgs {
             key_groups,
             shamir_threshold: rule.shamir_threshold,
         };
-        let plugin = plugin(plugins).await?;
+        let (runtime, plugin) = plugins.load(SOPS_PLUGIN)?;
+        let plugin = EncryptorPlugin::new(runtime, plugin)?;
         match plugin.encrypt(CLI_TENANT, &document, format, &options).await? {
             Ok(encrypted) => Ok(encrypted),
             Err(error) => bail!("{}: {}", self.file.display(), describe(error)),

@@ -31,18 +31,17 @@ pub async fn build(
     let options = build_options(kustomization, path);
     let rendered = match context.plugins.renderer.build(&namespace, source_dir, &options).await {
         Ok(Ok(rendered)) => rendered,
-        Ok(Err(error)) => return Err(failed(reason::BUILD_FAILED, render_error_message(&error))),
+        Ok(Err(error)) => return Err(failed(reason::BUILD_FAILED, error.to_string())),
         Err(error) => return Err(failed(reason::BUILD_FAILED, format!("renderer plugin failed: {error}"))),
     };
     let variables = variables(kustomization, context).await?;
     let mut objects = Vec::new();
-    for (index, document) in split_documents(&rendered.yaml_stream).enumerate() {
-        let invalid =
-            |message: String| failed(reason::BUILD_FAILED, format!("document {}: {message}", index + 1));
+    for (index, document) in rendered.documents.iter().enumerate() {
+        let invalid = |message: String| failed(reason::BUILD_FAILED, format!("document {}: {message}", index + 1));
         let mut parsed = weir_apply::parse_stream(document).map_err(|error| invalid(error.to_string()))?;
         let Some(mut object) = parsed.pop() else { continue };
         // Substitution works on YAML text, as Flux's does, so `replicas: ${n}` becomes a number.
-        let mut text = std::borrow::Cow::Borrowed(document);
+        let mut text = std::borrow::Cow::Borrowed(document.as_str());
         if decrypt_secrets && is_encrypted(&object) {
             object = decrypt(kustomization, context, object).await?;
             text = weir_go_yaml::emit_document(&object.0).into();
@@ -63,11 +62,6 @@ pub async fn build(
         objects.push(object);
     }
     Ok(objects)
-}
-
-/// Splits a rendered stream into its documents' texts.
-pub(super) fn split_documents(stream: &str) -> impl Iterator<Item = &str> {
-    stream.split("\n---\n").map(|document| document.strip_prefix("---\n").unwrap_or(document))
 }
 
 fn build_options(kustomization: &Kustomization, path: &str) -> BuildOptions {
@@ -121,25 +115,6 @@ fn build_options(kustomization: &Kustomization, path: &str) -> BuildOptions {
     }
 }
 
-fn render_error_message(error: &weir_plugin_host::renderer::RenderError) -> String {
-    use weir_plugin_host::renderer::RenderError as E;
-    let detail = match error {
-        E::NotFound(detail)
-        | E::InvalidInput(detail)
-        | E::LoadRestricted(detail)
-        | E::Conflict(detail)
-        | E::Unsupported(detail) => detail,
-    };
-    let mut message = detail.message.clone();
-    if let Some(file) = &detail.file {
-        message = format!("{file}: {message}");
-    }
-    if let Some(field) = &detail.field {
-        message = format!("{message} (field {field})");
-    }
-    message
-}
-
 /// The post-build variables, when `postBuild` is set: `substituteFrom` in order, then `substitute` over them.
 async fn variables(
     kustomization: &Kustomization,
@@ -187,16 +162,4 @@ async fn variables(
     substitute::validate_names(variables.keys())
         .map_err(|error: SubstituteError| failed(reason::BUILD_FAILED, error.to_string()))?;
     Ok(Some(variables))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn documents_split_on_separators_only() {
-        let stream = "a: 1\n---\nb: |\n  x---y\n---\nc: 3\n";
-        let documents: Vec<&str> = split_documents(stream).collect();
-        assert_eq!(documents, ["a: 1", "b: |\n  x---y", "c: 3\n"]);
-    }
 }

@@ -7,12 +7,15 @@ use kube::ResourceExt;
 use serde_json::Value;
 use weir_api::kustomize::Kustomization;
 use weir_apply::Object;
-use weir_plugin_host::decryptor::{DocumentFormat, Key};
+use weir_plugin_host::decryptor::{DecryptOptions, DocumentFormat, Key};
 
 use super::{Kustomizations, failed};
 use crate::conditions::reason;
 use crate::reconciler::Failure;
 use crate::secrets;
+
+/// The whole document, in the format it came in.
+const PLAIN: DecryptOptions = DecryptOptions { output_format: None, extract: Vec::new() };
 
 /// A SOPS-encrypted object carries the `sops` metadata block at its top level.
 pub(super) fn is_encrypted(object: &Object) -> bool {
@@ -20,10 +23,13 @@ pub(super) fn is_encrypted(object: &Object) -> bool {
 }
 
 /// Decrypts one object through the decryptor plugin, with the keys of `spec.decryption.secretRef`.
-pub(super) async fn decrypt(kustomization: &Kustomization, context: &Kustomizations, object: Object) -> Result<Object, Failure> {
+pub(super) async fn decrypt(
+    kustomization: &Kustomization,
+    context: &Kustomizations,
+    object: Object,
+) -> Result<Object, Failure> {
     let id = object.id();
-    let failed =
-        |message: String| failed(reason::DECRYPTION_FAILED, format!("{id}: decryption failed: {message}"));
+    let failed = |message: String| failed(reason::DECRYPTION_FAILED, format!("{id}: decryption failed: {message}"));
     let Some(decryption) = &kustomization.spec.decryption else {
         return Err(failed("the object is SOPS-encrypted but spec.decryption is not set".into()));
     };
@@ -40,9 +46,9 @@ pub(super) async fn decrypt(kustomization: &Kustomization, context: &Kustomizati
     }
     // Built manifests are re-serialised by kustomize, so Flux decrypts them as JSON: the MAC covers values, not layout.
     let document = serde_json::to_vec(&object.0).map_err(|error| failed(error.to_string()))?;
-    let plaintext = match decryptor.decrypt(&namespace, &document, DocumentFormat::Json, &keys).await {
+    let plaintext = match decryptor.decrypt(&namespace, &document, DocumentFormat::Json, &keys, &PLAIN).await {
         Ok(Ok(plaintext)) => plaintext,
-        Ok(Err(error)) => return Err(failed(crypt_error_message(&error))),
+        Ok(Err(error)) => return Err(failed(error.message)),
         Err(error) => return Err(failed(format!("decryptor plugin failed: {error}"))),
     };
     let value: Value = serde_json::from_slice(&plaintext).map_err(|error| failed(error.to_string()))?;
@@ -66,19 +72,6 @@ pub(super) fn decryption_keys(data: &BTreeMap<String, Vec<u8>>) -> Vec<Key> {
         }
     }
     keys
-}
-
-fn crypt_error_message(error: &weir_plugin_host::decryptor::CryptError) -> String {
-    use weir_plugin_host::decryptor::CryptError as E;
-    let detail = match error {
-        E::NotEncrypted(detail)
-        | E::NoMatchingKey(detail)
-        | E::MacMismatch(detail)
-        | E::InvalidDocument(detail)
-        | E::InvalidKey(detail)
-        | E::Unsupported(detail) => detail,
-    };
-    detail.message.clone()
 }
 
 #[cfg(test)]

@@ -1,13 +1,16 @@
 //! Shared by the host's integration tests: where the built components are,
-//! and a runtime with small, fast limits for a `strict` tenant.
+//! a runtime with small, fast limits for a `strict` tenant, and requests.
 
 #![allow(dead_code)] // each test file uses its own subset
+
+pub mod notify;
 
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use weir_plugin_host::{Plugin, PluginRuntime, RuntimeConfig, SandboxLimits, TenantLimits};
+use weir_plugin_host::renderer::{BuildOptions, LoadRestrictor};
+use weir_plugin_host::{Limits, Plugin, PluginRuntime, RuntimeConfig, TenantLimits};
 
 /// A tenant whose calls get 32 MiB and one second.
 pub const STRICT: &str = "strict";
@@ -22,11 +25,8 @@ pub fn plugin_dir() -> PathBuf {
 }
 
 pub fn runtime() -> Arc<PluginRuntime> {
-    let mut limits = TenantLimits::new(SandboxLimits::default());
-    limits.set(
-        STRICT,
-        SandboxLimits { memory_bytes: STRICT_MEMORY, timeout: STRICT_TIMEOUT, ..SandboxLimits::default() },
-    );
+    let mut limits = TenantLimits::new(Limits::default());
+    limits.set(STRICT, Limits { memory_bytes: STRICT_MEMORY, timeout: STRICT_TIMEOUT, ..Limits::default() });
     let cache_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/plugin-cache");
     Arc::new(PluginRuntime::new(RuntimeConfig { cache_dir: Some(cache_dir), limits }).expect("runtime starts"))
 }
@@ -35,4 +35,21 @@ pub fn load(runtime: &PluginRuntime, name: &str) -> Plugin {
     let path = plugin_dir().join(format!("{name}.wasm"));
     assert!(path.is_file(), "{} is missing: run scripts/build-plugins first", path.display());
     runtime.load_file(&path).expect("plugin loads")
+}
+
+/// A renderer request for `path` with every overlay option unset.
+pub fn build_options(path: &str) -> BuildOptions {
+    BuildOptions {
+        path: path.into(),
+        load_restrictor: LoadRestrictor::RootOnly,
+        reorder: None,
+        generate_kustomization: false,
+        target_namespace: None,
+        name_prefix: None,
+        name_suffix: None,
+        components: vec![],
+        patches: vec![],
+        images: vec![],
+        common_metadata: None,
+    }
 }

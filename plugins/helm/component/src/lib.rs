@@ -4,18 +4,19 @@
 use std::path::Path;
 
 use weir_helm as helm;
+use weir_plugin_sdk::Plugin;
 use weir_plugin_sdk::chart_renderer::{
-    CHART_MOUNT, ChartError, PACKAGED_CHART, ChartRenderer, ChartRequest, Hook, HookDeletePolicy, HookEvent, Manifest, RenderedChart,
+    CHART_MOUNT, ChartRequest, Hook, HookDeletePolicy, HookEvent, Manifest, PACKAGED_CHART, RenderedChart,
 };
-use weir_plugin_sdk::types::ErrorDetail;
+use weir_plugin_sdk::types::{Error, ErrorCode};
 
 struct Helm;
 
-impl ChartRenderer for Helm {
-    fn template(request: ChartRequest) -> Result<RenderedChart, ChartError> {
+impl Plugin for Helm {
+    fn template(request: ChartRequest) -> Result<RenderedChart, Error> {
         let values = helm::user_values::from_transport_json(&request.values_json)
-            .map_err(|message| ChartError::InvalidValues(ErrorDetail::new(message)))?;
-        let chart = load_chart().map_err(|err| ChartError::InvalidChart(ErrorDetail::new(err.to_string())))?;
+            .map_err(|message| Error::new(ErrorCode::InvalidInput, message).at("values-json"))?;
+        let chart = load_chart().map_err(|err| Error::new(ErrorCode::InvalidInput, err.to_string()))?;
         let options = helm::RenderOptions {
             release: helm::Release {
                 name: request.release.name,
@@ -94,14 +95,15 @@ fn delete_policy(name: &str) -> Option<HookDeletePolicy> {
     })
 }
 
-fn chart_error(error: helm::HelmError) -> ChartError {
-    let detail = ErrorDetail::new(error.to_string());
-    match error {
-        helm::HelmError::InvalidChart(_) => ChartError::InvalidChart(detail),
-        helm::HelmError::InvalidValues(_) => ChartError::InvalidValues(detail),
-        helm::HelmError::TemplateFailed(_) => ChartError::TemplateFailed(detail),
-        helm::HelmError::Incompatible(_) => ChartError::Incompatible(detail),
-    }
+fn chart_error(error: helm::HelmError) -> Error {
+    let message = error.to_string();
+    let code = match error {
+        helm::HelmError::InvalidChart(_) | helm::HelmError::InvalidValues(_) | helm::HelmError::TemplateFailed(_) => {
+            ErrorCode::InvalidInput
+        }
+        helm::HelmError::Incompatible(_) => ErrorCode::Incompatible,
+    };
+    Error::new(code, message)
 }
 
-weir_plugin_sdk::export_chart_renderer!(Helm);
+weir_plugin_sdk::register_plugin!(Helm: chart_renderer);

@@ -5,18 +5,17 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use weir_kustomize as kustomize;
-use weir_plugin_sdk::renderer::{
-    BuildOptions, Image, LoadRestrictor, Patch, RenderError, Rendered, Renderer, Reorder, SOURCE_MOUNT,
-};
-use weir_plugin_sdk::types::{ErrorDetail, KeyValue};
+use weir_plugin_sdk::Plugin;
+use weir_plugin_sdk::renderer::{BuildOptions, Image, LoadRestrictor, Patch, Rendered, Reorder, SOURCE_MOUNT};
+use weir_plugin_sdk::types::{Error, ErrorCode, KeyValue};
 
 struct Kustomize;
 
-impl Renderer for Kustomize {
-    fn build(options: BuildOptions) -> Result<Rendered, RenderError> {
+impl Plugin for Kustomize {
+    fn build(options: BuildOptions) -> Result<Rendered, Error> {
         let root = Path::new(SOURCE_MOUNT).join(&options.path);
         let rendered = kustomize::render(&root, &build_options(options)).map_err(error)?;
-        Ok(Rendered { yaml_stream: rendered.yaml_stream, warnings: rendered.warnings })
+        Ok(Rendered { documents: rendered.documents, warnings: rendered.warnings })
     }
 }
 
@@ -78,24 +77,17 @@ fn relative(path: &Path) -> String {
     path.strip_prefix(SOURCE_MOUNT).unwrap_or(path).display().to_string()
 }
 
-fn error(error: kustomize::KustomizeError) -> RenderError {
+fn error(error: kustomize::KustomizeError) -> Error {
     let message = error.to_string().replace(&format!("{SOURCE_MOUNT}/"), "").replace(SOURCE_MOUNT, ".");
-    let detail = |file: &Path, field: Option<&str>| ErrorDetail {
-        message: message.clone(),
-        file: Some(relative(file)),
-        field: field.filter(|field| !field.is_empty()).map(str::to_owned),
+    let (code, file, field) = match &error {
+        kustomize::KustomizeError::NotFound { path, .. } => (ErrorCode::NotFound, path, ""),
+        kustomize::KustomizeError::InvalidInput { file, field, .. } => (ErrorCode::InvalidInput, file, field.as_str()),
+        kustomize::KustomizeError::LoadRestricted { file, .. } => (ErrorCode::Denied, file, ""),
+        kustomize::KustomizeError::Conflict { file, .. } => (ErrorCode::Conflict, file, ""),
+        kustomize::KustomizeError::Unsupported { file, field, .. } => (ErrorCode::Unsupported, file, field.as_str()),
     };
-    match &error {
-        kustomize::KustomizeError::NotFound { path, .. } => RenderError::NotFound(detail(path, None)),
-        kustomize::KustomizeError::InvalidInput { file, field, .. } => {
-            RenderError::InvalidInput(detail(file, Some(field)))
-        }
-        kustomize::KustomizeError::LoadRestricted { file, .. } => RenderError::LoadRestricted(detail(file, None)),
-        kustomize::KustomizeError::Conflict { file, .. } => RenderError::Conflict(detail(file, None)),
-        kustomize::KustomizeError::Unsupported { file, field, .. } => {
-            RenderError::Unsupported(detail(file, Some(field)))
-        }
-    }
+    let error = Error::new(code, message).at(relative(file));
+    if field.is_empty() { error } else { error.with_detail("field", field) }
 }
 
-weir_plugin_sdk::export_renderer!(Kustomize);
+weir_plugin_sdk::register_plugin!(Kustomize: renderer);

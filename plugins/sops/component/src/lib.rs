@@ -1,24 +1,22 @@
-//! The built-in decryptor plugin: `weir-sops` behind the WIT `decryptor` world.
-//! Keys and plaintext live only in this call's memory; nothing is logged.
+//! The built-in SOPS plugin: `weir-sops` behind the WIT `decryptor` and
+//! `encryptor` worlds. Keys and plaintext live only in this call's memory;
+//! nothing is logged.
 
-use weir_plugin_sdk::decryptor::{CryptError, DecryptOptions, Decryptor, DocumentFormat, EncryptOptions, Key};
-use weir_plugin_sdk::types::ErrorDetail;
+use weir_plugin_sdk::Plugin;
+use weir_plugin_sdk::decryptor::{DecryptOptions, Key};
+use weir_plugin_sdk::encryptor::EncryptOptions;
+use weir_plugin_sdk::types::{DocumentFormat, Error, ErrorCode};
 use weir_sops::SopsError;
 
 struct Sops;
 
-impl Decryptor for Sops {
-    fn decrypt(document: Vec<u8>, format: DocumentFormat, keys: Vec<Key>) -> Result<Vec<u8>, CryptError> {
-        weir_sops::decrypt(&document, self::format(format), &keys.into_iter().map(key).collect::<Vec<_>>())
-            .map_err(error)
-    }
-
-    fn decrypt_with(
+impl Plugin for Sops {
+    fn decrypt(
         document: Vec<u8>,
         format: DocumentFormat,
         keys: Vec<Key>,
         options: DecryptOptions,
-    ) -> Result<Vec<u8>, CryptError> {
+    ) -> Result<Vec<u8>, Error> {
         let options = weir_sops::DecryptOptions {
             output_format: options.output_format.map(self::format),
             extract: options.extract,
@@ -27,7 +25,7 @@ impl Decryptor for Sops {
         weir_sops::decrypt_with(&document, self::format(format), &keys, &options).map_err(error)
     }
 
-    fn encrypt(document: Vec<u8>, format: DocumentFormat, options: EncryptOptions) -> Result<Vec<u8>, CryptError> {
+    fn encrypt(document: Vec<u8>, format: DocumentFormat, options: EncryptOptions) -> Result<Vec<u8>, Error> {
         let options = weir_sops::EncryptOptions {
             age_recipients: options.age_recipients,
             pgp_public_keys: options.pgp_public_keys,
@@ -69,16 +67,15 @@ fn key(key: Key) -> weir_sops::Key {
 }
 
 /// Messages name paths and metadata fields, never secrets.
-fn error(error: SopsError) -> CryptError {
-    let detail = |message: String| ErrorDetail::new(message);
-    match error {
-        SopsError::NotEncrypted(m) => CryptError::NotEncrypted(detail(m)),
-        SopsError::NoMatchingKey(m) => CryptError::NoMatchingKey(detail(m)),
-        SopsError::MacMismatch(m) => CryptError::MacMismatch(detail(m)),
-        SopsError::InvalidDocument(m) => CryptError::InvalidDocument(detail(m)),
-        SopsError::InvalidKey(m) => CryptError::InvalidKey(detail(m)),
-        SopsError::Unsupported(m) => CryptError::Unsupported(detail(m)),
-    }
+fn error(error: SopsError) -> Error {
+    let (code, message) = match error {
+        SopsError::NotEncrypted(m) => (ErrorCode::NotEncrypted, m),
+        SopsError::NoMatchingKey(m) => (ErrorCode::NoMatchingKey, m),
+        SopsError::MacMismatch(m) => (ErrorCode::Integrity, m),
+        SopsError::InvalidDocument(m) | SopsError::InvalidKey(m) => (ErrorCode::InvalidInput, m),
+        SopsError::Unsupported(m) => (ErrorCode::Unsupported, m),
+    };
+    Error::new(code, message)
 }
 
-weir_plugin_sdk::export_decryptor!(Sops);
+weir_plugin_sdk::register_plugin!(Sops: decryptor, encryptor);

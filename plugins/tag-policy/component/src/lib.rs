@@ -1,30 +1,20 @@
 //! The built-in tag-policy plugin: `weir-tag-policy` behind the WIT world.
 
-use weir_plugin_sdk::tag_policy::{Candidate, Order, PolicyError, PolicyRequest, Selection, TagFilter, TagPolicy};
-use weir_plugin_sdk::types::ErrorDetail;
+use weir_plugin_sdk::Plugin;
+use weir_plugin_sdk::tag_policy::{Candidate, Order, PolicyRequest, Selection, TagFilter};
+use weir_plugin_sdk::types::{Error, ErrorCode};
 use weir_tag_policy as policy;
 
 struct FluxTagPolicy;
 
-impl TagPolicy for FluxTagPolicy {
-    fn select(request: PolicyRequest) -> Result<String, PolicyError> {
-        let policy_field = policy_field(&request.selection);
+impl Plugin for FluxTagPolicy {
+    fn select(request: PolicyRequest) -> Result<String, Error> {
         policy::select(&policy::PolicyRequest {
             candidates: request.candidates.into_iter().map(candidate).collect(),
             selection: selection(request.selection),
             filter: request.filter.map(filter),
         })
-        .map_err(|err| error(err, policy_field))
-    }
-}
-
-/// The ImagePolicy field a policy error is about.
-fn policy_field(selection: &Selection) -> &'static str {
-    match selection {
-        Selection::Semver(_) => "spec.policy.semver.range",
-        Selection::Alphabetical(_) => "spec.policy.alphabetical.order",
-        Selection::Numerical(_) => "spec.policy.numerical.order",
-        Selection::Expression(_) => "spec.policy",
+        .map_err(error)
     }
 }
 
@@ -52,14 +42,15 @@ fn filter(filter: TagFilter) -> policy::TagFilter {
     policy::TagFilter { pattern: filter.pattern, extract: filter.extract }
 }
 
-fn error(error: policy::PolicyError, policy_field: &str) -> PolicyError {
-    let detail = ErrorDetail::new(error.to_string());
+/// The request field at fault is the error's path: `selection` or `filter.pattern`.
+fn error(error: policy::PolicyError) -> Error {
+    let message = error.to_string();
     match error {
-        policy::PolicyError::InvalidPolicy(_) => PolicyError::InvalidPolicy(detail.at_field(policy_field)),
-        policy::PolicyError::InvalidFilter(_) => PolicyError::InvalidFilter(detail.at_field("spec.filterTags.pattern")),
-        policy::PolicyError::InvalidTag(_) => PolicyError::InvalidTag(detail),
-        policy::PolicyError::NoMatch(_) => PolicyError::NoMatch(detail),
+        policy::PolicyError::InvalidPolicy(_) => Error::new(ErrorCode::InvalidInput, message).at("selection"),
+        policy::PolicyError::InvalidFilter(_) => Error::new(ErrorCode::InvalidInput, message).at("filter.pattern"),
+        policy::PolicyError::InvalidTag(_) => Error::new(ErrorCode::InvalidInput, message),
+        policy::PolicyError::NoMatch(_) => Error::new(ErrorCode::NoMatch, message),
     }
 }
 
-weir_plugin_sdk::export_tag_policy!(FluxTagPolicy);
+weir_plugin_sdk::register_plugin!(FluxTagPolicy: tag_policy);

@@ -2,23 +2,24 @@
 //! replaced, and puts the request's facts in the notes: enough for a test to
 //! see the chart mount, the request and the result cross the boundary.
 
-use weir_plugin_sdk::chart_renderer::{CHART_MOUNT, ChartError, ChartRenderer, ChartRequest, Manifest, RenderedChart};
-use weir_plugin_sdk::types::ErrorDetail;
+use weir_plugin_sdk::Plugin;
+use weir_plugin_sdk::chart_renderer::{CHART_MOUNT, ChartRequest, Manifest, RenderedChart};
+use weir_plugin_sdk::types::{Error, ErrorCode};
 
 struct Fixture;
 
-impl ChartRenderer for Fixture {
-    fn template(request: ChartRequest) -> Result<RenderedChart, ChartError> {
+impl Plugin for Fixture {
+    fn template(request: ChartRequest) -> Result<RenderedChart, Error> {
         let templates = format!("{CHART_MOUNT}/templates");
         let entries = std::fs::read_dir(&templates)
-            .map_err(|err| ChartError::InvalidChart(ErrorDetail::new(err.to_string()).in_file("templates")))?;
+            .map_err(|err| Error::new(ErrorCode::NotFound, err.to_string()).at("templates"))?;
         let mut names: Vec<String> =
             entries.filter_map(|entry| Some(entry.ok()?.file_name().into_string().ok()?)).collect();
         names.sort();
         let mut manifests = Vec::new();
         for name in names {
             let text = std::fs::read_to_string(format!("{templates}/{name}"))
-                .map_err(|err| ChartError::InvalidChart(ErrorDetail::new(err.to_string())))?;
+                .map_err(|err| Error::new(ErrorCode::InvalidInput, err.to_string()))?;
             let content = text.replace("{{ .Release.Name }}", &request.release.name);
             manifests.push(Manifest { source: format!("templates/{name}"), content });
         }
@@ -34,4 +35,4 @@ impl ChartRenderer for Fixture {
     }
 }
 
-weir_plugin_sdk::export_chart_renderer!(Fixture);
+weir_plugin_sdk::register_plugin!(Fixture: chart_renderer);

@@ -5,13 +5,14 @@
 
 use std::hint::black_box;
 
-use weir_plugin_sdk::renderer::{BuildOptions, RenderError, Rendered, Renderer};
-use weir_plugin_sdk::types::ErrorDetail;
+use weir_plugin_sdk::Plugin;
+use weir_plugin_sdk::renderer::{BuildOptions, Rendered};
+use weir_plugin_sdk::types::{Error, ErrorCode};
 
 struct Hostile;
 
-impl Renderer for Hostile {
-    fn build(options: BuildOptions) -> Result<Rendered, RenderError> {
+impl Plugin for Hostile {
+    fn build(options: BuildOptions) -> Result<Rendered, Error> {
         let argument = options.name_prefix.unwrap_or_default();
         match options.path.as_str() {
             "read" => read(&format!("/src/{argument}")),
@@ -39,21 +40,20 @@ impl Renderer for Hostile {
                 }
                 Ok(rendered("chattered"))
             }
-            other => Err(RenderError::Unsupported(ErrorDetail::new(format!("unknown misdeed {other:?}")))),
+            other => Err(Error::new(ErrorCode::Unsupported, format!("unknown misdeed {other:?}"))),
         }
     }
 }
 
-fn read(path: &str) -> Result<Rendered, RenderError> {
+fn read(path: &str) -> Result<Rendered, Error> {
     std::fs::read_to_string(path).map(|text| rendered(&text)).map_err(refused)
 }
 
 /// Opens a TCP connection to 127.0.0.1:`port` through wasi:sockets.
-fn connect(port: &str) -> Result<Rendered, RenderError> {
+fn connect(port: &str) -> Result<Rendered, Error> {
     use wasi::sockets::network::{IpAddressFamily, IpSocketAddress, Ipv4SocketAddress};
-    let port = port.parse().map_err(|_| RenderError::InvalidInput(ErrorDetail::new("port expected")))?;
-    let denied =
-        |err: wasi::sockets::network::ErrorCode| RenderError::LoadRestricted(ErrorDetail::new(format!("{err:?}")));
+    let port = port.parse().map_err(|_| Error::new(ErrorCode::InvalidInput, "port expected"))?;
+    let denied = |err: wasi::sockets::network::ErrorCode| Error::new(ErrorCode::Denied, format!("{err:?}"));
     let network = wasi::sockets::instance_network::instance_network();
     let socket = wasi::sockets::tcp_create_socket::create_tcp_socket(IpAddressFamily::Ipv4).map_err(denied)?;
     let address = IpSocketAddress::Ipv4(Ipv4SocketAddress { port, address: (127, 0, 0, 1) });
@@ -64,11 +64,11 @@ fn connect(port: &str) -> Result<Rendered, RenderError> {
 }
 
 fn rendered(text: &str) -> Rendered {
-    Rendered { yaml_stream: text.to_owned(), warnings: Vec::new() }
+    Rendered { documents: vec![text.to_owned()], warnings: Vec::new() }
 }
 
-fn refused(err: std::io::Error) -> RenderError {
-    RenderError::LoadRestricted(ErrorDetail::new(err.to_string()))
+fn refused(err: std::io::Error) -> Error {
+    Error::new(ErrorCode::Denied, err.to_string())
 }
 
-weir_plugin_sdk::export_renderer!(Hostile);
+weir_plugin_sdk::register_plugin!(Hostile: renderer);

@@ -1,13 +1,14 @@
 //! Posts `event.message` to `provider.address`, or to `provider.channel`
 //! when set, so a test can aim it outside its grant.
 
-use weir_plugin_sdk::notifier::{Event, HttpError, Notifier, NotifyError, Provider, Request, send};
-use weir_plugin_sdk::types::{ErrorDetail, KeyValue};
+use weir_plugin_sdk::Plugin;
+use weir_plugin_sdk::notifier::{Event, Provider, Request, send};
+use weir_plugin_sdk::types::{Error, ErrorCode, KeyValue};
 
 struct Probe;
 
-impl Notifier for Probe {
-    fn notify(event: Event, provider: Provider) -> Result<(), NotifyError> {
+impl Plugin for Probe {
+    fn notify(event: Event, provider: Provider) -> Result<(), Error> {
         let url = provider.channel.unwrap_or(provider.address);
         let request = Request {
             method: "POST".into(),
@@ -15,17 +16,14 @@ impl Notifier for Probe {
             headers: vec![KeyValue::new("content-type", "text/plain")],
             body: event.message.into_bytes(),
         };
-        match send(&request) {
-            Ok(response) if response.status < 300 => Ok(()),
-            Ok(response) => Err(NotifyError::Rejected(ErrorDetail::new(format!("status {}", response.status)))),
-            Err(HttpError::Denied(message)) => {
-                Err(NotifyError::Transport(ErrorDetail::new(format!("denied: {message}"))))
-            }
-            Err(HttpError::InvalidRequest(message) | HttpError::Transport(message)) => {
-                Err(NotifyError::Transport(ErrorDetail::new(message)))
-            }
+        let response = send(&request)?;
+        if response.status < 300 {
+            Ok(())
+        } else {
+            Err(Error::new(ErrorCode::Rejected, format!("status {}", response.status))
+                .with_detail("status", response.status.to_string()))
         }
     }
 }
 
-weir_plugin_sdk::export_notifier!(Probe);
+weir_plugin_sdk::register_plugin!(Probe: notifier);
