@@ -1,0 +1,8 @@
+//! What weir's tests and benchmarks share, as one crate instead of files
+//! included by `#[path]`: a test depends on `weir-testkit` as a
+//! dev-dependency and uses the modules it needs.
+//!
+//! Nothing here is a mock: the servers are real ones on loopback and the
+//! corpora are files under `testdata/`, which the reference tools read too.
+
+pub mod paths;

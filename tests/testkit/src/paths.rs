@@ -1,0 +1,26 @@
+//! Where things are, for every crate's tests alike.
+
+use std::path::PathBuf;
+
+/// The workspace root (the folder holding the root `Cargo.toml`).
+pub fn workspace() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// `testdata/`: the corpora the conformance suites and benchmarks share.
+pub fn testdata() -> PathBuf {
+    workspace().join("testdata")
+}
+
+/// The built plugin components: `$WEIR_PLUGIN_DIR`, else `target/plugins`,
+/// filled by `scripts/build-plugins`.
+pub fn plugin_dir() -> PathBuf {
+    std::env::var_os("WEIR_PLUGIN_DIR").map(PathBuf::from).unwrap_or_else(|| workspace().join("target/plugins"))
+}
+
+/// The built component `name` (`target/plugins/NAME.wasm`), which must exist.
+pub fn plugin(name: &str) -> PathBuf {
+    let path = plugin_dir().join(format!("{name}.wasm"));
+    assert!(path.is_file(), "{} is missing: run scripts/build-plugins first", path.display());
+    path
+}
