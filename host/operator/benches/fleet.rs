@@ -4,16 +4,13 @@
 //! Ready, the same after a commit that changes every directory, reconciles per
 //! second, and the process's peak resident memory.
 
-#[allow(dead_code)] // the benchmark uses part of the end-to-end harness
-#[path = "../tests/e2e/common.rs"]
-mod common;
-
 use std::time::{Duration, Instant};
 
 use kube::api::{Api, ListParams};
 use weir_api::kustomize::Kustomization;
 
-use common::{Cluster, GitServer, config_map};
+use weir_testkit::cluster::{Cluster, config_map};
+use weir_testkit::git::GitServer;
 
 fn main() {
     let full = std::env::args().any(|arg| arg == "--bench");
@@ -82,7 +79,7 @@ async fn all_applied(cluster: &Cluster, commit: &str, count: usize) -> bool {
     let deadline = Instant::now() + Duration::from_secs(600);
     while Instant::now() < deadline {
         let list = api.list(&ListParams::default()).await.unwrap();
-        if list.items.iter().filter(|ks| common::applied(ks, commit)).count() == count {
+        if list.items.iter().filter(|ks| weir_testkit::cluster::applied(ks, commit)).count() == count {
             return true;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;

@@ -5,8 +5,9 @@ mod common;
 use std::os::unix::fs::PermissionsExt;
 use std::time::Duration;
 
-use common::{Repo, Workspace, list_files, owner};
+use common::{Workspace, list_files, owner};
 use weir_source::GitReference;
+use weir_testkit::git::Repo;
 
 fn main_branch() -> GitReference {
     GitReference::Branch("main".into())

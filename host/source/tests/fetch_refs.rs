@@ -2,14 +2,15 @@
 
 mod common;
 
-use common::{Repo, Workspace, fetch};
+use common::{Workspace, fetch};
 use weir_source::{GitError, GitReference};
+use weir_testkit::git::Repo;
 
 #[test]
 fn branch_revision_is_branch_at_sha1() {
     let repo = Repo::new();
     let ws = Workspace::new();
-    let commit = fetch(&ws.client, "ns/a", &repo.file_url(), GitReference::Branch("main".into())).unwrap();
+    let commit = fetch(&ws.client, "ns/a", &repo.url, GitReference::Branch("main".into())).unwrap();
     assert_eq!(commit.id, repo.head());
     assert_eq!(commit.revision, format!("main@sha1:{}", repo.head()));
     assert_eq!(commit.message.trim(), "initial");
@@ -24,9 +25,9 @@ fn other_branch_is_fetched_not_head() {
     let feature = repo.commit("feature");
     repo.git(&["checkout", "-q", "main"]);
     let ws = Workspace::new();
-    let commit = fetch(&ws.client, "ns/a", &repo.file_url(), GitReference::Branch("feature/x".into())).unwrap();
+    let commit = fetch(&ws.client, "ns/a", &repo.url, GitReference::Branch("feature/x".into())).unwrap();
     assert_eq!(commit.revision, format!("feature/x@sha1:{feature}"));
-    let commit = fetch(&ws.client, "ns/a", &repo.file_url(), GitReference::Branch("main".into())).unwrap();
+    let commit = fetch(&ws.client, "ns/a", &repo.url, GitReference::Branch("main".into())).unwrap();
     assert_eq!(commit.id, main);
 }
 
@@ -39,9 +40,9 @@ fn lightweight_and_annotated_tags_resolve_to_commits() {
     let second = repo.commit("second");
     repo.git(&["tag", "-a", "annotated", "-m", "an annotated tag"]);
     let ws = Workspace::new();
-    let light = fetch(&ws.client, "ns/a", &repo.file_url(), GitReference::Tag("light".into())).unwrap();
+    let light = fetch(&ws.client, "ns/a", &repo.url, GitReference::Tag("light".into())).unwrap();
     assert_eq!(light.revision, format!("light@sha1:{first}"));
-    let annotated = fetch(&ws.client, "ns/a", &repo.file_url(), GitReference::Tag("annotated".into())).unwrap();
+    let annotated = fetch(&ws.client, "ns/a", &repo.url, GitReference::Tag("annotated".into())).unwrap();
     assert_eq!(annotated.revision, format!("annotated@sha1:{second}"));
     assert_eq!(annotated.id, second);
     assert_eq!(annotated.message.trim(), "second");
@@ -61,7 +62,7 @@ fn semver_picks_the_highest_matching_tag() {
         }
     }
     let ws = Workspace::new();
-    let url = repo.file_url();
+    let url = repo.url.clone();
     let commit = fetch(&ws.client, "ns/a", &url, GitReference::Semver("^1.0.0".into())).unwrap();
     assert_eq!(commit.revision, format!("1.10.0@sha1:{}", ids[2]));
     let commit = fetch(&ws.client, "ns/a", &url, GitReference::Semver(">=1.0.0".into())).unwrap();
@@ -78,10 +79,10 @@ fn semver_without_match_is_not_found_and_bad_range_is_invalid() {
     let repo = Repo::new();
     repo.git(&["tag", "v1.0.0"]);
     let ws = Workspace::new();
-    let err = fetch(&ws.client, "ns/a", &repo.file_url(), GitReference::Semver(">=3.0.0".into())).unwrap_err();
+    let err = fetch(&ws.client, "ns/a", &repo.url, GitReference::Semver(">=3.0.0".into())).unwrap_err();
     assert!(matches!(err, GitError::NotFound { .. }), "{err:?}");
     assert!(err.to_string().contains("tag matching semver '>=3.0.0' not found"), "{err}");
-    let err = fetch(&ws.client, "ns/a", &repo.file_url(), GitReference::Semver("not a range".into())).unwrap_err();
+    let err = fetch(&ws.client, "ns/a", &repo.url, GitReference::Semver("not a range".into())).unwrap_err();
     assert!(matches!(err, GitError::InvalidReference(_)), "{err:?}");
 }
 
@@ -95,7 +96,7 @@ fn name_reference_uses_the_full_name() {
     repo.git(&["tag", "-a", "v1", "-m", "v1"]);
     let main = repo.head();
     let ws = Workspace::new();
-    let url = repo.file_url();
+    let url = repo.url.clone();
     let commit = fetch(&ws.client, "ns/a", &url, GitReference::Name("refs/pull/1/head".into())).unwrap();
     assert_eq!(commit.revision, format!("refs/pull/1/head@sha1:{pr}"));
     let commit = fetch(&ws.client, "ns/a", &url, GitReference::Name("refs/heads/main".into())).unwrap();
@@ -113,7 +114,7 @@ fn commit_with_and_without_branch() {
         repo.commit(&format!("commit {i}"));
     }
     let ws = Workspace::new();
-    let url = repo.file_url();
+    let url = repo.url.clone();
     // The commit is deeper than the depth-1 fetch of the branch: history is fetched on demand.
     let reference = GitReference::Commit { commit: old.clone(), branch: Some("main".into()) };
     let commit = fetch(&ws.client, "ns/a", &url, reference).unwrap();
@@ -128,7 +129,7 @@ fn commit_with_and_without_branch() {
 fn missing_references_are_not_found_with_their_name() {
     let repo = Repo::new();
     let ws = Workspace::new();
-    let url = repo.file_url();
+    let url = repo.url.clone();
     let err = fetch(&ws.client, "ns/a", &url, GitReference::Branch("foo".into())).unwrap_err();
     assert!(matches!(err, GitError::NotFound { .. }), "{err:?}");
     assert_eq!(
@@ -150,7 +151,7 @@ fn missing_references_are_not_found_with_their_name() {
 fn second_fetch_is_incremental_and_sees_the_new_commit() {
     let repo = Repo::new();
     let ws = Workspace::new();
-    let url = repo.file_url();
+    let url = repo.url.clone();
     let first = fetch(&ws.client, "ns/a", &url, GitReference::Branch("main".into())).unwrap();
     let cache = ws.client.cache_dir("ns/a");
     let packs = |dir: &std::path::Path| {

@@ -2,8 +2,9 @@
 
 mod common;
 
-use common::{Repo, Workspace, list_files};
+use common::{Workspace, list_files};
 use weir_source::GitReference;
+use weir_testkit::git::Repo;
 
 fn repo_with_noise() -> Repo {
     let repo = Repo::new();

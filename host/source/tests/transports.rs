@@ -6,8 +6,10 @@ mod common;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{HttpAuth, Repo, Workspace, black_hole, fetch, fetch_with, free_port, http_server, https_server};
+use common::{Workspace, fetch, fetch_with};
 use weir_source::{GitCredentials, GitError, GitReference};
+use weir_testkit::git::{GitDaemon, HttpAuth, Repo, http_server, https_server, ssh};
+use weir_testkit::net::{black_hole, free_port};
 
 fn main_branch() -> GitReference {
     GitReference::Branch("main".into())
@@ -24,8 +26,8 @@ fn plain_path_and_file_url() {
 #[test]
 fn over_git_daemon() {
     let repo = Repo::new();
-    let daemon = common::git_daemon(repo.root.path());
-    let url = format!("git://127.0.0.1:{}/{}", daemon.port, repo.name);
+    let daemon = GitDaemon::serve(&repo.root);
+    let url = daemon.url(&repo.name);
     let ws = Workspace::new();
     let commit = fetch(&ws.client, "ns/a", &url, main_branch()).unwrap();
     assert_eq!(commit.revision, format!("main@sha1:{}", repo.head()));
@@ -39,7 +41,7 @@ fn over_git_daemon() {
 #[test]
 fn smart_http_without_auth() {
     let repo = Repo::new();
-    let server = http_server(repo.root.path(), HttpAuth::None);
+    let server = http_server(&repo.root, HttpAuth::None);
     let url = format!("http://127.0.0.1:{}/{}", server.port, repo.name);
     let ws = Workspace::new();
     let commit = fetch(&ws.client, "ns/a", &url, main_branch()).unwrap();
@@ -58,7 +60,7 @@ fn basic(username: &str, password: &str) -> GitCredentials {
 fn smart_http_basic_auth() {
     let repo = Repo::new();
     let auth = HttpAuth::Basic { username: "flux".into(), password: "s3cret-pw".into() };
-    let server = http_server(repo.root.path(), auth);
+    let server = http_server(&repo.root, auth);
     let url = format!("http://127.0.0.1:{}/{}", server.port, repo.name);
     let ws = Workspace::new();
     let timeout = Duration::from_secs(30);
@@ -76,7 +78,7 @@ fn smart_http_basic_auth() {
 #[test]
 fn smart_http_bearer_token() {
     let repo = Repo::new();
-    let server = http_server(repo.root.path(), HttpAuth::Bearer("t0ken-value".into()));
+    let server = http_server(&repo.root, HttpAuth::Bearer("t0ken-value".into()));
     let url = format!("http://127.0.0.1:{}/{}", server.port, repo.name);
     let ws = Workspace::new();
     let timeout = Duration::from_secs(30);
@@ -114,7 +116,7 @@ fn tls_fixture() -> (Arc<rustls::ServerConfig>, String) {
 fn https_with_custom_ca() {
     let repo = Repo::new();
     let (config, ca_pem) = tls_fixture();
-    let server = https_server(repo.root.path(), HttpAuth::None, config);
+    let server = https_server(&repo.root, HttpAuth::None, config);
     let url = format!("https://127.0.0.1:{}/{}", server.port, repo.name);
     let ws = Workspace::new();
     let timeout = Duration::from_secs(30);
@@ -187,7 +189,7 @@ fn credentials_debug_is_redacted() {
 
 #[test]
 fn ssh_with_identity_and_known_hosts() {
-    let Some(sshd) = common::ssh::Sshd::start() else { return };
+    let Some(sshd) = ssh::Sshd::start() else { return };
     let repo = Repo::new();
     let url = format!("ssh://root@127.0.0.1:{}{}", sshd.port, repo.dir.display());
     let ws = Workspace::new();
@@ -215,7 +217,7 @@ fn ssh_with_identity_and_known_hosts() {
     // An encrypted key is unlocked with the secret's password.
     let encrypted = GitCredentials {
         ssh_identity: Some(sshd.encrypted_key.clone()),
-        password: Some(common::ssh::PASSPHRASE.into()),
+        password: Some(ssh::PASSPHRASE.into()),
         ..credentials.clone()
     };
     let commit = fetch_with(&ws.client, "ns/a", &url, main_branch(), &encrypted, timeout).unwrap();

@@ -5,4 +5,8 @@
 //! Nothing here is a mock: the servers are real ones on loopback and the
 //! corpora are files under `testdata/`, which the reference tools read too.
 
+#[cfg(feature = "cluster")]
+pub mod cluster;
+pub mod git;
+pub mod net;
 pub mod paths;

@@ -1,7 +1,8 @@
 //! A bad commit (invalid YAML, a kustomize error, an object the API server rejects)
 //! leaves the cluster as the last good revision left it; the next good commit recovers.
 
-use crate::common::{Cluster, GitServer, applied, config_map, gitops, ready_condition};
+use weir_testkit::cluster::{Cluster, applied, config_map, gitops, ready_condition};
+use weir_testkit::git::GitServer;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_commits_change_nothing_and_good_ones_recover() {

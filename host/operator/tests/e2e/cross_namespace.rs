@@ -1,7 +1,8 @@
 //! Sources in another namespace: allowed by default, as in Flux; refused with
 //! AccessDenied when cross-namespace references are disabled.
 
-use crate::common::{Cluster, GitServer, applied, config_map, ready_condition};
+use weir_testkit::cluster::{Cluster, applied, config_map, ready_condition};
+use weir_testkit::git::GitServer;
 
 fn kustomization(url: &str) -> String {
     format!(

@@ -6,7 +6,8 @@ use std::process::Command;
 
 use base64::Engine;
 
-use crate::common::{Cluster, GitServer, applied, gitops, ready_condition};
+use weir_testkit::cluster::{Cluster, applied, gitops, ready_condition};
+use weir_testkit::git::GitServer;
 
 const SECRET: &str =
     "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n  namespace: default\nstringData:\n  password: hunter2\n";

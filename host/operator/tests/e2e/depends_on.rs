@@ -3,7 +3,8 @@
 use kube::api::{Api, Patch, PatchParams};
 use weir_api::kustomize::Kustomization;
 
-use crate::common::{Cluster, GitServer, applied, config_map, gitops, ready_condition};
+use weir_testkit::cluster::{Cluster, applied, config_map, gitops, ready_condition};
+use weir_testkit::git::GitServer;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dependents_wait_for_their_dependencies() {

@@ -3,7 +3,8 @@
 use kube::api::{Patch, PatchParams};
 use kube::core::GroupVersionKind;
 
-use crate::common::{Cluster, GitServer, applied, gitops};
+use weir_testkit::cluster::{Cluster, applied, gitops};
+use weir_testkit::git::GitServer;
 
 const DEPLOYMENT: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: default\nspec:\n  replicas: 2\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n      - name: web\n        image: nginx:1.27\n";
 

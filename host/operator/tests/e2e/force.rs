@@ -4,7 +4,8 @@
 use kube::api::{Api, Patch, PatchParams};
 use weir_api::kustomize::Kustomization;
 
-use crate::common::{Cluster, GitServer, applied, gitops, ready_condition};
+use weir_testkit::cluster::{Cluster, applied, gitops, ready_condition};
+use weir_testkit::git::GitServer;
 
 fn job(image: &str) -> String {
     format!(

@@ -1,7 +1,8 @@
 //! An unreachable Git server: the source reports the failure, backs off, and
 //! recovers by itself once the server is back; the last artifact keeps serving meanwhile.
 
-use crate::common::{Cluster, GitServer, PATIENCE, applied, config_map, eventually, gitops};
+use weir_testkit::cluster::{Cluster, PATIENCE, applied, config_map, eventually, gitops};
+use weir_testkit::git::GitServer;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_server_outage_is_reported_and_recovered_from() {
@@ -13,7 +14,7 @@ async fn a_server_outage_is_reported_and_recovered_from() {
     cluster.apply(&gitops("fleet", &repository.url, "./", "")).await;
     cluster.wait_kustomization("default", "fleet", |ks| applied(ks, &first)).await;
 
-    git.stop();
+    git.daemon.stop();
     repository.write("a.yaml", &config_map("default", "a", "two"));
     let second = repository.commit("two");
     let failing = eventually(PATIENCE, || async {
@@ -32,7 +33,7 @@ async fn a_server_outage_is_reported_and_recovered_from() {
     assert!(ready.message.contains(&repository.url), "{}", ready.message);
     assert!(artifact.unwrap().revision.ends_with(&first), "the last artifact stays");
 
-    git.resume();
+    git.daemon.resume();
     cluster.wait_kustomization("default", "fleet", |ks| applied(ks, &second)).await;
     let source = cluster.git_repository("default", "fleet").await;
     let ready = source.status.unwrap().conditions.unwrap().into_iter().find(|c| c.type_ == "Ready").unwrap();

@@ -1,7 +1,8 @@
 //! Health checks: `wait: true` and `healthChecks` gate Ready on kstatus readiness;
 //! a workload that never gets ready fails the Kustomization with HealthCheckFailed.
 
-use crate::common::{Cluster, GitServer, applied, gitops, ready_condition};
+use weir_testkit::cluster::{Cluster, applied, gitops, ready_condition};
+use weir_testkit::git::GitServer;
 
 fn deployment(name: &str, simulate: Option<&str>) -> String {
     let annotations =

@@ -2,8 +2,9 @@
 //! its `secretRef`, as `flux create secret git` makes it; a wrong password is
 //! reported as AuthenticationFailed.
 
-use crate::common::{Cluster, GitServer, PATIENCE, applied, config_map, eventually, gitops};
-use crate::source_fixtures::{HttpAuth, http_server};
+use weir_testkit::cluster::{Cluster, PATIENCE, applied, config_map, eventually, gitops};
+use weir_testkit::git::GitServer;
+use weir_testkit::git::{HttpAuth, http_server};
 
 const CREDENTIALS: &str = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: git-auth\n  namespace: default\nstringData:\n  username: flux\n  password: s3cret\n---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: wrong-auth\n  namespace: default\nstringData:\n  username: flux\n  password: guessed\n";
 

@@ -1,7 +1,8 @@
 //! `serviceAccountName`: a tenant's Kustomization acts as its service account, so
 //! RBAC confines it; writing outside its namespace is refused and reported.
 
-use crate::common::{Cluster, GitServer, applied, config_map, ready_condition};
+use weir_testkit::cluster::{Cluster, applied, config_map, ready_condition};
+use weir_testkit::git::GitServer;
 
 const RBAC: &str = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: tenant\n---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: deployer\n  namespace: tenant\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: deployer\n  namespace: tenant\nrules:\n- apiGroups: [\"*\"]\n  resources: [\"*\"]\n  verbs: [\"*\"]\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: deployer\n  namespace: tenant\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: Role\n  name: deployer\nsubjects:\n- kind: ServiceAccount\n  name: deployer\n  namespace: tenant\n";
 

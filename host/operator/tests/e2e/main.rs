@@ -1,11 +1,7 @@
 //! End to end: a real `git daemon`, the embedded API server and weir's
 //! controllers in this process, one module per behaviour (as Flux's tests are
-//! laid out), all in one binary so the large link happens once.
-
-mod common;
-/// weir-source's loopback Git servers (smart HTTP via `git http-backend`).
-#[path = "../../../source/tests/common/mod.rs"]
-mod source_fixtures;
+//! laid out), all in one binary so the large link happens once. The harness
+//! is `weir_testkit::cluster` and `weir_testkit::git`.
 
 mod bad_commit;
 mod cross_namespace;

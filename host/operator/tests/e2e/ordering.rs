@@ -5,7 +5,8 @@
 use kube::api::{Patch, PatchParams};
 use kube::core::GroupVersionKind;
 
-use crate::common::{Cluster, GitServer, applied, config_map, gitops};
+use weir_testkit::cluster::{Cluster, applied, config_map, gitops};
+use weir_testkit::git::GitServer;
 
 const CRD: &str = "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: widgets.example.com\nspec:\n  group: example.com\n  names:\n    kind: Widget\n    plural: widgets\n    singular: widget\n  scope: Namespaced\n  versions:\n  - name: v1\n    served: true\n    storage: true\n    schema:\n      openAPIV3Schema:\n        type: object\n        properties:\n          spec:\n            type: object\n            properties:\n              size:\n                type: integer\n";
 

@@ -4,7 +4,8 @@
 use kube::api::{Api, DeleteParams};
 use weir_api::kustomize::Kustomization;
 
-use crate::common::{Cluster, GitServer, applied, config_map, gitops};
+use weir_testkit::cluster::{Cluster, applied, config_map, gitops};
+use weir_testkit::git::GitServer;
 
 const KEEP: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: keep\n  namespace: default\n  annotations:\n    kustomize.toolkit.fluxcd.io/prune: disabled\ndata: {}\n";
 
@@ -49,7 +50,7 @@ async fn deleting_the_kustomization_prunes_unless_orphaned() {
         api.delete(name, &DeleteParams::default()).await.unwrap();
     }
     cluster.wait_object("v1", "ConfigMap", Some("default"), "owned", |found| found.is_none()).await;
-    crate::common::eventually(crate::common::PATIENCE, || async {
+    weir_testkit::cluster::eventually(weir_testkit::cluster::PATIENCE, || async {
         match api.get_opt("orphaned").await.unwrap() {
             None => Ok(()),
             Some(_) => Err("still there".to_owned()),

@@ -5,7 +5,8 @@ use std::time::Duration;
 use kube::api::{Api, Patch, PatchParams};
 use weir_api::kustomize::Kustomization;
 
-use crate::common::{Cluster, GitServer, applied, config_map, gitops};
+use weir_testkit::cluster::{Cluster, applied, config_map, gitops};
+use weir_testkit::git::GitServer;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn suspend_and_resume() {
@@ -23,7 +24,7 @@ async fn suspend_and_resume() {
     repository.write("a.yaml", &config_map("default", "a", "two"));
     let second = repository.commit("two");
     // The source moves on (1s interval); the suspended Kustomization does not.
-    crate::common::eventually(crate::common::PATIENCE, || async {
+    weir_testkit::cluster::eventually(weir_testkit::cluster::PATIENCE, || async {
         let source = cluster.git_repository("default", "fleet").await;
         let revision = source.status.and_then(|status| status.artifact).map(|artifact| artifact.revision);
         if revision.is_some_and(|revision| revision.ends_with(&second)) { Ok(()) } else { Err(String::new()) }

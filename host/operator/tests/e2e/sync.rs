@@ -1,9 +1,10 @@
 //! A repository's commits reach the cluster: the first sync, a new commit within
 //! one interval, and at once after a reconcile request.
 
-use crate::common::{Cluster, GitServer, applied, config_map, gitops};
 use kube::api::{Api, Patch, PatchParams};
 use weir_api::source::GitRepository;
+use weir_testkit::cluster::{Cluster, applied, config_map, gitops};
+use weir_testkit::git::GitServer;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn initial_sync_then_new_commits() {
@@ -51,7 +52,7 @@ async fn a_reconcile_request_fetches_at_once() {
     let sources = Api::<GitRepository>::namespaced(cluster.client.clone(), "default");
     let request = serde_json::json!({"metadata": {"annotations": {"reconcile.fluxcd.io/requestedAt": "now-1"}}});
     sources.patch("slow", &PatchParams::default(), &Patch::Merge(&request)).await.unwrap();
-    let source = crate::common::eventually(crate::common::PATIENCE, || async {
+    let source = weir_testkit::cluster::eventually(weir_testkit::cluster::PATIENCE, || async {
         let source = sources.get("slow").await.unwrap();
         let status = source.status.clone().unwrap_or_default();
         if status.artifact.as_ref().is_some_and(|artifact| artifact.revision.ends_with(&second)) {

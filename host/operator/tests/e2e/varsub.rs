@@ -1,7 +1,8 @@
 //! `postBuild`: variables from `substitute` and `substituteFrom` replace `${var}`
 //! references with Flux's rules; objects may opt out.
 
-use crate::common::{Cluster, GitServer, applied, gitops, ready_condition};
+use weir_testkit::cluster::{Cluster, applied, gitops, ready_condition};
+use weir_testkit::git::GitServer;
 
 const APP: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web-${cluster}\n  namespace: default\n  labels:\n    region: ${region:=us}\n    tier: ${tier:=frontend}\nspec:\n  replicas: ${replicas}\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n      - name: web\n        image: nginx\n        args: [\"echo $HOME $${cluster}\"]\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: literal\n  namespace: default\n  annotations:\n    kustomize.toolkit.fluxcd.io/substitute: disabled\ndata:\n  value: ${cluster}\n";
 

@@ -1,10 +1,8 @@
-//! End-to-end harness: the embedded API server and weir's controllers in this
-//! process, and Git repositories served by a real `git daemon` on loopback.
+//! A whole cluster in this process: the embedded API server (workloads
+//! marked ready by its simulated controllers) and weir's operator with the
+//! built plugins; and the manifests the end-to-end tests apply to it.
 
 use std::future::Future;
-use std::net::TcpListener;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -25,24 +23,13 @@ pub const ADMIN_TOKEN: &str = "admin-token";
 /// How long the tests wait for the operator to get somewhere.
 pub const PATIENCE: Duration = Duration::from_secs(30);
 
-/// `target/plugins`, filled by `scripts/build-plugins` (or `$WEIR_PLUGIN_DIR`).
-fn plugin_dir() -> PathBuf {
-    std::env::var_os("WEIR_PLUGIN_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/plugins"))
-}
-
 fn plugins() -> Plugins {
-    let cache_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/plugin-cache");
+    let cache_dir = crate::paths::workspace().join("target/plugin-cache");
     let runtime =
         Arc::new(PluginRuntime::new(RuntimeConfig { cache_dir: Some(cache_dir), ..Default::default() }).unwrap());
-    let load = |name: &str| {
-        let path = plugin_dir().join(format!("{name}.wasm"));
-        assert!(path.is_file(), "{} is missing: run scripts/build-plugins first", path.display());
-        runtime.load_file(&path).unwrap()
-    };
+    let load = |name: &str| runtime.load_file(&crate::paths::plugin(name)).unwrap();
     let renderer = RendererPlugin::new(runtime.clone(), load("kustomize")).unwrap();
-    let decryptor = plugin_dir()
+    let decryptor = crate::paths::plugin_dir()
         .join("sops.wasm")
         .is_file()
         .then(|| Arc::new(DecryptorPlugin::new(runtime.clone(), load("sops")).unwrap()));
@@ -195,108 +182,6 @@ pub fn applied(kustomization: &Kustomization, commit: &str) -> bool {
     ready_condition(kustomization).is_some_and(|(ready, _, _)| ready == "True")
         && status.last_applied_revision.is_some_and(|revision| revision.ends_with(commit))
         && status.observed_generation == kustomization.metadata.generation
-}
-
-/// A `git daemon` serving every repository under its root, read-only, on a free loopback port.
-pub struct GitServer {
-    pub root: TempDir,
-    pub port: u16,
-    daemon: Option<Child>,
-}
-
-impl GitServer {
-    pub fn start() -> Self {
-        let root = tempfile::tempdir().unwrap();
-        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let mut server = Self { root, port, daemon: None };
-        server.resume();
-        server
-    }
-
-    /// Stops serving (the repositories stay).
-    pub fn stop(&mut self) {
-        if let Some(mut daemon) = self.daemon.take() {
-            let _ = daemon.kill();
-            let _ = daemon.wait();
-        }
-    }
-
-    /// Serves again on the same port.
-    pub fn resume(&mut self) {
-        let root = self.root.path().display().to_string();
-        // `git daemon` would run git-daemon as a child that outlives a kill of `git`: start it directly.
-        let exec_path = Command::new("git").arg("--exec-path").output().expect("git is installed").stdout;
-        let program = PathBuf::from(String::from_utf8_lossy(&exec_path).trim()).join("git-daemon");
-        let daemon = Command::new(program)
-            .args(["--reuseaddr", "--listen=127.0.0.1", &format!("--port={}", self.port)])
-            .arg(format!("--base-path={root}"))
-            .args(["--export-all", &root])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("git daemon starts");
-        self.daemon = Some(daemon);
-        for _ in 0..100 {
-            if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        panic!("git daemon did not start listening");
-    }
-
-    /// A new repository (branch `main`) under the server's root.
-    pub fn repository(&self, name: &str) -> Repository {
-        let dir = self.root.path().join(name);
-        std::fs::create_dir_all(&dir).unwrap();
-        let repository = Repository { dir, url: format!("git://127.0.0.1:{}/{name}", self.port) };
-        repository.git(&["init", "--quiet", "--initial-branch=main"]);
-        repository
-    }
-}
-
-impl Drop for GitServer {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
-
-/// A work tree whose commits the server serves.
-pub struct Repository {
-    pub dir: PathBuf,
-    pub url: String,
-}
-
-impl Repository {
-    pub fn git(&self, args: &[&str]) -> String {
-        let output = Command::new("git")
-            .args(["-c", "user.name=weir", "-c", "user.email=weir@example.com", "-c", "commit.gpgsign=false"])
-            .args(args)
-            .current_dir(&self.dir)
-            .output()
-            .unwrap();
-        assert!(output.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&output.stderr));
-        String::from_utf8_lossy(&output.stdout).trim().to_owned()
-    }
-
-    pub fn write(&self, path: &str, contents: &str) -> &Self {
-        let file = self.dir.join(path);
-        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
-        std::fs::write(file, contents).unwrap();
-        self
-    }
-
-    pub fn remove(&self, path: &str) -> &Self {
-        std::fs::remove_file(self.dir.join(path)).unwrap();
-        self
-    }
-
-    /// Commits everything; the commit id.
-    pub fn commit(&self, message: &str) -> String {
-        self.git(&["add", "--all"]);
-        self.git(&["commit", "--quiet", "--allow-empty", "-m", message]);
-        self.git(&["rev-parse", "HEAD"])
-    }
 }
 
 /// A ConfigMap manifest.

@@ -4,12 +4,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 
-use super::{Server, free_port};
+use crate::net::{ServerProcess, free_port};
 
 pub const PASSPHRASE: &str = "correct horse";
 
 pub struct Sshd {
-    _server: Server,
+    _server: ServerProcess,
     _dir: tempfile::TempDir,
     pub port: u16,
     /// Authorized for root.
@@ -109,8 +109,7 @@ impl Sshd {
             .stderr(Stdio::null())
             .spawn()
             .expect("sshd");
-        let server = Server { child, port };
-        super::wait_for_port(port);
+        let server = ServerProcess::listening(child, port);
         let host_public = String::from_utf8(read(&host_key.with_extension("pub"))).expect("utf-8");
         let known_hosts = format!("[127.0.0.1]:{port} {host_public}").into_bytes();
         Some(Sshd {
