@@ -4,9 +4,6 @@
 //!
 //! `cargo bench -p weir-plugin-host` (after scripts/build-plugins).
 
-#[path = "../tests/common/mod.rs"]
-mod common;
-
 use std::sync::Arc;
 
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -14,7 +11,7 @@ use weir_plugin_host::tag_policy::{Candidate, PolicyRequest, Selection, TagPolic
 use weir_plugin_host::{PluginRuntime, RuntimeConfig};
 
 fn tag_policy_wasm() -> Vec<u8> {
-    std::fs::read(common::plugin_dir().join("tag-policy.wasm")).expect("run scripts/build-plugins first")
+    std::fs::read(weir_testkit::paths::plugin("tag-policy")).expect("the built tag-policy plugin is readable")
 }
 
 fn compile_and_load(c: &mut Criterion) {

@@ -24,7 +24,7 @@ pub const ADMIN_TOKEN: &str = "admin-token";
 pub const PATIENCE: Duration = Duration::from_secs(30);
 
 fn plugins() -> Plugins {
-    let cache_dir = crate::paths::workspace().join("target/plugin-cache");
+    let cache_dir = crate::paths::plugin_cache();
     let runtime =
         Arc::new(PluginRuntime::new(RuntimeConfig { cache_dir: Some(cache_dir), ..Default::default() }).unwrap());
     let load = |name: &str| runtime.load_file(&crate::paths::plugin(name)).unwrap();

@@ -18,6 +18,12 @@ pub fn plugin_dir() -> PathBuf {
     std::env::var_os("WEIR_PLUGIN_DIR").map(PathBuf::from).unwrap_or_else(|| workspace().join("target/plugins"))
 }
 
+/// Where tests keep precompiled components between runs, so that only the
+/// first run after a plugin build compiles it.
+pub fn plugin_cache() -> PathBuf {
+    workspace().join("target/plugin-cache")
+}
+
 /// The built component `name` (`target/plugins/NAME.wasm`), which must exist.
 pub fn plugin(name: &str) -> PathBuf {
     let path = plugin_dir().join(format!("{name}.wasm"));

@@ -5,7 +5,6 @@
 
 pub mod notify;
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -17,24 +16,15 @@ pub const STRICT: &str = "strict";
 pub const STRICT_TIMEOUT: Duration = Duration::from_secs(1);
 pub const STRICT_MEMORY: usize = 32 << 20;
 
-/// `target/plugins`, filled by `scripts/build-plugins` (or `$WEIR_PLUGIN_DIR`).
-pub fn plugin_dir() -> PathBuf {
-    std::env::var_os("WEIR_PLUGIN_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/plugins"))
-}
-
 pub fn runtime() -> Arc<PluginRuntime> {
     let mut limits = TenantLimits::new(Limits::default());
     limits.set(STRICT, Limits { memory_bytes: STRICT_MEMORY, timeout: STRICT_TIMEOUT, ..Limits::default() });
-    let cache_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/plugin-cache");
+    let cache_dir = weir_testkit::paths::plugin_cache();
     Arc::new(PluginRuntime::new(RuntimeConfig { cache_dir: Some(cache_dir), limits }).expect("runtime starts"))
 }
 
 pub fn load(runtime: &PluginRuntime, name: &str) -> Plugin {
-    let path = plugin_dir().join(format!("{name}.wasm"));
-    assert!(path.is_file(), "{} is missing: run scripts/build-plugins first", path.display());
-    runtime.load_file(&path).expect("plugin loads")
+    runtime.load_file(&weir_testkit::paths::plugin(name)).expect("plugin loads")
 }
 
 /// A renderer request for `path` with every overlay option unset.
