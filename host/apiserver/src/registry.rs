@@ -28,7 +28,7 @@ pub struct ResourceType {
     pub status_subresource: bool,
     /// Where `/scale` reads and writes, when it is served.
     pub scale: Option<ScalePaths>,
-    /// Only `create` is served (reviews such as SelfSubjectAccessReview).
+    /// Only `create` is served (reviews: SelfSubjectAccessReview, SelfSubjectReview…).
     pub create_only: bool,
     /// The structural schema of a custom resource (`openAPIV3Schema`).
     pub schema: Option<Arc<serde_json::Value>>,
@@ -131,6 +131,7 @@ const BUILTIN: &[(&str, &str, &str, &str, bool, &[&str], &[&str], &[&str])] = &[
     ),
     ("authorization.k8s.io", "v1", "SelfSubjectAccessReview", "selfsubjectaccessreviews", false, &[], &[], &[]),
     ("authorization.k8s.io", "v1", "SubjectAccessReview", "subjectaccessreviews", false, &[], &[], &[]),
+    ("authentication.k8s.io", "v1", "SelfSubjectReview", "selfsubjectreviews", false, &[], &[], &[]),
     ("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", true, &["pdb"], &["status"], &[]),
     ("autoscaling", "v2", "HorizontalPodAutoscaler", "horizontalpodautoscalers", true, &["hpa"], &["status"], &["all"]),
     ("storage.k8s.io", "v1", "StorageClass", "storageclasses", false, &["sc"], &[], &[]),
@@ -180,7 +181,7 @@ impl Registry {
                     categories: categories.iter().map(|name| (*name).into()).collect(),
                     status_subresource: subresources.contains(&"status"),
                     scale: subresources.contains(&"scale").then(ScalePaths::builtin),
-                    create_only: plural.ends_with("accessreviews"),
+                    create_only: plural.ends_with("reviews"),
                     schema: None,
                     printer_columns: Vec::new(),
                 })

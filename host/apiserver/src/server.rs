@@ -173,10 +173,13 @@ impl ApiServer {
 type Body = BoxBody<Bytes, Infallible>;
 
 fn json_response(code: u16, body: &Value) -> Response<Body> {
-    let bytes = serde_json::to_vec(body).unwrap_or_default();
+    bytes_response(code, "application/json", serde_json::to_vec(body).unwrap_or_default())
+}
+
+fn bytes_response(code: u16, content_type: &str, bytes: Vec<u8>) -> Response<Body> {
     Response::builder()
         .status(StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR))
-        .header(CONTENT_TYPE, "application/json")
+        .header(CONTENT_TYPE, content_type)
         .body(Full::new(Bytes::from(bytes)).boxed())
         .unwrap_or_else(|_| Response::new(Full::new(Bytes::new()).boxed()))
 }
@@ -267,6 +270,12 @@ async fn route(
             api.resource_type(&resource)?;
             (201, api.review(user, parse_object(&content_type, &body)?))
         }
+        (Method::POST, None)
+            if resource.group == "authentication.k8s.io" && resource.resource == "selfsubjectreviews" =>
+        {
+            api.resource_type(&resource)?;
+            (201, crate::rbac::self_subject_review(user, parse_object(&content_type, &body)?))
+        }
         (Method::POST, None) => api.create(&resource, &query, parse_object(&content_type, &body)?)?,
         (Method::PUT, Some(name)) => api.update(&resource, &name, &query, parse_object(&content_type, &body)?)?,
         (Method::PATCH, Some(name)) => {
@@ -281,7 +290,20 @@ async fn route(
         (Method::DELETE, None) => api.delete_collection(&resource, &query, &parse_optional_json(&body)?)?,
         (method, _) => return Err(ApiError::method_not_allowed(format!("{method} is not supported on {path}"))),
     };
-    Ok(json_response(code, &answer))
+    Ok(object_response(code, &answer, &accept))
+}
+
+/// An object as the client asked: protobuf when it prefers that and the kind
+/// has one, else JSON; 406 when it accepts nothing else.
+fn object_response(code: u16, object: &Value, accept: &str) -> Response<Body> {
+    match crate::protobuf::negotiate(accept) {
+        crate::protobuf::Answer::Json => json_response(code, object),
+        crate::protobuf::Answer::Protobuf { or_json } => match crate::protobuf::encode_object(object) {
+            Ok(bytes) => bytes_response(code, crate::protobuf::MEDIA_TYPE, bytes),
+            Err(_) if or_json => json_response(code, object),
+            Err(_) => error_response(&ApiError::not_acceptable()),
+        },
+    }
 }
 
 /// `/api/v1`, `/apis/GROUP`, `/apis/GROUP/VERSION`.
@@ -399,7 +421,10 @@ fn authorize(api: &Api, user: &UserInfo, request: &Request<Incoming>) -> Result<
         path: None,
     };
     // Anyone may ask what they themselves may do.
-    if resource.resource == "selfsubjectaccessreviews" || api.allowed(user, &attributes) {
+    // Anyone may ask about themselves, as in Kubernetes' default RBAC.
+    if matches!(resource.resource.as_str(), "selfsubjectaccessreviews" | "selfsubjectreviews")
+        || api.allowed(user, &attributes)
+    {
         Ok(())
     } else {
         Err(ApiError::forbidden(attributes.forbidden_message(&user.name)))

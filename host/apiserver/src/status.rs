@@ -91,6 +91,15 @@ impl ApiError {
         )
     }
 
+    /// The client accepts no format the answer can be written in.
+    pub fn not_acceptable() -> Self {
+        Self::new(
+            406,
+            "NotAcceptable",
+            "only the following media types are accepted: application/json, application/yaml",
+        )
+    }
+
     /// A watch or list from a `resourceVersion` older than the history kept.
     pub fn expired(message: impl Into<String>) -> Self {
         Self::new(410, "Expired", message)
