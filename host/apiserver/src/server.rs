@@ -256,8 +256,7 @@ async fn route(
         }
         (Method::GET, Some(name)) => api.get(&resource, &name)?,
         (Method::GET, None) if query.flag("watch") => {
-            let events = crate::watch::start(api, &resource, &query)?;
-            return Ok(watch_response(events));
+            return Ok(watch_response(crate::watch::start(api, &resource, &query, &accept)?));
         }
         (Method::GET, None) => {
             let (ty, list) = api.list(&resource, &query)?;
@@ -458,13 +457,13 @@ fn parse_optional_json(body: &[u8]) -> Result<Value, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) { Ok(Value::Null) } else { parse_json(body) }
 }
 
-fn watch_response(events: tokio::sync::mpsc::Receiver<Bytes>) -> Response<Body> {
-    let stream = futures_util::stream::unfold(events, |mut events| async move {
-        events.recv().await.map(|line| (Ok::<_, Infallible>(Frame::data(line)), events))
+fn watch_response(watch: crate::watch::Watch) -> Response<Body> {
+    let stream = futures_util::stream::unfold(watch.frames, |mut frames| async move {
+        frames.recv().await.map(|frame| (Ok::<_, Infallible>(Frame::data(frame)), frames))
     });
     Response::builder()
         .status(StatusCode::OK)
-        .header(CONTENT_TYPE, "application/json")
+        .header(CONTENT_TYPE, watch.content_type)
         .header("Transfer-Encoding", "chunked")
         .body(StreamBody::new(stream).boxed())
         .unwrap_or_else(|_| Response::new(Full::new(Bytes::new()).boxed()))

@@ -1,5 +1,6 @@
-//! Watches: a stream of newline-delimited JSON events (ADDED, MODIFIED,
-//! DELETED, BOOKMARK, ERROR), from a resourceVersion or from the present.
+//! Watches: a stream of events (ADDED, MODIFIED, DELETED, BOOKMARK, ERROR),
+//! from a resourceVersion or from the present; newline-delimited JSON, or
+//! length-framed protobuf when the client prefers it and the kind has it.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -20,10 +21,48 @@ const DEFAULT_TIMEOUT: Duration = Duration::from_secs(1800);
 /// How often a watch that asked for bookmarks gets one.
 const BOOKMARK_INTERVAL: Duration = Duration::from_secs(10);
 
-/// Starts a watch; its events arrive on the returned channel, one JSON
-/// line each, until the timeout, a lag too large to bridge, or the client leaving.
-pub fn start(api: &Arc<Api>, request: &ResourceRequest, query: &Query) -> Result<mpsc::Receiver<Bytes>, ApiError> {
+/// A started watch: its content type, and its events, one frame each, until
+/// the timeout, a lag too large to bridge, or the client leaving.
+pub struct Watch {
+    pub content_type: &'static str,
+    pub frames: mpsc::Receiver<Bytes>,
+}
+
+/// How events are written.
+#[derive(Clone, Copy)]
+enum Encoding {
+    Json,
+    Protobuf,
+}
+
+impl Encoding {
+    fn frame(&self, event: &Value) -> Vec<u8> {
+        match self {
+            Encoding::Protobuf => match crate::protobuf::watch_frame(event) {
+                Ok(frame) => return frame,
+                Err(error) => tracing::warn!("a watch event cannot be written as protobuf: {}", error.message),
+            },
+            Encoding::Json => {}
+        }
+        let mut line = serde_json::to_vec(event).unwrap_or_default();
+        line.push(b'\n');
+        line
+    }
+}
+
+pub fn start(api: &Arc<Api>, request: &ResourceRequest, query: &Query, accept: &str) -> Result<Watch, ApiError> {
     let ty = api.resource_type(request)?;
+    let encoding = match crate::protobuf::negotiate(accept) {
+        crate::protobuf::Answer::Protobuf { .. } if crate::protobuf::has_message(&ty.api_version(), &ty.kind) => {
+            Encoding::Protobuf
+        }
+        crate::protobuf::Answer::Protobuf { or_json: false } => return Err(ApiError::not_acceptable()),
+        _ => Encoding::Json,
+    };
+    let content_type = match encoding {
+        Encoding::Json => "application/json",
+        Encoding::Protobuf => crate::protobuf::WATCH_MEDIA_TYPE,
+    };
     let (labels, fields) = Api::selection(query)?;
     let filter = Filter { ty: ty.clone(), namespace: request.namespace.clone(), labels, fields };
     let timeout = query.number("timeoutSeconds")?.map_or(DEFAULT_TIMEOUT, Duration::from_secs);
@@ -63,11 +102,7 @@ pub fn start(api: &Arc<Api>, request: &ResourceRequest, query: &Query) -> Result
         let deadline = tokio::time::Instant::now() + timeout;
         let send = |value: Value| {
             let sender = sender.clone();
-            async move {
-                let mut line = serde_json::to_vec(&value).unwrap_or_default();
-                line.push(b'\n');
-                sender.send(Bytes::from(line)).await.is_ok()
-            }
+            async move { sender.send(Bytes::from(encoding.frame(&value))).await.is_ok() }
         };
         if let Some(error) = expired {
             send(json!({ "type": "ERROR", "object": error.to_status() })).await;
@@ -123,7 +158,7 @@ pub fn start(api: &Arc<Api>, request: &ResourceRequest, query: &Query) -> Result
             }
         }
     });
-    Ok(receiver)
+    Ok(Watch { content_type, frames: receiver })
 }
 
 fn frame(kind: &str, object: Value) -> Value {

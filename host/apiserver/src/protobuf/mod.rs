@@ -23,6 +23,8 @@ pub const MEDIA_TYPE: &str = "application/vnd.kubernetes.protobuf";
 pub(crate) const MAGIC: &[u8] = b"k8s\0";
 const UNKNOWN: &str = "apimachinery.pkg.runtime.Unknown";
 const TYPE_META: &str = "apimachinery.pkg.runtime.TypeMeta";
+const RAW_EXTENSION: &str = "apimachinery.pkg.runtime.RawExtension";
+const WATCH_EVENT: &str = "apimachinery.pkg.apis.meta.v1.WatchEvent";
 const META: &str = "apimachinery.pkg.apis.meta.v1";
 
 static POOL: LazyLock<DescriptorPool> = LazyLock::new(|| {
@@ -137,6 +139,32 @@ pub fn encode_object(object: &Value) -> Result<Vec<u8>, ApiError> {
     let message = json::from_json(&descriptor, object, kind)
         .map_err(|error| ApiError::internal(format!("{kind} cannot be written as protobuf: {error}")))?;
     Ok(envelope(api_version, kind, message.encode_to_vec()))
+}
+
+/// Whether `kind` of `api_version` has a protobuf form (built-in kinds do,
+/// custom resources do not).
+pub fn has_message(api_version: &str, kind: &str) -> bool {
+    message_for(api_version, kind).is_some()
+}
+
+/// The content type of a protobuf watch stream.
+pub const WATCH_MEDIA_TYPE: &str = "application/vnd.kubernetes.protobuf;stream=watch";
+
+/// One event of a protobuf watch: a bare `WatchEvent` message (streams
+/// carry no envelope: the client knows the type) whose object is embedded
+/// as its own full protobuf body, framed by its length (four bytes,
+/// big-endian) as client-go's length-delimited reader expects.
+pub fn watch_frame(event: &Value) -> Result<Vec<u8>, ApiError> {
+    let object = encode_object(&event["object"])?;
+    let mut raw_extension = DynamicMessage::new(compiled(RAW_EXTENSION));
+    raw_extension.set_field_by_name("raw", Proto::Bytes(object.into()));
+    let mut watch_event = DynamicMessage::new(compiled(WATCH_EVENT));
+    let kind = event["type"].as_str().unwrap_or_default().to_owned();
+    watch_event.set_field_by_name("type", Proto::String(kind));
+    watch_event.set_field_by_name("object", Proto::Message(raw_extension));
+    let body = watch_event.encode_to_vec();
+    let length = u32::try_from(body.len()).map_err(|_| ApiError::internal("a watch event beyond 4 GiB"))?;
+    Ok([&length.to_be_bytes()[..], &body].concat())
 }
 
 fn envelope(api_version: &str, kind: &str, raw: Vec<u8>) -> Vec<u8> {
@@ -291,5 +319,16 @@ mod tests {
         assert_eq!(negotiate(&format!("application/json;q=0.5, {protobuf}")), Answer::Protobuf { or_json: true });
         assert_eq!(negotiate(protobuf), Answer::Protobuf { or_json: false });
         assert_eq!(negotiate(&format!("{protobuf};q=0, application/json")), Answer::Json);
+    }
+
+    #[test]
+    fn a_watch_event_is_length_framed_with_its_object_embedded() {
+        let event =
+            json!({"type": "ADDED", "object": {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}}});
+        let frame = watch_frame(&event).unwrap();
+        let length = u32::from_be_bytes(frame[..4].try_into().unwrap()) as usize;
+        assert_eq!(length, frame.len() - 4);
+        let watch_event = DynamicMessage::decode(compiled(WATCH_EVENT), &frame[4..]).unwrap();
+        assert_eq!(json::to_json(&watch_event).unwrap(), event, "the embedded body decodes as the object");
     }
 }

@@ -3,6 +3,7 @@
 
 mod cluster;
 mod create;
+mod events;
 
 use std::process::Stdio;
 
