@@ -65,11 +65,17 @@ pub fn decode_object(body: &[u8]) -> Result<Value, ApiError> {
     let text = |message: &DynamicMessage, name: &str| {
         message.get_field_by_name(name).and_then(|value| value.as_str().map(str::to_owned)).unwrap_or_default()
     };
-    let type_meta = match unknown.get_field_by_name("typeMeta").as_deref() {
-        Some(Proto::Message(type_meta)) => type_meta.clone(),
-        _ => return Err(ApiError::bad_request("the protobuf envelope names no type")),
+    let (api_version, kind) = match unknown.get_field_by_name("typeMeta").as_deref() {
+        Some(Proto::Message(type_meta)) => (text(type_meta, "apiVersion"), text(type_meta, "kind")),
+        _ => (String::new(), String::new()),
     };
-    let (api_version, kind) = (text(&type_meta, "apiVersion"), text(&type_meta, "kind"));
+    // As kube-apiserver's decoder: a body must say what it is.
+    if kind.is_empty() {
+        return Err(ApiError::bad_request("Object 'Kind' is missing in the protobuf body"));
+    }
+    if api_version.is_empty() {
+        return Err(ApiError::bad_request("Object 'apiVersion' is missing in the protobuf body"));
+    }
     let raw = unknown.get_field_by_name("raw").and_then(|value| value.as_bytes().cloned()).unwrap_or_default();
     let descriptor = message_for(&api_version, &kind).ok_or_else(|| unsupported(&api_version, &kind))?;
     let message = DynamicMessage::decode(descriptor, raw).map_err(|error| {
