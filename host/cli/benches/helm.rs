@@ -5,20 +5,19 @@
 //! `cargo bench -p weir-cli --bench helm` (after scripts/build-plugins);
 //! under `cargo test` it runs each once, as a smoke test.
 
-#[path = "../../../plugins/helm/tests/charts/mod.rs"]
-mod charts;
 mod common;
 
 use std::process::Command;
 
+use weir_testkit::corpus::helm;
+
 fn main() {
     let runs = common::runs();
     let (mut weir_times, mut helm_times, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
-    for case in charts::CASES {
-        let tree = tempfile::tempdir().unwrap();
-        charts::write_tree(tree.path(), case);
-        for run in case.runs.iter().filter(|run| run.outcome == charts::Outcome::Renders) {
-            let args = charts::args(tree.path(), case, run);
+    for case in helm::cases() {
+        let tree = case.copy();
+        for run in case.runs.iter().filter(|run| run.outcome == helm::Outcome::Renders) {
+            let args = case.args(tree.path(), run);
             let mut weir = common::weir();
             weir.args(["helm", "template"]).args(&args).current_dir(tree.path()).env("TZ", "UTC");
             let mut helm = Command::new("helm");

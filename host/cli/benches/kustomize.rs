@@ -5,21 +5,19 @@
 //! `cargo bench -p weir-cli --bench kustomize` (after scripts/build-plugins);
 //! under `cargo test` it runs each tree once, as a smoke test.
 
-#[path = "../../../plugins/kustomize/tests/cases/mod.rs"]
-mod cases;
-
 mod common;
 
 use std::process::Command;
 
+use weir_testkit::corpus::kustomize;
+
 fn main() {
     let runs = common::runs();
     let (mut weir_times, mut kubectl_times) = (Vec::new(), Vec::new());
-    for case in cases::CASES.iter().filter(|case| !case.name.starts_with("error")) {
-        let tree = tempfile::tempdir().unwrap();
-        cases::write_tree(tree.path(), case.files);
-        let root = tree.path().join(case.root);
-        let restrictor = if case.load_none { "LoadRestrictionsNone" } else { "LoadRestrictionsRootOnly" };
+    for case in kustomize::cases().iter().filter(|case| case.error.is_none()) {
+        let tree = case.copy();
+        let root = case.root_in(tree.path());
+        let restrictor = if case.load_restrictions_none { "LoadRestrictionsNone" } else { "LoadRestrictionsRootOnly" };
         let mut weir = common::weir();
         weir.arg("kustomize").arg(&root).args(["--load-restrictor", restrictor]);
         let mut kubectl = Command::new("kubectl");

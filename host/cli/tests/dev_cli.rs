@@ -2,25 +2,14 @@
 //! file://, from its commits) is bootstrapped; then `weir reconcile`, `weir get`,
 //! `weir build` and `weir diff` work against it, and Ctrl-C stops it cleanly.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-fn plugin_dir() -> PathBuf {
-    std::env::var_os("WEIR_PLUGIN_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/plugins"))
-}
+use weir_testkit::git::git;
 
-fn git(dir: &Path, args: &[&str]) -> String {
-    let output = Command::new("git")
-        .args(["-c", "user.name=weir", "-c", "user.email=weir@example.com"])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    assert!(output.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&output.stderr));
-    String::from_utf8_lossy(&output.stdout).trim().to_owned()
+fn weir() -> Command {
+    weir_testkit::paths::weir(env!("CARGO_BIN_EXE_weir"))
 }
 
 const SETTINGS: &str =
@@ -33,13 +22,7 @@ struct Dev {
 
 impl Dev {
     fn weir(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_weir"))
-            .args(args)
-            .arg("--kubeconfig")
-            .arg(&self.kubeconfig)
-            .env("WEIR_PLUGIN_DIR", plugin_dir())
-            .output()
-            .unwrap()
+        weir().args(args).arg("--kubeconfig").arg(&self.kubeconfig).output().unwrap()
     }
 }
 
@@ -62,13 +45,12 @@ fn dev_bootstraps_a_repository_and_the_flux_verbs_work_on_it() {
     let commit = git(&repository, &["rev-parse", "HEAD"]);
 
     let kubeconfig = dir.path().join("kubeconfig");
-    let process = Command::new(env!("CARGO_BIN_EXE_weir"))
+    let process = weir()
         .args(["dev", repository.to_str().unwrap(), "--path", "apps", "--port", "0", "--interval", "1h"])
         .arg("--kubeconfig-out")
         .arg(&kubeconfig)
         .arg("--data-dir")
         .arg(dir.path().join("data"))
-        .env("WEIR_PLUGIN_DIR", plugin_dir())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()

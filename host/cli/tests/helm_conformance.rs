@@ -2,15 +2,12 @@
 //! `helm template` (Helm v3.18, the oracle) on every chart and run of the
 //! helm conformance corpus: the same stdout byte for byte, or both fail with
 //! the run's phrase in both stderrs, nothing on weir's stdout, and weir's
-//! stderr starting with `Error: ` as helm's does.
-
-#[path = "../../../plugins/helm/tests/charts/mod.rs"]
-mod charts;
+//! stderr starting with `Error: ` as helm's does. The corpus is `testdata/helm`.
 
 use std::path::Path;
 use std::process::{Command, Output};
 
-use charts::{CASES, Case, Outcome, Run};
+use weir_testkit::corpus::helm::{self, Case, Outcome, Run};
 
 /// Runs `helm template` in a clean environment: no HELM_* settings, no
 /// kubeconfig (whose namespace would become the default), its own homes.
@@ -34,12 +31,8 @@ fn helm_template(args: &[String], home: &Path) -> Output {
 }
 
 fn weir_helm_template(args: &[String]) -> Output {
-    let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target");
-    let mut command = Command::new(env!("CARGO_BIN_EXE_weir"));
-    command.args(["helm", "template"]).args(args).env("TZ", "UTC").env("WEIR_CACHE_DIR", target.join("plugin-cache"));
-    if std::env::var_os("WEIR_PLUGIN_DIR").is_none() {
-        command.env("WEIR_PLUGIN_DIR", target.join("plugins"));
-    }
+    let mut command = weir_testkit::paths::weir(env!("CARGO_BIN_EXE_weir"));
+    command.args(["helm", "template"]).args(args).env("TZ", "UTC");
     command.output().unwrap()
 }
 
@@ -80,7 +73,7 @@ fn first_difference(want: &str, got: &str) -> String {
 fn check(case: &Case, run: &Run, helm: &Output, weir: &Output) -> Option<String> {
     let label = format!("{} {:?}", case.name, run.args);
     let (helm_err, weir_err) = (text(&helm.stderr), text(&weir.stderr));
-    match run.outcome {
+    match &run.outcome {
         Outcome::Renders if !helm.status.success() => {
             Some(format!("{label}: the corpus expects a render but helm failed (corpus bug):\n{helm_err}"))
         }
@@ -93,14 +86,14 @@ fn check(case: &Case, run: &Run, helm: &Output, weir: &Output) -> Option<String>
                 first_difference(&want, &got)
             ))
         }
-        Outcome::Fails { phrase } if helm.status.success() || !helm_err.contains(phrase) => Some(format!(
+        Outcome::Fails(phrase) if helm.status.success() || !helm_err.contains(phrase.as_str()) => Some(format!(
             "{label}: the corpus expects helm to fail with {phrase:?} (corpus bug); helm {}:\n{helm_err}",
             if helm.status.success() { "succeeded" } else { "said" }
         )),
-        Outcome::Fails { .. } if weir.status.success() => {
+        Outcome::Fails(_) if weir.status.success() => {
             Some(format!("{label}: helm fails ({helm_err}), weir succeeded:\n{}", text(&weir.stdout)))
         }
-        Outcome::Fails { phrase } => {
+        Outcome::Fails(phrase) => {
             let mut problems = Vec::new();
             if !weir.stdout.is_empty() {
                 problems.push(format!("weir's stdout is not empty:\n{}", text(&weir.stdout)));
@@ -108,7 +101,7 @@ fn check(case: &Case, run: &Run, helm: &Output, weir: &Output) -> Option<String>
             if !weir_err.starts_with("Error: ") {
                 problems.push("weir's stderr does not start with `Error: `".to_owned());
             }
-            if !weir_err.contains(phrase) {
+            if !weir_err.contains(phrase.as_str()) {
                 problems.push(format!("weir's stderr lacks {phrase:?}"));
             }
             (!problems.is_empty()).then(|| {
@@ -126,12 +119,12 @@ fn weir_helm_template_agrees_with_helm_template() {
     require_helm();
     let home = tempfile::tempdir().unwrap();
     let (mut failures, mut runs) = (Vec::new(), 0);
-    for case in CASES {
-        let tree = tempfile::tempdir().unwrap();
-        charts::write_tree(tree.path(), case);
-        for run in case.runs {
+    let cases = helm::cases();
+    for case in &cases {
+        let tree = case.copy();
+        for run in &case.runs {
             runs += 1;
-            let args = charts::args(tree.path(), case, run);
+            let args = case.args(tree.path(), run);
             let (helm, weir) = (helm_template(&args, home.path()), weir_helm_template(&args));
             failures.extend(check(case, run, &helm, &weir));
         }
@@ -140,7 +133,7 @@ fn weir_helm_template_agrees_with_helm_template() {
         failures.is_empty(),
         "{} of {runs} runs ({} charts) disagree:\n\n{}",
         failures.len(),
-        CASES.len(),
+        cases.len(),
         failures.join("\n\n")
     );
 }

@@ -1,21 +1,16 @@
 //! `weir kustomize` (the renderer plugin, in its sandbox) against `kubectl
-//! kustomize` on every tree of the kustomize conformance suite: the same
-//! stdout byte for byte and the same warnings, or both fail with nothing
-//! on weir's stdout.
-
-#[path = "../../../plugins/kustomize/tests/cases/mod.rs"]
-mod cases;
+//! kustomize` on every tree of the kustomize conformance corpus
+//! (`testdata/kustomize`): the same stdout byte for byte and the same
+//! warnings, or both fail with nothing on weir's stdout.
 
 use std::path::Path;
 use std::process::{Command, Output};
 
+use weir_testkit::corpus::kustomize;
+
 fn weir_kustomize(root: &Path, load_none: bool) -> Output {
-    let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target");
-    let mut command = Command::new(env!("CARGO_BIN_EXE_weir"));
-    command.arg("kustomize").arg(root).env("WEIR_CACHE_DIR", target.join("plugin-cache"));
-    if std::env::var_os("WEIR_PLUGIN_DIR").is_none() {
-        command.env("WEIR_PLUGIN_DIR", target.join("plugins"));
-    }
+    let mut command = weir_testkit::paths::weir(env!("CARGO_BIN_EXE_weir"));
+    command.arg("kustomize").arg(root);
     if load_none {
         command.args(["--load-restrictor", "LoadRestrictionsNone"]);
     }
@@ -38,11 +33,12 @@ fn warnings(stderr: &[u8]) -> Vec<String> {
 #[test]
 fn weir_kustomize_agrees_with_kubectl_kustomize() {
     let mut failures = Vec::new();
-    for case in cases::CASES {
-        let tree = tempfile::tempdir().unwrap();
-        cases::write_tree(tree.path(), case.files);
-        let root = tree.path().join(case.root);
-        let (oracle, weir) = (kubectl_kustomize(&root, case.load_none), weir_kustomize(&root, case.load_none));
+    let cases = kustomize::cases();
+    for case in &cases {
+        let tree = case.copy();
+        let root = case.root_in(tree.path());
+        let load_none = case.load_restrictions_none;
+        let (oracle, weir) = (kubectl_kustomize(&root, load_none), weir_kustomize(&root, load_none));
         match (oracle.status.success(), weir.status.success()) {
             (true, true) if oracle.stdout == weir.stdout && warnings(&oracle.stderr) == warnings(&weir.stderr) => {}
             (true, true) => failures.push(format!(
@@ -60,7 +56,7 @@ fn weir_kustomize_agrees_with_kubectl_kustomize() {
             (false, true) => failures.push(format!("{}: kubectl failed, weir succeeded", case.name)),
         }
     }
-    assert!(failures.is_empty(), "{} of {} trees differ:\n{}", failures.len(), cases::CASES.len(), failures.join("\n"));
+    assert!(failures.is_empty(), "{} of {} trees differ:\n{}", failures.len(), cases.len(), failures.join("\n"));
 }
 
 #[test]

@@ -5,17 +5,12 @@ use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
 fn weir(args: &[&str], stdin: Option<&str>) -> Output {
-    let target = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target");
-    let mut command = Command::new(env!("CARGO_BIN_EXE_weir"));
+    let mut command = weir_testkit::paths::weir(env!("CARGO_BIN_EXE_weir"));
     command
         .args(args)
-        .env("WEIR_CACHE_DIR", target.join("plugin-cache"))
         .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    if std::env::var_os("WEIR_PLUGIN_DIR").is_none() {
-        command.env("WEIR_PLUGIN_DIR", target.join("plugins"));
-    }
     let mut child = command.spawn().expect("weir runs");
     if let Some(input) = stdin {
         child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();

@@ -5,23 +5,15 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-fn target() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target")
-}
-
 fn weir(dir: &Path, args: &[&str], env: &[(&str, &Path)]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_weir"));
+    let mut command = weir_testkit::paths::weir(env!("CARGO_BIN_EXE_weir"));
     command
         .current_dir(dir)
         .args(args)
-        .env("WEIR_CACHE_DIR", target().join("plugin-cache"))
         .env("HOME", dir)
         .env_remove("XDG_CONFIG_HOME")
         .env_remove("SOPS_AGE_KEY")
         .env_remove("SOPS_AGE_KEY_FILE");
-    if std::env::var_os("WEIR_PLUGIN_DIR").is_none() {
-        command.env("WEIR_PLUGIN_DIR", target().join("plugins"));
-    }
     for (k, v) in env {
         command.env(k, v);
     }

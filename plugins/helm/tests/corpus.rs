@@ -1,15 +1,13 @@
-//! Sanity of the `helm template` conformance corpus (tests/charts), without
-//! helm: names are unique, the trees write out (packaged charts become
-//! archives), the files a run points at exist, and the YAML and JSON a chart
-//! is made of is well formed, except where a case breaks it on purpose.
+//! Sanity of the `helm template` conformance corpus (`testdata/helm`),
+//! without helm: names are unique, the trees copy out (packaged charts
+//! become archives), the files a run points at exist, and the YAML and JSON a
+//! chart is made of is well formed, except where a case breaks it on purpose.
 //! Helm itself checks the corpus in host/cli/tests/helm_conformance.rs.
 
-mod charts;
-
 use std::collections::HashSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use charts::{CASES, Case, Outcome};
+use weir_testkit::corpus::helm::{self, Case, Outcome};
 
 /// Files broken on purpose, for the error runs: (case, path).
 const BROKEN: &[(&str, &str)] = &[
@@ -20,19 +18,20 @@ const BROKEN: &[(&str, &str)] = &[
 
 #[test]
 fn corpus_is_large_and_names_are_unique() {
-    assert!(CASES.len() >= 30, "only {} charts", CASES.len());
+    let cases = helm::cases();
+    assert!(cases.len() >= 30, "only {} charts", cases.len());
     let mut names = HashSet::new();
-    for case in CASES {
-        assert!(names.insert(case.name), "two cases are named {}", case.name);
+    for case in &cases {
+        assert!(names.insert(&case.name), "two cases are named {}", case.name);
         assert!(!case.runs.is_empty(), "{} has no runs", case.name);
-        for run in case.runs {
+        for run in &case.runs {
             assert!(
-                run.args.iter().any(|a| *a == "CHART" || a.starts_with("FILE:")),
+                run.args.iter().any(|a| a == "CHART" || a.starts_with("FILE:")),
                 "{}: {:?} names no chart",
                 case.name,
                 run.args
             );
-            if let Outcome::Fails { phrase } = run.outcome {
+            if let Outcome::Fails(phrase) = &run.outcome {
                 assert!(!phrase.trim().is_empty(), "{}: empty phrase", case.name);
             }
         }
@@ -41,10 +40,9 @@ fn corpus_is_large_and_names_are_unique() {
 
 #[test]
 fn trees_write_out_with_their_archives() {
-    for case in CASES {
-        let tree = tempfile::tempdir().unwrap();
-        charts::write_tree(tree.path(), case);
-        for dir in case.packaged {
+    for case in helm::cases() {
+        let tree = case.copy();
+        for dir in &case.packaged {
             // an inner archive now lives inside its parent's
             if case.packaged.iter().any(|outer| dir.starts_with(&format!("{outer}/"))) {
                 continue;
@@ -55,10 +53,10 @@ fn trees_write_out_with_their_archives() {
             let gzip_magic = std::fs::read(&archive).unwrap()[..2] == [0x1f, 0x8b];
             assert!(gzip_magic, "{}: {dir}.tgz is not gzip", case.name);
         }
-        let chart = charts::chart_path(tree.path(), case);
+        let chart = case.chart_path(tree.path());
         assert!(chart.exists(), "{}: chart {} missing", case.name, chart.display());
         for run in case.runs.iter().filter(|run| run.outcome == Outcome::Renders) {
-            for arg in charts::args(tree.path(), case, run) {
+            for arg in case.args(tree.path(), run) {
                 let root = tree.path().display().to_string();
                 // -f a.yaml,b.yaml: every FILE: path of a rendering run exists
                 for path in arg.split([',', '=']).filter(|part| part.starts_with(&root)) {
@@ -71,19 +69,17 @@ fn trees_write_out_with_their_archives() {
 
 /// Files the corpus meant as values or chart metadata: every Chart.yaml,
 /// values.yaml and requirements.yaml, and the files passed with -f.
-fn yaml_files(case: &Case) -> Vec<&'static str> {
-    let mut paths: Vec<&'static str> = case
-        .files
-        .iter()
-        .map(|(path, _)| *path)
+fn yaml_files(case: &Case) -> Vec<String> {
+    let mut paths: Vec<String> = files(&case.tree)
+        .into_iter()
         .filter(|path| {
             path.ends_with("Chart.yaml") || path.ends_with("values.yaml") || path.ends_with("requirements.yaml")
         })
         .collect();
-    for run in case.runs {
+    for run in &case.runs {
         for pair in run.args.windows(2) {
             if pair[0] == "-f" || pair[0] == "--values" {
-                paths.extend(pair[1].split(',').filter_map(|file| file.strip_prefix("FILE:")));
+                paths.extend(pair[1].split(',').filter_map(|file| file.strip_prefix("FILE:")).map(str::to_owned));
             }
         }
     }
@@ -92,18 +88,35 @@ fn yaml_files(case: &Case) -> Vec<&'static str> {
     paths
 }
 
-fn content(case: &Case, path: &str) -> Option<&'static str> {
-    case.files.iter().find(|(p, _)| *p == path).map(|(_, c)| *c)
+/// Every file under `tree`, as a path relative to it.
+fn files(tree: &Path) -> Vec<String> {
+    fn walk(dir: &Path, tree: &Path, out: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path: PathBuf = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, tree, out);
+            } else {
+                out.push(path.strip_prefix(tree).unwrap().to_str().unwrap().to_owned());
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(tree, tree, &mut out);
+    out
+}
+
+fn content(case: &Case, path: &str) -> Option<String> {
+    std::fs::read_to_string(case.tree.join(path)).ok()
 }
 
 #[test]
 fn chart_yaml_and_values_are_well_formed() {
     let mut problems = Vec::new();
-    for case in CASES {
-        for path in yaml_files(case) {
-            let Some(text) = content(case, path) else { continue }; // a missing -f file, on purpose
-            let broken = BROKEN.contains(&(case.name, path));
-            let verdict = yaml::check(text).and_then(|keys| {
+    for case in helm::cases() {
+        for path in yaml_files(&case) {
+            let Some(text) = content(&case, &path) else { continue }; // a missing -f file, on purpose
+            let broken = BROKEN.contains(&(case.name.as_str(), path.as_str()));
+            let verdict = yaml::check(&text).and_then(|keys| {
                 if !path.ends_with("Chart.yaml") {
                     return Ok(());
                 }
@@ -117,10 +130,11 @@ fn chart_yaml_and_values_are_well_formed() {
                 (Err(err), false) => problems.push(format!("{}: {path}: {err}", case.name)),
             }
         }
-        for (path, text) in
-            case.files.iter().filter(|(path, _)| path.ends_with(".json") && !path.contains("/templates/"))
+        for path in
+            files(&case.tree).into_iter().filter(|path| path.ends_with(".json") && !path.contains("/templates/"))
         {
-            if let Err(err) = serde_json::from_str::<serde_json::Value>(text) {
+            let text = content(&case, &path).unwrap();
+            if let Err(err) = serde_json::from_str::<serde_json::Value>(&text) {
                 problems.push(format!("{}: {path}: {err}", case.name));
             }
         }

@@ -1,35 +1,33 @@
-//! Conformance: each case is a kustomization tree written to a temp dir and
-//! built by `kubectl kustomize` (kustomize v5.5.0, the oracle) and by
-//! `weir_kustomize::build`; outputs must be byte-equal, or both must fail.
-
-mod cases;
+//! Conformance: each case of `testdata/kustomize` is built by `kubectl
+//! kustomize` (kustomize v5.5.0, the oracle) and by `weir_kustomize::render`;
+//! outputs must be byte-equal, or both must fail (weir with the case's error kind).
 
 use std::process::Command;
 
-use cases::{CASES, EXPECTED_ERRORS, write_tree};
 use weir_kustomize::{BuildOptions, LoadRestrictor, render};
+use weir_testkit::corpus::kustomize;
 
 #[test]
 fn conformance_with_kubectl_kustomize() {
     let mut failures = Vec::new();
     let (mut passed, mut errors_agreed) = (0, 0);
-    for case in CASES {
-        let tmp = tempfile::tempdir().unwrap();
-        write_tree(tmp.path(), case.files);
-        let root = tmp.path().join(case.root);
+    let cases = kustomize::cases();
+    for case in &cases {
+        let tree = case.copy();
+        let root = case.root_in(tree.path());
         let mut cmd = Command::new("kubectl");
         cmd.arg("kustomize").arg(&root);
-        if case.load_none {
+        if case.load_restrictions_none {
             cmd.arg("--load-restrictor").arg("LoadRestrictionsNone");
         }
         let out = cmd.output().expect("kubectl must be installed (it is the oracle)");
         let opts = BuildOptions {
-            load_restrictor: if case.load_none { LoadRestrictor::None } else { LoadRestrictor::RootOnly },
+            load_restrictor: if case.load_restrictions_none { LoadRestrictor::None } else { LoadRestrictor::RootOnly },
             ..Default::default()
         };
         let ours = render(&root, &opts);
         match (out.status.success(), ours) {
-            (true, Ok(_)) if case.name.starts_with("error") => {
+            (true, Ok(_)) if case.error.is_some() => {
                 failures.push(format!("== {}: an error case, but kubectl succeeded", case.name))
             }
             (true, Ok(rendered)) => {
@@ -51,22 +49,21 @@ fn conformance_with_kubectl_kustomize() {
                     failures.push(format!("== {}: output differs\n--- kubectl\n{want}\n--- weir\n{text}", case.name));
                 }
             }
-            (false, Err(e)) if !case.name.starts_with("error") => {
-                failures.push(format!("== {}: both fail but the case is not an error case: {e}", case.name))
+            (false, Err(e)) if case.error.is_none() => {
+                failures.push(format!("== {}: both fail but case.yaml names no error: {e}", case.name))
             }
             (false, Err(e)) => {
                 if std::env::var_os("SHOW_ERRORS").is_some() {
                     eprintln!("{}: [{}] {e}", case.name, e.wit_case());
                 }
-                match EXPECTED_ERRORS.iter().find(|(n, _)| *n == case.name) {
-                    Some((_, kind)) if *kind != e.wit_case() => {
+                match case.error.as_deref() {
+                    Some(kind) if kind != e.wit_case() => {
                         failures.push(format!("== {}: expected a {kind} error, got [{}] {e}", case.name, e.wit_case()))
                     }
-                    Some(_) => {
+                    _ => {
                         passed += 1;
                         errors_agreed += 1;
                     }
-                    None => failures.push(format!("== {}: error case missing from EXPECTED_ERRORS: {e}", case.name)),
                 }
             }
             (true, Err(e)) => failures.push(format!("== {}: kubectl succeeded, weir failed: {e}", case.name)),
@@ -78,6 +75,6 @@ fn conformance_with_kubectl_kustomize() {
             )),
         }
     }
-    eprintln!("conformance: {passed}/{} cases agree ({errors_agreed} error cases)", CASES.len());
-    assert!(failures.is_empty(), "{} of {} cases differ:\n{}", failures.len(), CASES.len(), failures.join("\n"));
+    eprintln!("conformance: {passed}/{} cases agree ({errors_agreed} error cases)", cases.len());
+    assert!(failures.is_empty(), "{} of {} cases differ:\n{}", failures.len(), cases.len(), failures.join("\n"));
 }

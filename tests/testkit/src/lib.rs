@@ -7,6 +7,7 @@
 
 #[cfg(feature = "cluster")]
 pub mod cluster;
+pub mod corpus;
 pub mod git;
 pub mod net;
 pub mod paths;

@@ -1,6 +1,7 @@
 //! Where things are, for every crate's tests alike.
 
 use std::path::PathBuf;
+use std::process::Command;
 
 /// The workspace root (the folder holding the root `Cargo.toml`).
 pub fn workspace() -> PathBuf {
@@ -29,4 +30,12 @@ pub fn plugin(name: &str) -> PathBuf {
     let path = plugin_dir().join(format!("{name}.wasm"));
     assert!(path.is_file(), "{} is missing: run scripts/build-plugins first", path.display());
     path
+}
+
+/// The `weir` CLI at `binary` (a test's `env!("CARGO_BIN_EXE_weir")`) as a
+/// command that finds the built plugins and keeps compiled ones in [`plugin_cache`].
+pub fn weir(binary: &str) -> Command {
+    let mut command = Command::new(binary);
+    command.env("WEIR_PLUGIN_DIR", plugin_dir()).env("WEIR_CACHE_DIR", plugin_cache());
+    command
 }

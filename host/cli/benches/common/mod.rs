@@ -1,6 +1,5 @@
 //! Shared by the CLI's whole-process benchmarks.
 
-use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -32,9 +31,5 @@ pub fn median(mut values: Vec<Duration>) -> Duration {
 /// The `weir` binary, finding the plugins and the compilation cache where
 /// scripts/build-plugins and the tests put them.
 pub fn weir() -> Command {
-    let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target");
-    let plugin_dir: PathBuf = std::env::var_os("WEIR_PLUGIN_DIR").map_or_else(|| target.join("plugins"), Into::into);
-    let mut command = Command::new(env!("CARGO_BIN_EXE_weir"));
-    command.env("WEIR_PLUGIN_DIR", plugin_dir).env("WEIR_CACHE_DIR", target.join("plugin-cache"));
-    command
+    weir_testkit::paths::weir(env!("CARGO_BIN_EXE_weir"))
 }

@@ -1,0 +1,3 @@
+{{- define "meta.where" -}}
+{{ .Template.Name }} @ {{ .Template.BasePath }}
+{{- end -}}

@@ -1,0 +1,3 @@
+{{- define "crlf.name" -}}
+{{ .Chart.Name }}
+{{- end -}}

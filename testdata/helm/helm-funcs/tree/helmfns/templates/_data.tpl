@@ -1,0 +1,6 @@
+{{- define "helmfns.data" -}}
+name: {{ .Release.Name }}
+ports:
+  - 80
+  - 443
+{{- end -}}

@@ -1,0 +1,3 @@
+{{- define "auth.fullname" -}}
+{{ .Release.Name }}-{{ .Chart.Name }}
+{{- end }}

@@ -1,0 +1,3 @@
+{{- define "tplreq.greet" -}}
+hello from {{ .Chart.Name }} in {{ .Release.Namespace }}
+{{- end -}}
