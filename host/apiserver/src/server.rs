@@ -87,6 +87,9 @@ impl ApiServer {
         };
         let listener = TcpListener::bind(address).await?;
         let address = listener.local_addr()?;
+        // Reading the compiled-in protobuf descriptors takes milliseconds: do
+        // it now, off the request path, not on the first protobuf request.
+        tokio::task::spawn_blocking(crate::protobuf::load_descriptors);
         let trust_loopback = address.ip().is_loopback();
         Ok(Self {
             api: Arc::new(Api::new(store)),
@@ -285,8 +288,12 @@ async fn route(
             };
             api.patch(&resource, &name, &query, kind, body)?
         }
-        (Method::DELETE, Some(name)) => api.delete(&resource, &name, &query, &parse_optional_json(&body)?)?,
-        (Method::DELETE, None) => api.delete_collection(&resource, &query, &parse_optional_json(&body)?)?,
+        (Method::DELETE, Some(name)) => {
+            api.delete(&resource, &name, &query, &parse_delete_options(&content_type, &body)?)?
+        }
+        (Method::DELETE, None) => {
+            api.delete_collection(&resource, &query, &parse_delete_options(&content_type, &body)?)?
+        }
         (method, _) => return Err(ApiError::method_not_allowed(format!("{method} is not supported on {path}"))),
     };
     Ok(object_response(code, &answer, &accept))
@@ -452,9 +459,10 @@ fn parse_json(body: &[u8]) -> Result<Value, ApiError> {
         .map_err(|error| ApiError::bad_request(format!("the request body is not valid JSON: {error}")))
 }
 
-/// DeleteOptions may be absent.
-fn parse_optional_json(body: &[u8]) -> Result<Value, ApiError> {
-    if body.iter().all(u8::is_ascii_whitespace) { Ok(Value::Null) } else { parse_json(body) }
+/// DeleteOptions may be absent, and client-go sends them as protobuf
+/// when it talks protobuf (helm does, to delete its release Secrets).
+fn parse_delete_options(content_type: &str, body: &[u8]) -> Result<Value, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) { Ok(Value::Null) } else { parse_object(content_type, body) }
 }
 
 fn watch_response(watch: crate::watch::Watch) -> Response<Body> {
