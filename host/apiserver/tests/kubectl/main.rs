@@ -4,6 +4,8 @@
 mod cluster;
 mod create;
 mod events;
+mod helm;
+mod writes;
 
 use std::process::Stdio;
 
