@@ -5,6 +5,8 @@
 //! durations, quantities, int-or-string, embedded raw JSON, string lists and
 //! the apiextensions schema unions — is special-cased by message name.
 
+use std::borrow::Cow;
+
 use base64::Engine as _;
 use prost_reflect::{DynamicMessage, FieldDescriptor, Kind, MapKey, MessageDescriptor, ReflectMessage, Value as Proto};
 use serde_json::{Map, Number, Value as Json};
@@ -97,14 +99,14 @@ fn shape(descriptor: &MessageDescriptor) -> Shape {
 
 /// The JSON key of `field`: its name, except in a JSON schema, whose `$ref`,
 /// `$schema` and `x-kubernetes-*` keys are not proto identifiers.
-fn json_name(message: &MessageDescriptor, field: &FieldDescriptor) -> String {
+fn json_name<'a>(message: &MessageDescriptor, field: &'a FieldDescriptor) -> Cow<'a, str> {
     let name = field.name();
     if message.full_name().strip_prefix(APIEXTENSIONS) != Some("JSONSchemaProps") {
-        return name.to_owned();
+        return Cow::Borrowed(name);
     }
     match name {
-        "ref" => "$ref".to_owned(),
-        "schema" => "$schema".to_owned(),
+        "ref" => Cow::Borrowed("$ref"),
+        "schema" => Cow::Borrowed("$schema"),
         _ => match name.strip_prefix("xKubernetes") {
             Some(rest) => {
                 let mut key = String::from("x-kubernetes");
@@ -114,9 +116,9 @@ fn json_name(message: &MessageDescriptor, field: &FieldDescriptor) -> String {
                     }
                     key.push(character.to_ascii_lowercase());
                 }
-                key
+                Cow::Owned(key)
             }
-            None => name.to_owned(),
+            None => Cow::Borrowed(name),
         },
     }
 }
@@ -149,7 +151,7 @@ pub(super) fn to_json(message: &DynamicMessage) -> Result<Json, String> {
                 match field_to_json(&field, value)? {
                     Json::Object(inlined) if is_inline(&descriptor, &field) => object.extend(inlined),
                     value => {
-                        object.insert(json_name(&descriptor, &field), value);
+                        object.insert(json_name(&descriptor, &field).into_owned(), value);
                     }
                 }
             }

@@ -32,6 +32,11 @@ static POOL: LazyLock<DescriptorPool> = LazyLock::new(|| {
         .expect("build.rs wrote a valid descriptor set")
 });
 
+/// Loads the descriptors now rather than on first use.
+pub(crate) fn load_descriptors() {
+    LazyLock::force(&POOL);
+}
+
 /// The message of `kind` in `api_version`: the group's own (`apps/v1` is
 /// package `api.apps.v1`), else one of meta/v1's (Status, WatchEvent…).
 fn message_for(api_version: &str, kind: &str) -> Option<MessageDescriptor> {
