@@ -1,23 +1,67 @@
 //! Flux's API, so that an existing Flux repository runs on weir unchanged:
 //! the same groups, versions, kinds, spec fields and status.
 //!
-//! - `source.toolkit.fluxcd.io/v1` [`source::GitRepository`]
+//! - `source.toolkit.fluxcd.io/v1` [`source::GitRepository`], [`source::HelmRepository`],
+//!   [`source::HelmChart`]
 //! - `kustomize.toolkit.fluxcd.io/v1` [`kustomize::Kustomization`]
+//! - `helm.toolkit.fluxcd.io/v2` [`helm::HelmRelease`]
+//!
+//! HelmRepository and HelmChart are also served as `v1beta2`, HelmRelease as `v2beta2`, the
+//! versions older Flux repositories are written in (see [`crds`]).
 //!
 //! [`crds`] gives their CustomResourceDefinitions, which `crds/` at the
 //! repository root holds as YAML (a test keeps the two in step).
 
+pub mod helm;
 pub mod kustomize;
 pub mod meta;
 pub mod source;
 pub mod status;
 
-use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
+use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::{
+    CustomResourceDefinition, CustomResourceDefinitionVersion,
+};
 use kube::CustomResourceExt;
 
-/// Every CRD weir serves, in install order.
+/// Every CRD weir serves, in install order: sources before the kinds that use them.
+///
+/// The Helm kinds serve their deprecated beta version beside the current one, as Flux did
+/// until helm-controller v1.5 and source-controller v1.8 dropped them, so fleet repositories
+/// still saying `helm.toolkit.fluxcd.io/v2beta2` or `source.toolkit.fluxcd.io/v1beta2` apply
+/// unchanged.
 pub fn crds() -> Vec<CustomResourceDefinition> {
-    vec![source::GitRepository::crd(), kustomize::Kustomization::crd()]
+    vec![
+        source::GitRepository::crd(),
+        also_served_as(source::HelmRepository::crd(), "v1beta2"),
+        also_served_as(source::HelmChart::crd(), "v1beta2"),
+        kustomize::Kustomization::crd(),
+        also_served_as(helm::HelmRelease::crd(), "v2beta2"),
+    ]
+}
+
+/// `crd` with a second, deprecated version `beta` served with the same schema, not stored,
+/// and converted by nothing (strategy `None`, only `apiVersion` changes).
+///
+/// That is enough because what the beta versions have that the current ones do not is what
+/// Flux had already deprecated there (HelmRelease's `chart.spec.valuesFile`, the post-renderers'
+/// `patchesStrategicMerge` and `patchesJson6902`, `status.lastAppliedRevision`, HelmChart's
+/// `valuesFile`); their successors (`valuesFiles`, `patches`) are in both, and everything else
+/// a beta object says means the same in the current version. The deprecated fields are not in
+/// the schema: a pruning API server drops them, and weir's types ignore them.
+fn also_served_as(mut crd: CustomResourceDefinition, beta: &str) -> CustomResourceDefinition {
+    let kind = crd.spec.names.kind.clone();
+    // kube derives a CRD with exactly the one version of the Rust type.
+    let current = crd.spec.versions[0].clone();
+    let warning = format!("{beta} {kind} is deprecated, upgrade to {}", current.name);
+    crd.spec.versions.push(CustomResourceDefinitionVersion {
+        name: beta.to_owned(),
+        served: true,
+        storage: false,
+        deprecated: Some(true),
+        deprecation_warning: Some(warning),
+        ..current
+    });
+    crd
 }
 
 /// A CRD as YAML, the way `crds/` holds it: weir's Go-compatible writer, after

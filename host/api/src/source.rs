@@ -1,5 +1,8 @@
-//! `source.toolkit.fluxcd.io/v1` GitRepository: a Git repository to fetch,
-//! and the artifact of its last fetched revision.
+//! `source.toolkit.fluxcd.io/v1`: sources, each fetched into an artifact.
+//!
+//! - [`GitRepository`]: a Git repository, and the artifact of its last fetched revision.
+//! - [`HelmRepository`]: a Helm chart repository (an `index.yaml` over HTTP(S), or an OCI registry).
+//! - [`HelmChart`]: one chart from a HelmRepository, GitRepository or Bucket, packaged as an artifact.
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
 use kube::CustomResource;
@@ -7,6 +10,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::meta::{self, Artifact, LocalObjectReference};
+
+mod helm;
+pub use helm::*;
 
 /// Where and how to fetch a Git repository.
 #[derive(CustomResource, Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]

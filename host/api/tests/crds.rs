@@ -20,3 +20,28 @@ fn crds_directory_is_up_to_date() {
     }
     assert!(stale.is_empty(), "stale CRDs (regenerate with WEIR_UPDATE_CRDS=1): {stale:?}");
 }
+
+#[test]
+fn helm_kinds_also_serve_their_deprecated_beta_versions() {
+    let versions = |name: &str| {
+        let crds = weir_api::crds();
+        let crd = crds.into_iter().find(|crd| crd.metadata.name.as_deref() == Some(name)).unwrap();
+        let schema = &crd.spec.versions[0].schema;
+        assert!(crd.spec.versions.iter().all(|version| &version.schema == schema), "{name}: one schema");
+        crd.spec
+            .versions
+            .into_iter()
+            .map(|version| (version.name, version.served, version.storage, version.deprecation_warning))
+            .collect::<Vec<_>>()
+    };
+    let current_and = |current: &str, beta: &str, kind: &str| {
+        vec![
+            (current.to_owned(), true, true, None),
+            (beta.to_owned(), true, false, Some(format!("{beta} {kind} is deprecated, upgrade to {current}"))),
+        ]
+    };
+    assert_eq!(versions("helmreleases.helm.toolkit.fluxcd.io"), current_and("v2", "v2beta2", "HelmRelease"));
+    assert_eq!(versions("helmrepositories.source.toolkit.fluxcd.io"), current_and("v1", "v1beta2", "HelmRepository"));
+    assert_eq!(versions("helmcharts.source.toolkit.fluxcd.io"), current_and("v1", "v1beta2", "HelmChart"));
+    assert_eq!(versions("gitrepositories.source.toolkit.fluxcd.io").len(), 1);
+}

@@ -4,9 +4,17 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use kube::api::Api;
+use kube::Resource;
+use kube::api::{Api, ApiResource, DynamicObject};
+use kube::core::GroupVersionKind;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use weir_api::helm::{
+    ChartRefKind, CrdsPolicy, DriftDetectionMode, HelmRelease, RemediationStrategy, ServerSideApplyMode,
+};
 use weir_api::kustomize::{Kustomization, SourceKind};
-use weir_api::source::GitRepository;
+use weir_api::source::{GitRepository, HelmChart, HelmChartSourceKind, HelmRepository, HelmRepositoryType};
 use weir_apiserver::{ApiServer, Authentication};
 
 /// As `flux create source git` / `flux create kustomization --export` and the
@@ -87,6 +95,262 @@ spec:
       team: platform
 "#;
 
+/// Helm the Flux way, after the Flux docs and `flux create source helm` / `flux create
+/// helmrelease --export`: a chart repository over HTTPS and one in an OCI registry, a HelmChart
+/// of its own, a HelmRelease with most of the spec set, one releasing an OCIRepository's chart,
+/// and the `v1beta2`/`v2beta2` manifests older fleet repositories still hold.
+const HELM_MANIFESTS: &str = r#"
+apiVersion: source.toolkit.fluxcd.io/v1
+kind: HelmRepository
+metadata:
+  name: podinfo
+  namespace: flux-system
+spec:
+  interval: 5m0s
+  url: https://stefanprodan.github.io/podinfo
+  secretRef:
+    name: podinfo-auth
+  passCredentials: true
+  timeout: 1m30s
+---
+apiVersion: source.toolkit.fluxcd.io/v1
+kind: HelmRepository
+metadata:
+  name: podinfo-oci
+  namespace: flux-system
+spec:
+  type: oci
+  url: oci://ghcr.io/stefanprodan/charts
+  provider: generic
+  certSecretRef:
+    name: registry-tls
+  insecure: false
+---
+apiVersion: source.toolkit.fluxcd.io/v1
+kind: HelmChart
+metadata:
+  name: podinfo
+  namespace: flux-system
+spec:
+  interval: 10m0s
+  chart: podinfo
+  version: 6.5.*
+  reconcileStrategy: ChartVersion
+  sourceRef:
+    kind: HelmRepository
+    name: podinfo-oci
+  valuesFiles:
+  - values.yaml
+  - values-prod.yaml
+  ignoreMissingValuesFiles: true
+  verify:
+    provider: cosign
+    matchOIDCIdentity:
+    - issuer: ^https://token.actions.githubusercontent.com$
+      subject: ^https://github.com/stefanprodan/podinfo.*$
+---
+apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
+  name: podinfo
+  namespace: flux-system
+spec:
+  interval: 10m
+  timeout: 5m
+  releaseName: podinfo
+  targetNamespace: apps
+  storageNamespace: apps
+  serviceAccountName: helm-reconciler
+  maxHistory: 3
+  persistentClient: false
+  chart:
+    metadata:
+      labels:
+        team: platform
+    spec:
+      chart: podinfo
+      version: 6.5.*
+      sourceRef:
+        kind: HelmRepository
+        name: podinfo
+      interval: 5m
+      reconcileStrategy: Revision
+      valuesFiles:
+      - values.yaml
+  dependsOn:
+  - name: cert-manager
+    namespace: cert-manager
+  install:
+    createNamespace: true
+    crds: CreateReplace
+    serverSideApply: true
+    remediation:
+      retries: 3
+  upgrade:
+    crds: CreateReplace
+    cleanupOnFail: true
+    serverSideApply: auto
+    chartNameChangeStrategy: InPlaceUpdate
+    remediation:
+      retries: -1
+      remediateLastFailure: true
+      strategy: uninstall
+  test:
+    enable: true
+    ignoreFailures: false
+    filters:
+    - name: podinfo-jwt
+      exclude: true
+  rollback:
+    cleanupOnFail: true
+    disableWaitForJobs: true
+  uninstall:
+    keepHistory: false
+    deletionPropagation: foreground
+  driftDetection:
+    mode: enabled
+    ignore:
+    - paths:
+      - /spec/replicas
+      target:
+        kind: Deployment
+  valuesFrom:
+  - kind: ConfigMap
+    name: podinfo-values
+  - kind: Secret
+    name: podinfo-secrets
+    valuesKey: redis-password
+    targetPath: redis.password
+    optional: true
+  values:
+    replicaCount: 2
+    ingress:
+      enabled: true
+      hosts:
+      - host: podinfo.example.com
+        paths:
+        - path: /
+          pathType: ImplementationSpecific
+    resources:
+      limits:
+        memory: 256Mi
+  postRenderers:
+  - kustomize:
+      patches:
+      - target:
+          version: v1
+          kind: Deployment
+          name: podinfo
+        patch: |
+          - op: add
+            path: /metadata/annotations/team
+            value: platform
+      images:
+      - name: ghcr.io/stefanprodan/podinfo
+        newTag: 6.5.4
+  commonMetadata:
+    labels:
+      team: platform
+  healthCheckExprs:
+  - apiVersion: cert-manager.io/v1
+    kind: Certificate
+    current: status.conditions.filter(e, e.type == 'Ready').all(e, e.status == 'True')
+---
+apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
+  name: podinfo-oci
+  namespace: flux-system
+spec:
+  interval: 10m
+  chartRef:
+    kind: OCIRepository
+    name: podinfo
+    namespace: flux-system
+  postRenderStrategy: nohooks
+  waitStrategy:
+    name: poller
+  install:
+    strategy:
+      name: RetryOnFailure
+      retryInterval: 2m
+---
+apiVersion: source.toolkit.fluxcd.io/v1beta2
+kind: HelmRepository
+metadata:
+  name: metrics-server
+  namespace: flux-system
+spec:
+  interval: 24h
+  url: https://kubernetes-sigs.github.io/metrics-server/
+---
+apiVersion: helm.toolkit.fluxcd.io/v2beta2
+kind: HelmRelease
+metadata:
+  name: metrics-server
+  namespace: flux-system
+spec:
+  interval: 1h
+  chart:
+    spec:
+      chart: metrics-server
+      version: 3.x
+      sourceRef:
+        kind: HelmRepository
+        name: metrics-server
+  install:
+    remediation:
+      retries: 3
+  values:
+    args:
+    - --kubelet-insecure-tls
+"#;
+
+/// Whether everything `subset` says, `superset` says too (which may add defaults).
+fn contains(superset: &Value, subset: &Value) -> bool {
+    match (superset, subset) {
+        (Value::Object(big), Value::Object(small)) => {
+            small.iter().all(|(key, value)| big.get(key).is_some_and(|found| contains(found, value)))
+        }
+        (Value::Array(big), Value::Array(small)) => {
+            big.len() == small.len() && big.iter().zip(small).all(|(found, value)| contains(found, value))
+        }
+        _ => superset == subset,
+    }
+}
+
+/// `document` read into `K` and written back keeps every field it had (its `apiVersion` becomes
+/// the current one), and reads back the same.
+fn round_trip<K: Resource<DynamicType = ()> + Serialize + DeserializeOwned>(document: &Value) -> K {
+    let typed: K = serde_json::from_value(document.clone()).unwrap();
+    let written = serde_json::to_value(&typed).unwrap();
+    assert_eq!(written["apiVersion"], K::api_version(&()).as_ref());
+    let mut current = document.clone();
+    current["apiVersion"] = written["apiVersion"].clone();
+    assert!(contains(&written, &current), "lost in the types:\n{document:#}\nwritten back as\n{written:#}");
+    let reread = serde_json::to_value(serde_json::from_value::<K>(written.clone()).unwrap()).unwrap();
+    assert_eq!(reread, written);
+    typed
+}
+
+#[test]
+fn helm_manifests_read_into_the_types_and_back() {
+    for document in weir_go_yaml::parse_stream(HELM_MANIFESTS).unwrap() {
+        match document["kind"].as_str().unwrap() {
+            "HelmRepository" => {
+                round_trip::<HelmRepository>(&document);
+            }
+            "HelmChart" => {
+                round_trip::<HelmChart>(&document);
+            }
+            "HelmRelease" => {
+                round_trip::<HelmRelease>(&document);
+            }
+            kind => panic!("no test for {kind}"),
+        }
+    }
+}
+
 fn kubectl(kubeconfig: &std::path::Path, args: &[&str], stdin: &str) -> String {
     let mut child = Command::new("kubectl")
         .args(args)
@@ -123,6 +387,7 @@ async fn flux_v2_manifests_apply_unchanged() {
             "apiVersion: v1\nkind: Namespace\nmetadata: {name: flux-system}\n",
         );
         kubectl(&kubeconfig_path, &["apply", "-f", "-"], FLUX_MANIFESTS);
+        kubectl(&kubeconfig_path, &["apply", "-f", "-"], HELM_MANIFESTS);
     })
     .await
     .unwrap();
@@ -135,13 +400,82 @@ async fn flux_v2_manifests_apply_unchanged() {
     assert_eq!(repository.spec.timeout.as_deref(), Some("60s"), "defaulted by the schema");
     assert_eq!(repository.spec.include.unwrap()[0].to_path.as_deref(), Some("shared"));
 
-    let kustomization = Api::<Kustomization>::namespaced(client, "flux-system").get("podinfo").await.unwrap();
+    let kustomization = Api::<Kustomization>::namespaced(client.clone(), "flux-system").get("podinfo").await.unwrap();
     let spec = kustomization.spec;
     assert_eq!(spec.source_ref.kind, SourceKind::GitRepository);
     assert_eq!(spec.post_build.unwrap().substitute_from.unwrap()[1].optional, Some(true));
     assert_eq!(spec.patches.unwrap()[0].target.as_ref().unwrap().label_selector.as_deref(), Some("app=podinfo"));
     assert_eq!(spec.common_metadata.unwrap().labels.unwrap()["team"], "platform");
     assert_eq!(spec.health_checks.unwrap()[0].namespace.as_deref(), Some("apps"));
+
+    // Every field of the Helm manifests is stored (none pruned for want of a schema), and
+    // reads into the types with nothing left behind, the beta versions as the current ones.
+    for document in weir_go_yaml::parse_stream(HELM_MANIFESTS).unwrap() {
+        let kind = document["kind"].as_str().unwrap();
+        let name = document["metadata"]["name"].as_str().unwrap();
+        let current = match kind {
+            "HelmRelease" => "helm.toolkit.fluxcd.io/v2",
+            _ => "source.toolkit.fluxcd.io/v1",
+        };
+        let (group, version) = current.split_once('/').unwrap();
+        let resource = ApiResource::from_gvk(&GroupVersionKind::gvk(group, version, kind));
+        let stored =
+            Api::<DynamicObject>::namespaced_with(client.clone(), "flux-system", &resource).get(name).await.unwrap();
+        let stored = serde_json::to_value(stored).unwrap();
+        assert_eq!(stored["apiVersion"], current);
+        assert!(contains(&stored["spec"], &document["spec"]), "{kind} {name} stored as {:#}", stored["spec"]);
+        let read = serde_json::json!({
+            "apiVersion": current,
+            "kind": kind,
+            "metadata": {"name": name, "namespace": "flux-system"},
+            "spec": stored["spec"],
+        });
+        let typed = match kind {
+            "HelmRepository" => serde_json::to_value(round_trip::<HelmRepository>(&read).spec),
+            "HelmChart" => serde_json::to_value(round_trip::<HelmChart>(&read).spec),
+            _ => serde_json::to_value(round_trip::<HelmRelease>(&read).spec),
+        };
+        assert_eq!(typed.unwrap(), stored["spec"], "{kind} {name}");
+    }
+
+    let repositories = Api::<HelmRepository>::namespaced(client.clone(), "flux-system");
+    let oci = repositories.get("podinfo-oci").await.unwrap();
+    assert_eq!(oci.spec.type_, Some(HelmRepositoryType::Oci));
+    assert_eq!(oci.spec.interval, None);
+    let old = repositories.get("metrics-server").await.unwrap();
+    assert_eq!(old.spec.url, "https://kubernetes-sigs.github.io/metrics-server/", "v1beta2, read as v1");
+
+    let chart = Api::<HelmChart>::namespaced(client.clone(), "flux-system").get("podinfo").await.unwrap();
+    assert_eq!(chart.spec.source_ref.kind, HelmChartSourceKind::HelmRepository);
+    assert_eq!(
+        chart.spec.verify.unwrap().match_oidc_identity.unwrap()[0].issuer,
+        "^https://token.actions.githubusercontent.com$"
+    );
+
+    let releases = Api::<HelmRelease>::namespaced(client, "flux-system");
+    let podinfo = releases.get("podinfo").await.unwrap();
+    assert_eq!(podinfo.release_name(), "podinfo");
+    assert_eq!(podinfo.release_namespace(), "apps");
+    assert_eq!(podinfo.helm_chart_name(), "flux-system-podinfo");
+    let spec = podinfo.spec;
+    assert_eq!(spec.install.unwrap().crds, Some(CrdsPolicy::CreateReplace));
+    let upgrade = spec.upgrade.unwrap();
+    assert_eq!(upgrade.remediation.unwrap().strategy, Some(RemediationStrategy::Uninstall));
+    assert_eq!(upgrade.server_side_apply, Some(ServerSideApplyMode::Auto));
+    assert_eq!(spec.drift_detection.unwrap().mode, Some(DriftDetectionMode::Enabled));
+    assert_eq!(spec.values_from.unwrap()[1].target_path.as_deref(), Some("redis.password"));
+    assert_eq!(spec.values.unwrap()["ingress"]["hosts"][0]["host"], "podinfo.example.com");
+    let kustomize = spec.post_renderers.unwrap().remove(0).kustomize.unwrap();
+    assert_eq!(kustomize.images.unwrap()[0].new_tag.as_deref(), Some("6.5.4"));
+    let oci = releases.get("podinfo-oci").await.unwrap();
+    assert_eq!(oci.spec.chart_ref.unwrap().kind, ChartRefKind::OCIRepository);
+    let old = releases.get("metrics-server").await.unwrap();
+    let template = old.spec.chart.unwrap().spec;
+    assert_eq!(
+        (template.chart.as_str(), template.version.as_deref()),
+        ("metrics-server", Some("3.x")),
+        "v2beta2, read as v2"
+    );
 
     let invalid = "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: bad, namespace: flux-system}\nspec: {interval: soon, sourceRef: {kind: GitRepository, name: x}}\n";
     let output = Command::new("kubectl")
