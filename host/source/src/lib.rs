@@ -11,14 +11,18 @@
 //! - [`ArtifactStore`]: content-addressed, read-only directories per [`ArtifactOwner`], written
 //!   file by file ([`ArtifactStore::stage`]) or from a tar stream ([`ArtifactStore::put`]) by any
 //!   source kind; plugins read them.
+//! - [`helm`]: HTTP(S) chart repositories (index and archives, basic auth, TLS) and charts as
+//!   artifacts (downloaded or packaged, `valuesFiles` merged), for HelmRepository and HelmChart.
 //! - [`IgnoreRules`]: Flux's `spec.ignore` and `.sourceignore` rules.
 //!
 //! Everything here blocks; controllers call it from `tokio::task::spawn_blocking`. Secrets are
 //! never written to disk or logged.
 
 pub mod git;
+pub mod helm;
 mod ignore;
 mod store;
+mod tls;
 
 pub use git::{Commit, FetchRequest, GitClient, GitCredentials, GitError, GitReference};
 pub use ignore::{DEFAULT_EXCLUDES, IgnoreMatcher, IgnoreRules, SOURCE_IGNORE_FILE, VCS_EXCLUDES};

@@ -26,6 +26,13 @@ const MAX_DIR_DEPTH: usize = 128;
 /// Loads a chart directory, honouring its top-level `.helmignore`. Symbolic
 /// links are followed, as Helm's `sympath.Walk` does; a link cycle is refused.
 pub fn load_dir(path: &Path) -> Result<Chart, ChartError> {
+    load_files(dir_files(path)?)
+}
+
+/// The files of a chart directory that a chart is made of: its top-level
+/// `.helmignore` (and Helm's defaults) applied, in walk order — what `helm
+/// package` would archive.
+pub fn dir_files(path: &Path) -> Result<Vec<File>, ChartError> {
     let top = path.to_owned();
     std::fs::metadata(&top).map_err(|e| ChartError::Io(format!("{}: {}", path.display(), e)))?;
     let mut rules = IgnoreRules::default();
@@ -38,7 +45,7 @@ pub fn load_dir(path: &Path) -> Result<Chart, ChartError> {
     rules.add_defaults();
     let mut files = Vec::new();
     walk(&top, "", &rules, &mut files, 0)?;
-    load_files(files)
+    Ok(files)
 }
 
 /// Walks `dir` (chart-relative `rel`) in name order, as Go's `filepath.Walk`.
@@ -106,8 +113,9 @@ pub fn load_archive(bytes: &[u8]) -> Result<Chart, ChartError> {
     load_files(archive_files(bytes)?)
 }
 
-/// The files of a chart archive, with Helm's path safety checks.
-fn archive_files(bytes: &[u8]) -> Result<Vec<File>, ChartError> {
+/// The files of a chart archive (named below its top directory), with Helm's
+/// path safety checks.
+pub fn archive_files(bytes: &[u8]) -> Result<Vec<File>, ChartError> {
     let gzip_error = |e: std::io::Error| {
         ChartError::Archive(match e.kind() {
             std::io::ErrorKind::UnexpectedEof => "unexpected EOF".into(),

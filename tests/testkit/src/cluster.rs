@@ -13,6 +13,7 @@ use serde_json::Value;
 use tempfile::TempDir;
 use weir_api::kustomize::Kustomization;
 use weir_api::source::GitRepository;
+use weir_api::status::FluxObject;
 use weir_apiserver::{ApiServer, Authentication, TokenUser};
 use weir_operator::{Plugins, Settings};
 use weir_plugin_host::decryptor::DecryptorPlugin;
@@ -40,7 +41,7 @@ fn plugins() -> Plugins {
 pub struct Cluster {
     pub client: Client,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
-    _storage: TempDir,
+    storage: TempDir,
 }
 
 impl Cluster {
@@ -71,7 +72,7 @@ impl Cluster {
         tokio::spawn(weir_operator::run(config.clone(), settings, plugins(), async {
             let _ = stopped.await;
         }));
-        Self { client, stop: Some(stop), _storage: storage }
+        Self { client, stop: Some(stop), storage }
     }
 
     /// Server-side applies a multi-document YAML as the test's own field manager.
@@ -110,16 +111,27 @@ impl Cluster {
         name: &str,
         accept: impl Fn(&Kustomization) -> bool,
     ) -> Kustomization {
-        let api = Api::<Kustomization>::namespaced(self.client.clone(), namespace);
+        self.wait(namespace, name, accept).await
+    }
+
+    /// Waits until the Flux object of kind `K` satisfies `accept`; panics with its status after
+    /// `PATIENCE`.
+    pub async fn wait<K: FluxObject>(&self, namespace: &str, name: &str, accept: impl Fn(&K) -> bool) -> K {
+        let api = Api::<K>::namespaced(self.client.clone(), namespace);
         let last = eventually(PATIENCE, || async {
             let found = api.get_opt(name).await.unwrap();
             match found {
                 Some(found) if accept(&found) => Ok(found),
-                other => Err(format!("{:#?}", other.map(|found| found.status))),
+                other => Err(format!("{:#?}", other.map(|found| found.status().cloned()))),
             }
         })
         .await;
-        last.unwrap_or_else(|status| panic!("Kustomization {namespace}/{name} never got there; last status: {status}"))
+        last.unwrap_or_else(|status| panic!("{} {namespace}/{name} never got there; last status: {status}", K::KIND))
+    }
+
+    /// Where the operator keeps an artifact (a `status.artifact.path`).
+    pub fn artifact_dir(&self, artifact_path: &str) -> std::path::PathBuf {
+        self.storage.path().join("artifacts").join(artifact_path)
     }
 
     /// Waits until the object exists (or, with `present: false`, is gone) and satisfies `accept`.

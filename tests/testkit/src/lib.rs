@@ -5,9 +5,11 @@
 //! Nothing here is a mock: the servers are real ones on loopback and the
 //! corpora are files under `testdata/`, which the reference tools read too.
 
+pub mod charts;
 #[cfg(feature = "cluster")]
 pub mod cluster;
 pub mod corpus;
 pub mod git;
 pub mod net;
 pub mod paths;
+pub mod tls;

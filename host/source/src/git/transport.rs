@@ -346,32 +346,11 @@ impl<'a> Remote<'a> {
         Ok(Some(header))
     }
 
-    /// rustls with ring (the workspace's provider), the platform's roots, plus `ca.crt` if given.
+    /// The sources' TLS (platform roots plus `ca.crt` if given).
     fn tls_config(&self) -> Result<rustls::ClientConfig, GitError> {
-        use rustls::pki_types::CertificateDer;
-        use rustls::pki_types::pem::PemObject;
-        let tls_error = |message: String| GitError::Transport { url: self.display.clone(), message };
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let verifier = match &self.credentials.ca_pem {
-            Some(pem) => {
-                let certificates = CertificateDer::pem_slice_iter(pem)
-                    .collect::<Result<Vec<_>, _>>()
-                    .map_err(|err| tls_error(format!("invalid CA certificate in ca.crt: {err}")))?;
-                if certificates.is_empty() {
-                    return Err(tls_error("ca.crt holds no PEM certificate".to_owned()));
-                }
-                rustls_platform_verifier::Verifier::new_with_extra_roots(certificates, Arc::clone(&provider))
-            }
-            None => rustls_platform_verifier::Verifier::new(Arc::clone(&provider)),
-        }
-        .map_err(|err| tls_error(format!("TLS set-up failed: {err}")))?;
-        let config = rustls::ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .map_err(|err| tls_error(format!("TLS set-up failed: {err}")))?
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(verifier))
-            .with_no_client_auth();
-        Ok(config)
+        let material = crate::tls::TlsMaterial { ca_pem: self.credentials.ca_pem.as_deref(), client: None };
+        crate::tls::client_config(material)
+            .map_err(|message| GitError::Transport { url: self.display.clone(), message })
     }
 }
 

@@ -1,0 +1,46 @@
+//! Helm chart repositories, as source-controller reads them for HelmRepository and HelmChart:
+//!
+//! - [`ChartRepository`]: an HTTP(S) repository — its `index.yaml` and the chart archives it
+//!   lists — with basic auth, a CA, a client certificate and Helm's rule for sending
+//!   credentials to chart URLs on other hosts (`passCredentials`);
+//! - [`ChartIndex`]: a parsed index and Flux's choice of a chart version for a semver range;
+//! - [`package`]: charts as artifacts — a packaged chart checked and read, a chart directory
+//!   of a Git artifact packaged as `helm package` would, `valuesFiles` merged into it.
+//!
+//! Nothing here renders a chart: that is the chart-renderer plugin's work.
+
+mod credentials;
+mod index;
+pub mod package;
+mod repository;
+
+pub use credentials::HelmCredentials;
+pub use index::{ChartIndex, IndexEntry};
+pub use repository::ChartRepository;
+
+/// Why a Helm repository or chart could not be read. Messages follow source-controller's.
+#[derive(Debug, thiserror::Error)]
+pub enum HelmError {
+    #[error("invalid Helm repository URL '{url}': {message}")]
+    Url { url: String, message: String },
+    /// TLS or credentials that cannot be used (a bad certificate in the Secret, …).
+    #[error("{0}")]
+    Credentials(String),
+    /// The server refused our credentials (401/403).
+    #[error("failed to fetch {url} : {status}")]
+    Unauthorized { url: String, status: String },
+    /// The request failed: unreachable, timed out, a non-success status, too large.
+    #[error("failed to fetch {url} : {message}")]
+    Fetch { url: String, message: String },
+    #[error("failed to load index: {0}")]
+    Index(String),
+    /// No chart, or no version of it, that the spec asks for.
+    #[error("{0}")]
+    NoChartVersion(String),
+    /// An archive or directory that is not a chart Helm would load.
+    #[error("{0}")]
+    InvalidChart(String),
+    /// A `valuesFiles` entry missing (and not ignorable) or not a YAML map.
+    #[error("{0}")]
+    ValuesFile(String),
+}
