@@ -25,6 +25,16 @@ pub mod reason {
     pub const GIT_OPERATION_FAILED: &str = "GitOperationFailed";
     pub const AUTHENTICATION_FAILED: &str = "AuthenticationFailed";
     pub const STORAGE_OPERATION_FAILED: &str = "StorageOperationFailed";
+    pub const FAILED: &str = "Failed";
+    pub const URL_INVALID: &str = "URLInvalid";
+    pub const INDEXATION_FAILED: &str = "IndexationFailed";
+    pub const SOURCE_UNAVAILABLE: &str = "SourceUnavailable";
+    pub const NO_SOURCE_ARTIFACT: &str = "NoSourceArtifact";
+    pub const CHART_REFERENCE: &str = "InvalidChartReference";
+    pub const CHART_PULL: &str = "ChartPullError";
+    pub const CHART_PACKAGE: &str = "ChartPackageError";
+    pub const VALUES_FILES: &str = "ValuesFilesError";
+    pub const METADATA_PATCH: &str = "MetadataPatchError";
 }
 
 /// Sets a condition True or False, keeping its transition time when the status stays the same.

@@ -128,16 +128,7 @@ async fn fetch(
         if let Err(error) = artifacts.garbage_collect(&owner, retention) {
             tracing::warn!(%key, %error, "artifact garbage collection failed");
         }
-        let artifact = Artifact {
-            path: stored.path,
-            url: stored.url,
-            revision: stored.revision,
-            digest: Some(stored.digest),
-            last_update_time: conditions::now(),
-            size: i64::try_from(stored.size).ok(),
-            metadata: None,
-        };
-        Ok((artifact, Some(commit.message.lines().next().unwrap_or_default().to_owned())))
+        Ok((crate::artifact(stored), Some(commit.message.lines().next().unwrap_or_default().to_owned())))
     };
     match tokio::task::spawn_blocking(work).await {
         Ok(Ok(done)) => Ok(done),

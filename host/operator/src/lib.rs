@@ -2,6 +2,10 @@
 //!
 //! - [`gitrepository`]: fetches Git repositories (`source.toolkit.fluxcd.io/v1`
 //!   GitRepository) and stores each revision as an artifact;
+//! - [`helmrepository`]: fetches Helm chart repository indexes (`source.toolkit.fluxcd.io/v1`
+//!   HelmRepository) and stores each as an artifact;
+//! - [`helmchart`]: makes packaged chart artifacts (`source.toolkit.fluxcd.io/v1` HelmChart)
+//!   from a HelmRepository or a GitRepository;
 //! - [`kustomization`]: builds a path of an artifact through the renderer plugin
 //!   (`kustomize.toolkit.fluxcd.io/v1` Kustomization), decrypts and substitutes,
 //!   then applies, prunes and health-checks what it built.
@@ -14,6 +18,8 @@
 pub mod conditions;
 mod events;
 pub mod gitrepository;
+pub mod helmchart;
+pub mod helmrepository;
 pub mod kustomization;
 pub mod reconciler;
 mod secrets;
@@ -96,6 +102,8 @@ pub async fn run(
         }
     };
     let sources = Lifecycle::new(gitrepository::GitRepositories::new(&settings)?, client.clone());
+    let helm_repositories = Lifecycle::new(helmrepository::HelmRepositories::new(&settings)?, client.clone());
+    let helm_charts = Lifecycle::new(helmchart::HelmCharts::new(&settings)?, client.clone());
     let kustomizations =
         Lifecycle::new(kustomization::Kustomizations::new(client.clone(), config, settings, plugins)?, client);
     tokio::spawn(async move {
@@ -104,12 +112,27 @@ pub async fn run(
     });
     tokio::join!(
         gitrepository::run(Arc::new(sources), signal()),
+        helmrepository::run(Arc::new(helm_repositories), signal()),
+        helmchart::run(Arc::new(helm_charts), signal()),
         kustomization::run(Arc::new(kustomizations), signal())
     );
     Ok(())
 }
 
-/// Applies Flux's CRDs (GitRepository, Kustomization) and waits until they are served.
+/// A stored artifact as `status.artifact` reports it, stamped now.
+fn artifact(stored: weir_source::StoredArtifact) -> weir_api::meta::Artifact {
+    weir_api::meta::Artifact {
+        path: stored.path,
+        url: stored.url,
+        revision: stored.revision,
+        digest: Some(stored.digest),
+        last_update_time: conditions::now(),
+        size: i64::try_from(stored.size).ok(),
+        metadata: None,
+    }
+}
+
+/// Applies Flux's CRDs (every kind `weir_api::crds` lists) and waits until they are served.
 pub async fn install_crds(client: &kube::Client) -> Result<(), kube::Error> {
     use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
     use kube::ResourceExt;

@@ -314,6 +314,23 @@ pub fn dependents<K: FluxObject>(store: &reflector::Store<K>, dependency: &K) ->
         .collect()
 }
 
+/// The objects of `store` whose source is `source`: `names` gives the namespace and name an
+/// object refers to (`None` when it refers to another kind). For a watch on a source kind, so
+/// that a source's new artifact reconciles what is built from it.
+pub fn referrers<K: FluxObject, S: Resource>(
+    store: &reflector::Store<K>,
+    source: &S,
+    names: impl Fn(&K) -> Option<(String, String)>,
+) -> Vec<reflector::ObjectRef<K>> {
+    let wanted = (source.namespace().unwrap_or_default(), source.name_any());
+    store
+        .state()
+        .into_iter()
+        .filter(|object| names(object).is_some_and(|reference| reference == wanted))
+        .map(|object| reflector::ObjectRef::from_obj(&*object))
+        .collect()
+}
+
 /// Adds our finalizer when missing.
 async fn ensure_finalizer<K>(api: &Api<K>, object: &K) -> Result<(), kube::Error>
 where

@@ -19,7 +19,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use kube::api::Api;
-use kube::runtime::reflector::ObjectRef;
 use kube::runtime::watcher;
 use kube::{Client, ResourceExt};
 use weir_api::kustomize::{Kustomization, KustomizationStatus};
@@ -74,19 +73,12 @@ pub async fn run(
     let controller = controller
         // A new artifact reconciles every Kustomization built from that source.
         .watches(Api::<GitRepository>::all(client.clone()), watcher::Config::default(), move |source| {
-            let namespace = source.namespace().unwrap_or_default();
-            let name = source.name_any();
-            by_source
-                .state()
-                .into_iter()
-                .filter(|kustomization| {
-                    let reference = &kustomization.spec.source_ref;
-                    reference.name == name
-                        && reference.namespace.clone().unwrap_or_else(|| kustomization.namespace().unwrap_or_default())
-                            == namespace
-                })
-                .map(|kustomization| ObjectRef::from_obj(&*kustomization))
-                .collect::<Vec<_>>()
+            reconciler::referrers(&by_source, &source, |kustomization| {
+                let reference = &kustomization.spec.source_ref;
+                let namespace =
+                    reference.namespace.clone().unwrap_or_else(|| kustomization.namespace().unwrap_or_default());
+                Some((namespace, reference.name.clone()))
+            })
         })
         // A dependency's new status (Ready, a new revision) reconciles what depends on it.
         .watches(Api::<Kustomization>::all(client.clone()), watcher::Config::default(), move |dependency| {

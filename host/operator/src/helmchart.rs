@@ -1,0 +1,408 @@
+//! The HelmChart controller: turns a chart of a source into a packaged chart artifact, as
+//! source-controller does — from a HelmRepository (the version its index gives for the range,
+//! downloaded with the repository's credentials) or from a chart directory of a GitRepository
+//! artifact (packaged as `helm package` would). `valuesFiles` are merged into the chart's
+//! values; the artifact's revision is the chart version, with build metadata when the source's
+//! revision (`reconcileStrategy: Revision`) or the values files decide the content.
+//!
+//! The artifact is one file, [`PACKAGED_CHART`], the layout the chart-renderer plugin mounts.
+
+use std::path::{Component, Path};
+use std::sync::Arc;
+
+use kube::api::Api;
+use kube::runtime::reflector::ObjectRef;
+use kube::runtime::watcher;
+use kube::{Client, ResourceExt};
+use weir_api::meta::Artifact;
+use weir_api::source::{
+    GitRepository, HelmChart, HelmChartSourceKind, HelmChartStatus, HelmRepository, HelmRepositoryType,
+    ReconcileStrategy,
+};
+use weir_plugin_host::chart_renderer::PACKAGED_CHART;
+use weir_source::helm::{ChartIndex, ChartRepository, HelmCredentials, package};
+use weir_source::{ArtifactOwner, ArtifactStore};
+
+use crate::Settings;
+use crate::conditions::{self, reason};
+use crate::helmrepository::{self, INDEX_FILE};
+use crate::reconciler::{self, Failure, Lifecycle, Ready, Reconciler, Retry};
+
+/// The HelmChart controller's own state.
+pub struct HelmCharts {
+    artifacts: Arc<ArtifactStore>,
+    retention: usize,
+}
+
+impl HelmCharts {
+    pub fn new(settings: &Settings) -> std::io::Result<Self> {
+        Ok(Self {
+            artifacts: Arc::new(ArtifactStore::new(settings.storage_dir.join("artifacts"))?),
+            retention: settings.artifact_retention.max(1),
+        })
+    }
+}
+
+/// Runs the controller until `shutdown`; a source's new status reconciles the charts built
+/// from it.
+pub async fn run(lifecycle: Arc<Lifecycle<HelmCharts>>, shutdown: impl Future<Output = ()> + Send + Sync + 'static) {
+    let client = &lifecycle.client;
+    let controller = reconciler::controller::<HelmChart>(client);
+    let (by_repository, by_git) = (controller.store(), controller.store());
+    let controller = controller
+        .watches(Api::<HelmRepository>::all(client.clone()), watcher::Config::default(), move |source| {
+            charts_of(&by_repository, HelmChartSourceKind::HelmRepository, &source)
+        })
+        .watches(Api::<GitRepository>::all(client.clone()), watcher::Config::default(), move |source| {
+            charts_of(&by_git, HelmChartSourceKind::GitRepository, &source)
+        });
+    reconciler::run(controller, lifecycle, shutdown).await;
+}
+
+fn charts_of<S: kube::Resource>(
+    store: &kube::runtime::reflector::Store<HelmChart>,
+    kind: HelmChartSourceKind,
+    source: &S,
+) -> Vec<ObjectRef<HelmChart>> {
+    reconciler::referrers(store, source, |chart| {
+        (chart.spec.source_ref.kind == kind)
+            .then(|| (chart.namespace().unwrap_or_default(), chart.spec.source_ref.name.clone()))
+    })
+}
+
+/// What the current artifact was built from.
+struct Previous {
+    /// The artifact's revision: the chart version, with any build metadata.
+    version: String,
+    source_revision: String,
+    chart_name: String,
+}
+
+/// A reconciliation's chart: the artifact already holds it, or a new build.
+enum Outcome {
+    Unchanged { action: &'static str, name: String, version: String },
+    Built(Build),
+}
+
+/// What one build makes: the chart, how it was obtained, and the source revision it came from.
+struct Build {
+    chart: package::PackagedChart,
+    action: &'static str,
+    source_revision: String,
+}
+
+impl Reconciler for HelmCharts {
+    type Object = HelmChart;
+    const CONTROLLER: &'static str = "source-controller";
+
+    async fn reconcile(
+        &self,
+        chart: &HelmChart,
+        status: &mut HelmChartStatus,
+        context: &Lifecycle<Self>,
+    ) -> Result<Ready, Failure> {
+        let spec = &chart.spec;
+        let values_files = spec.values_files.clone().unwrap_or_default();
+        // What the last artifact was built from, when the spec did not change since.
+        let previous = status.artifact.as_ref().filter(|artifact| {
+            status.observed_generation == chart.metadata.generation
+                && status.observed_values_files.clone().unwrap_or_default() == values_files
+                && self.artifacts.path_of(&artifact.path).is_dir()
+        });
+        let previous = previous.map(|artifact| Previous {
+            version: artifact.revision.clone(),
+            source_revision: status.observed_source_artifact_revision.clone().unwrap_or_default(),
+            chart_name: status.observed_chart_name.clone().unwrap_or_default(),
+        });
+        let build = match spec.source_ref.kind {
+            HelmChartSourceKind::HelmRepository => self.pull_from_repository(chart, &context.client, previous).await?,
+            HelmChartSourceKind::GitRepository => self.package_from_git(chart, &context.client, previous).await?,
+            HelmChartSourceKind::Bucket => {
+                return Err(Failure::new(
+                    reason::SOURCE_UNAVAILABLE,
+                    "Bucket sources are not served by this weir version; use a GitRepository or HelmRepository",
+                    Retry::Stalled,
+                ));
+            }
+        };
+        let build = match build {
+            Outcome::Unchanged { action, name, version } => {
+                return Ok(Ready::new(reason::SUCCEEDED, summary(action, &name, &version, &values_files)));
+            }
+            Outcome::Built(build) => build,
+        };
+        let message = summary(build.action, &build.chart.name, &build.chart.version, &values_files);
+        let artifact = self.store(chart, &build.chart).await?;
+        let generation = chart.metadata.generation;
+        let stored = format!("stored artifact: revision '{}'", artifact.revision);
+        let conditions = status.conditions.get_or_insert_default();
+        conditions::set(conditions, conditions::ARTIFACT_IN_STORAGE, true, reason::SUCCEEDED, &stored, generation);
+        if status.artifact.as_ref().map(|previous| &previous.digest) != Some(&artifact.digest) {
+            context.publish(chart, false, "ChartPackageSucceeded", message.clone()).await;
+        }
+        status.observed_source_artifact_revision = Some(build.source_revision);
+        status.observed_chart_name = Some(build.chart.name);
+        status.observed_values_files = spec.values_files.clone();
+        status.url = Some(artifact.url.clone());
+        status.artifact = Some(artifact);
+        Ok(Ready::new(reason::SUCCEEDED, message))
+    }
+
+    async fn finalize(&self, chart: &HelmChart, _: &Lifecycle<Self>) {
+        let artifacts = self.artifacts.clone();
+        let Ok(owner) = owner(chart) else { return };
+        let removed = tokio::task::spawn_blocking(move || artifacts.remove_all(&owner)).await;
+        if let Ok(Err(error)) = removed {
+            tracing::warn!(namespace = chart.namespace(), name = chart.name_any(), %error, "removing artifacts failed");
+        }
+    }
+
+    fn progress_message(&self, _: &HelmChart) -> String {
+        "building artifact".into()
+    }
+}
+
+impl HelmCharts {
+    /// The chart version the repository's index gives for `spec.version`, downloaded, unless
+    /// the artifact already holds it.
+    async fn pull_from_repository(
+        &self,
+        chart: &HelmChart,
+        client: &Client,
+        previous: Option<Previous>,
+    ) -> Result<Outcome, Failure> {
+        let namespace = chart.namespace().unwrap_or_default();
+        let name = &chart.spec.source_ref.name;
+        let repository = Api::<HelmRepository>::namespaced(client.clone(), &namespace)
+            .get(name)
+            .await
+            .map_err(|error| source_unavailable(format!("failed to get source: {error}")))?;
+        if repository.spec.type_ == Some(HelmRepositoryType::Oci) {
+            return Err(Failure::new(
+                reason::SOURCE_UNAVAILABLE,
+                format!(
+                    "HelmRepository '{namespace}/{name}' is of type oci: OCI charts are not served by this weir version"
+                ),
+                Retry::Stalled,
+            ));
+        }
+        let artifact =
+            source_artifact("HelmRepository", name, repository.status.as_ref().and_then(|s| s.artifact.clone()))?;
+        let index_path = self.artifacts.path_of(&artifact.path).join(INDEX_FILE);
+        let index = std::fs::read(&index_path)
+            .map_err(|error| error.to_string())
+            .and_then(|bytes| ChartIndex::parse(&bytes).map_err(|error| error.to_string()))
+            .map_err(|error| {
+                source_unavailable(format!("failed to load the index of HelmRepository '{name}': {error}"))
+            })?;
+        let range = chart.spec.version.as_deref().unwrap_or("*");
+        let entry = index.select(&chart.spec.chart, range).map_err(|error| {
+            build_failure(
+                reason::CHART_REFERENCE,
+                "invalid chart reference",
+                format!("failed to get chart version for remote reference: {error}"),
+            )
+        })?;
+        // The same version under the same spec is the same chart: keep the artifact.
+        let source_revision = artifact.revision;
+        if let Some(previous) =
+            previous.filter(|previous| previous.version.split('+').next() == Some(entry.version.as_str()))
+        {
+            return Ok(Outcome::Unchanged { action: "pulled", name: entry.name, version: previous.version });
+        }
+        let Some(reference) = entry.urls.first().cloned() else {
+            return Err(build_failure(
+                reason::CHART_PULL,
+                "chart pull error",
+                format!("chart '{}' has no downloadable URLs", entry.name),
+            ));
+        };
+        let credentials = helmrepository::credentials(&repository, client).await?;
+        let spec = chart.spec.clone();
+        let generation = chart.metadata.generation;
+        let url = repository.spec.url.clone();
+        let pass_credentials = repository.spec.pass_credentials == Some(true);
+        let timeout = helmrepository::timeout(&repository);
+        let work = move || -> Result<package::PackagedChart, Failure> {
+            let download = |credentials: HelmCredentials| {
+                ChartRepository::new(&url, credentials, pass_credentials, timeout)?
+                    .download_chart(&reference, entry.digest.as_deref())
+            };
+            let archive = download(credentials).map_err(|error| {
+                build_failure(
+                    reason::CHART_PULL,
+                    "chart pull error",
+                    format!("failed to download chart for remote reference: {error}"),
+                )
+            })?;
+            let packaged = package::from_archive(archive)
+                .map_err(|error| build_failure(reason::CHART_PACKAGE, "chart package error", error))?;
+            let files = package::files(&packaged)
+                .map_err(|error| build_failure(reason::CHART_PACKAGE, "chart package error", error))?;
+            let read = |path: &str| files.iter().find(|file| file.name == clean(path)).map(|file| file.data.clone());
+            with_values_files(packaged, &spec, generation, None, read)
+        };
+        let chart = blocking(work).await?;
+        Ok(Outcome::Built(Build { chart, action: "pulled", source_revision }))
+    }
+
+    /// The chart directory `spec.chart` of the GitRepository's artifact, packaged, unless the
+    /// artifact already holds what that revision gives.
+    async fn package_from_git(
+        &self,
+        chart: &HelmChart,
+        client: &Client,
+        previous: Option<Previous>,
+    ) -> Result<Outcome, Failure> {
+        let namespace = chart.namespace().unwrap_or_default();
+        let name = &chart.spec.source_ref.name;
+        let repository = Api::<GitRepository>::namespaced(client.clone(), &namespace)
+            .get(name)
+            .await
+            .map_err(|error| source_unavailable(format!("failed to get source: {error}")))?;
+        let artifact = source_artifact("GitRepository", name, repository.status.and_then(|status| status.artifact))?;
+        if !is_relative_and_inside(&chart.spec.chart) {
+            return Err(Failure::invalid_spec("spec.chart", "must be a relative path inside the source"));
+        }
+        let source_revision = artifact.revision.clone();
+        if let Some(previous) = previous.filter(|previous| previous.source_revision == source_revision) {
+            return Ok(Outcome::Unchanged { action: "packaged", name: previous.chart_name, version: previous.version });
+        }
+        let root = self.artifacts.path_of(&artifact.path);
+        let spec = chart.spec.clone();
+        let generation = chart.metadata.generation;
+        // Flux's Revision strategy: the commit's first 12 hex digits as build metadata.
+        let revision_metadata = (spec.reconcile_strategy == Some(ReconcileStrategy::Revision))
+            .then(|| source_revision.rsplit(':').next().unwrap_or_default().chars().take(12).collect::<String>());
+        let work = move || -> Result<package::PackagedChart, Failure> {
+            let dir = root.join(&spec.chart);
+            if !dir.is_dir() {
+                return Err(build_failure(
+                    reason::CHART_PACKAGE,
+                    "chart package error",
+                    format!("path '{}' not found in the source", spec.chart),
+                ));
+            }
+            let packaged = package::package_dir(&dir)
+                .map_err(|error| build_failure(reason::CHART_PACKAGE, "chart package error", error))?;
+            // Values files of a Git chart are paths in the source, not in the chart.
+            let read = |path: &str| is_relative_and_inside(path).then(|| std::fs::read(root.join(path)).ok()).flatten();
+            with_values_files(packaged, &spec, generation, revision_metadata, read)
+        };
+        let chart = blocking(work).await?;
+        Ok(Outcome::Built(Build { chart, action: "packaged", source_revision }))
+    }
+
+    /// Stores the packaged chart as the artifact of its version.
+    async fn store(&self, chart: &HelmChart, packaged: &package::PackagedChart) -> Result<Artifact, Failure> {
+        let owner = owner(chart).map_err(|error| Failure::invalid_spec("metadata.name", error))?;
+        let (artifacts, retention) = (self.artifacts.clone(), self.retention);
+        let (archive, version) = (packaged.archive.clone(), packaged.version.clone());
+        let work = move || -> Result<Artifact, Failure> {
+            let failed = |error: weir_source::StoreError| {
+                Failure::new(reason::STORAGE_OPERATION_FAILED, error.to_string(), Retry::Backoff)
+            };
+            let mut staging = artifacts.stage(&owner).map_err(failed)?;
+            staging.add_file(PACKAGED_CHART.as_ref(), &archive, false).map_err(failed)?;
+            let stored = staging.finish(&version).map_err(failed)?;
+            if let Err(error) = artifacts.garbage_collect(&owner, retention) {
+                tracing::warn!(%owner, %error, "artifact garbage collection failed");
+            }
+            Ok(crate::artifact(stored))
+        };
+        blocking(work).await
+    }
+}
+
+/// `valuesFiles` merged into the chart's values, and the version's build metadata: the source
+/// revision's (Revision strategy) and then the generation when values files are given, as Flux
+/// marks a chart whose content the HelmChart's spec changed.
+fn with_values_files(
+    packaged: package::PackagedChart,
+    spec: &weir_api::source::HelmChartSpec,
+    generation: Option<i64>,
+    revision_metadata: Option<String>,
+    read: impl Fn(&str) -> Option<Vec<u8>>,
+) -> Result<package::PackagedChart, Failure> {
+    let paths = spec.values_files.clone().unwrap_or_default();
+    let values = package::merge_values_files(&paths, spec.ignore_missing_values_files == Some(true), read)
+        .map_err(|error| build_failure(reason::VALUES_FILES, "values files merge error", error))?;
+    let generation_metadata = (!paths.is_empty()).then(|| generation.unwrap_or_default().to_string());
+    let metadata = match (revision_metadata, generation_metadata) {
+        (Some(revision), Some(generation)) => Some(format!("{revision}.{generation}")),
+        (revision, generation) => revision.or(generation),
+    };
+    package::with_changes(packaged, values.as_ref(), metadata.as_deref())
+        .map_err(|error| build_failure(reason::METADATA_PATCH, "chart metadata patch error", error))
+}
+
+/// Flux's build summary, the Ready message: `pulled 'podinfo' chart with version '6.1.0'`.
+fn summary(action: &str, name: &str, version: &str, values_files: &[String]) -> String {
+    let mut summary = format!("{action} '{name}' chart with version '{version}'");
+    if !values_files.is_empty() {
+        summary.push_str(&format!(" and merged values files [{}]", values_files.join(" ")));
+    }
+    summary
+}
+
+fn source_artifact(kind: &str, name: &str, artifact: Option<Artifact>) -> Result<Artifact, Failure> {
+    artifact.ok_or_else(|| {
+        Failure::new(
+            reason::NO_SOURCE_ARTIFACT,
+            format!("no artifact available for {kind} source '{name}'"),
+            Retry::Backoff,
+        )
+    })
+}
+
+fn source_unavailable(message: String) -> Failure {
+    Failure::new(reason::SOURCE_UNAVAILABLE, message, Retry::Backoff)
+}
+
+/// A build error as Flux words it (`<summary>: <error>`); the persistent kinds (a reference no
+/// version satisfies, bad values files, metadata that cannot be set) stall until the spec or
+/// the source changes — a watch on the source brings the next attempt.
+fn build_failure(reason: &'static str, summary: &str, error: impl std::fmt::Display) -> Failure {
+    let persistent = matches!(reason, reason::CHART_REFERENCE | reason::VALUES_FILES | reason::METADATA_PATCH);
+    Failure::new(reason, format!("{summary}: {error}"), if persistent { Retry::Stalled } else { Retry::Backoff })
+}
+
+async fn blocking<T: Send + 'static>(work: impl FnOnce() -> Result<T, Failure> + Send + 'static) -> Result<T, Failure> {
+    tokio::task::spawn_blocking(work).await.unwrap_or_else(|panicked| {
+        Err(Failure::new(reason::FAILED, format!("chart build task failed: {panicked}"), Retry::Backoff))
+    })
+}
+
+fn is_relative_and_inside(path: &str) -> bool {
+    Path::new(path).components().all(|component| matches!(component, Component::Normal(_) | Component::CurDir))
+}
+
+/// A chart-relative path as the archive names its files.
+fn clean(path: &str) -> String {
+    path.trim_start_matches("./").to_owned()
+}
+
+fn owner(chart: &HelmChart) -> Result<ArtifactOwner, weir_source::StoreError> {
+    ArtifactOwner::new("HelmChart", &chart.namespace().unwrap_or_default(), &chart.name_any())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summaries_read_as_flux_writes_them() {
+        assert_eq!(summary("pulled", "podinfo", "6.1.0", &[]), "pulled 'podinfo' chart with version '6.1.0'");
+        let files = ["values.yaml".to_owned(), "prod.yaml".to_owned()];
+        assert_eq!(
+            summary("packaged", "web", "1.0.0+3", &files),
+            "packaged 'web' chart with version '1.0.0+3' and merged values files [values.yaml prod.yaml]"
+        );
+    }
+
+    #[test]
+    fn chart_paths_stay_inside_the_source() {
+        assert!(is_relative_and_inside("charts/web") && is_relative_and_inside("./web"));
+        assert!(!is_relative_and_inside("../web") && !is_relative_and_inside("/etc"));
+    }
+}
