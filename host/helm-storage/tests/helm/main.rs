@@ -2,5 +2,7 @@
 //! history rules, and the helm CLI (v3.18) reading what the crate writes
 //! and writing what it reads, on the embedded API server.
 
+mod history;
 mod records;
+mod secret;
 mod time;
