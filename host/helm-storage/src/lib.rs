@@ -11,12 +11,14 @@
 //!   labels and base64(gzip(JSON)) data.
 //! - [`history`] holds the pure rules over a release's revisions (latest,
 //!   deployed, next version, pruning, superseding).
+//! - [`ReleaseStore`] reads and writes those Secrets in one namespace.
 
 mod chart;
 mod go;
 pub mod history;
 mod release;
 mod secret;
+mod store;
 mod time;
 
 pub use chart::{Chart, Dependency, File, Lock, Maintainer, Metadata};
@@ -28,4 +30,5 @@ pub use secret::{
     CodecError, DATA_KEY, DecodeError, GZIP_MAGIC, OWNER, SECRET_TYPE, SYSTEM_LABELS, Stamp, decode_release,
     encode_release, from_secret, secret_name, to_secret,
 };
+pub use store::{ReleaseStore, StoreError};
 pub use time::{Timestamp, TimestampError};

@@ -2,7 +2,11 @@
 //! history rules, and the helm CLI (v3.18) reading what the crate writes
 //! and writing what it reads, on the embedded API server.
 
+mod cluster;
+mod helm_written;
 mod history;
 mod records;
 mod secret;
+mod store;
 mod time;
+mod weir_written;
