@@ -59,6 +59,9 @@ pub struct ApplyOptions {
     pub dry_run: bool,
     /// How long to wait for CRDs to be established and Namespaces to be active before the rest.
     pub definitions_timeout: Duration,
+    /// The namespace of namespaced objects that name none, as Helm's client gives them the
+    /// release's; without it such an object is an error.
+    pub default_namespace: Option<String>,
 }
 
 /// What happened to one object.
@@ -219,12 +222,15 @@ impl ResourceManager {
     }
 
     /// Decides, by a dry-run apply, what applying `object` would do.
-    async fn plan(&self, object: Object, options: &ApplyOptions) -> Result<Plan, ApplyError> {
-        let id = object.id();
+    async fn plan(&self, mut object: Object, options: &ApplyOptions) -> Result<Plan, ApplyError> {
         let resolved = self.resolve(&object).await?;
         if resolved.namespaced && object.namespace().is_none() {
-            return Err(ApplyError::NoNamespace { id });
+            match &options.default_namespace {
+                Some(namespace) => object.set_namespace(namespace),
+                None => return Err(ApplyError::NoNamespace { id: object.id() }),
+            }
         }
+        let id = object.id();
         let api = self.api(&resolved, object.namespace().filter(|_| resolved.namespaced));
         let existing = api
             .get_opt(object.name())

@@ -35,6 +35,16 @@ pub mod reason {
     pub const CHART_PACKAGE: &str = "ChartPackageError";
     pub const VALUES_FILES: &str = "ValuesFilesError";
     pub const METADATA_PATCH: &str = "MetadataPatchError";
+    pub const INIT_FAILED: &str = "InitFailed";
+    pub const INSTALL_SUCCEEDED: &str = "InstallSucceeded";
+    pub const INSTALL_FAILED: &str = "InstallFailed";
+    pub const UPGRADE_SUCCEEDED: &str = "UpgradeSucceeded";
+    pub const UPGRADE_FAILED: &str = "UpgradeFailed";
+    pub const ROLLBACK_SUCCEEDED: &str = "RollbackSucceeded";
+    pub const ROLLBACK_FAILED: &str = "RollbackFailed";
+    pub const UNINSTALL_SUCCEEDED: &str = "UninstallSucceeded";
+    pub const UNINSTALL_FAILED: &str = "UninstallFailed";
+    pub const RETRIES_EXCEEDED: &str = "RetriesExceeded";
 }
 
 /// Sets a condition True or False, keeping its transition time when the status stays the same.

@@ -6,6 +6,9 @@
 //!   HelmRepository) and stores each as an artifact;
 //! - [`helmchart`]: makes packaged chart artifacts (`source.toolkit.fluxcd.io/v1` HelmChart)
 //!   from a HelmRepository or a GitRepository;
+//! - [`helmrelease`]: installs, upgrades, tests, remediates and uninstalls Helm releases
+//!   (`helm.toolkit.fluxcd.io/v2` HelmRelease) rendered by the chart-renderer plugin, recorded
+//!   in Helm's own release Secrets;
 //! - [`kustomization`]: builds a path of an artifact through the renderer plugin
 //!   (`kustomize.toolkit.fluxcd.io/v1` Kustomization), decrypts and substitutes,
 //!   then applies, prunes and health-checks what it built.
@@ -19,7 +22,9 @@ pub mod conditions;
 mod events;
 pub mod gitrepository;
 pub mod helmchart;
+pub mod helmrelease;
 pub mod helmrepository;
+mod impersonation;
 pub mod kustomization;
 pub mod reconciler;
 mod secrets;
@@ -29,6 +34,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use weir_plugin_host::chart_renderer::ChartRendererPlugin;
 use weir_plugin_host::decryptor::DecryptorPlugin;
 use weir_plugin_host::renderer::RendererPlugin;
 
@@ -75,6 +81,8 @@ pub struct Plugins {
     pub renderer: Arc<RendererPlugin>,
     /// SOPS decryption; Kustomizations with `spec.decryption` fail without it.
     pub decryptor: Option<Arc<DecryptorPlugin>>,
+    /// Helm chart rendering; HelmReleases fail without it.
+    pub chart_renderer: Option<Arc<ChartRendererPlugin>>,
 }
 
 /// Why the operator could not start.
@@ -104,6 +112,10 @@ pub async fn run(
     let sources = Lifecycle::new(gitrepository::GitRepositories::new(&settings)?, client.clone());
     let helm_repositories = Lifecycle::new(helmrepository::HelmRepositories::new(&settings)?, client.clone());
     let helm_charts = Lifecycle::new(helmchart::HelmCharts::new(&settings)?, client.clone());
+    let helm_releases = Lifecycle::new(
+        helmrelease::HelmReleases::new(client.clone(), config.clone(), settings.clone(), &plugins)?,
+        client.clone(),
+    );
     let kustomizations =
         Lifecycle::new(kustomization::Kustomizations::new(client.clone(), config, settings, plugins)?, client);
     tokio::spawn(async move {
@@ -114,6 +126,7 @@ pub async fn run(
         gitrepository::run(Arc::new(sources), signal()),
         helmrepository::run(Arc::new(helm_repositories), signal()),
         helmchart::run(Arc::new(helm_charts), signal()),
+        helmrelease::run(Arc::new(helm_releases), signal()),
         kustomization::run(Arc::new(kustomizations), signal())
     );
     Ok(())

@@ -76,7 +76,7 @@ impl ValueOptions {
 }
 
 /// Helm's `mergeMaps`: maps merge key by key, anything else replaces.
-fn merge_maps(base: &mut Map, overlay: Map) {
+pub fn merge_maps(base: &mut Map, overlay: Map) {
     for (key, value) in overlay {
         match (base.get(&key), value) {
             (Some(Value::Map(existing)), Value::Map(incoming)) => {

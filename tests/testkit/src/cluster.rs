@@ -16,6 +16,7 @@ use weir_api::source::GitRepository;
 use weir_api::status::FluxObject;
 use weir_apiserver::{ApiServer, Authentication, TokenUser};
 use weir_operator::{Plugins, Settings};
+use weir_plugin_host::chart_renderer::ChartRendererPlugin;
 use weir_plugin_host::decryptor::DecryptorPlugin;
 use weir_plugin_host::renderer::RendererPlugin;
 use weir_plugin_host::{PluginRuntime, RuntimeConfig};
@@ -34,7 +35,8 @@ fn plugins() -> Plugins {
         .join("sops.wasm")
         .is_file()
         .then(|| Arc::new(DecryptorPlugin::new(runtime.clone(), load("sops")).unwrap()));
-    Plugins { renderer: Arc::new(renderer), decryptor }
+    let chart_renderer = Some(Arc::new(ChartRendererPlugin::new(runtime.clone(), load("helm")).unwrap()));
+    Plugins { renderer: Arc::new(renderer), decryptor, chart_renderer }
 }
 
 /// A cluster with weir's operator running on it.
@@ -42,6 +44,8 @@ pub struct Cluster {
     pub client: Client,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     storage: TempDir,
+    /// The API server's URL.
+    pub url: String,
 }
 
 impl Cluster {
@@ -72,7 +76,7 @@ impl Cluster {
         tokio::spawn(weir_operator::run(config.clone(), settings, plugins(), async {
             let _ = stopped.await;
         }));
-        Self { client, stop: Some(stop), storage }
+        Self { client, stop: Some(stop), storage, url }
     }
 
     /// Server-side applies a multi-document YAML as the test's own field manager.
@@ -127,6 +131,19 @@ impl Cluster {
         })
         .await;
         last.unwrap_or_else(|status| panic!("{} {namespace}/{name} never got there; last status: {status}", K::KIND))
+    }
+
+    /// Writes a kubeconfig for real clients (kubectl, helm) as the admin, with `namespace`
+    /// the default; its path.
+    pub fn kubeconfig(&self, dir: &std::path::Path, namespace: &str) -> std::path::PathBuf {
+        let path = dir.join("kubeconfig");
+        let text = format!(
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: weir\n  cluster:\n    server: {}\nusers:\n- name: admin\n  user:\n    token: {ADMIN_TOKEN}\n\
+             contexts:\n- name: weir\n  context:\n    cluster: weir\n    user: admin\n    namespace: {namespace}\ncurrent-context: weir\n",
+            self.url
+        );
+        std::fs::write(&path, text).expect("kubeconfig");
+        path
     }
 
     /// Where the operator keeps an artifact (a `status.artifact.path`).

@@ -20,6 +20,7 @@ use weir_api::source::GitRepository;
 use weir_api::status::{FluxObject, Readiness, readiness};
 use weir_apiserver::{ApiServer, Authentication, Storage};
 use weir_operator::{Plugins, Settings};
+use weir_plugin_host::chart_renderer::ChartRendererPlugin;
 use weir_plugin_host::decryptor::DecryptorPlugin;
 use weir_plugin_host::renderer::RendererPlugin;
 
@@ -123,7 +124,7 @@ impl DevArgs {
     }
 }
 
-/// The renderer (required) and decryptor (when installed) plugins.
+/// The renderer (required), decryptor and chart-renderer (when installed) plugins.
 pub fn operator_plugins(options: &PluginOptions) -> anyhow::Result<Plugins> {
     let runtime = options.runtime()?;
     let renderer = RendererPlugin::new(runtime.clone(), options.load_into(&runtime, "kustomize")?)?;
@@ -131,7 +132,11 @@ pub fn operator_plugins(options: &PluginOptions) -> anyhow::Result<Plugins> {
         true => Some(Arc::new(DecryptorPlugin::new(runtime.clone(), options.load_into(&runtime, "sops")?)?)),
         false => None,
     };
-    Ok(Plugins { renderer: Arc::new(renderer), decryptor })
+    let chart_renderer = match options.has("helm") {
+        true => Some(Arc::new(ChartRendererPlugin::new(runtime.clone(), options.load_into(&runtime, "helm")?)?)),
+        false => None,
+    };
+    Ok(Plugins { renderer: Arc::new(renderer), decryptor, chart_renderer })
 }
 
 /// The URL to fetch and the branch to follow: a local repository becomes a `file://` URL.

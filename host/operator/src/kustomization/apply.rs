@@ -28,7 +28,8 @@ pub(super) async fn apply(
     timeout: Duration,
 ) -> Result<Vec<(ObjectId, String)>, Failure> {
     let manager = ResourceManager::new(tenant_client(kustomization, context)?, owner(kustomization));
-    let options = ApplyOptions { force: kustomization.spec.force, dry_run: false, definitions_timeout: timeout };
+    let options =
+        ApplyOptions { force: kustomization.spec.force, definitions_timeout: timeout, ..ApplyOptions::default() };
     let mut changes = manager
         .apply_all(objects, &options)
         .await
@@ -93,7 +94,7 @@ pub async fn diff(
     objects: Vec<Object>,
 ) -> Result<ChangeSet, Failure> {
     let manager = ResourceManager::new(tenant_client(kustomization, context)?, owner(kustomization));
-    let options = ApplyOptions { force: kustomization.spec.force, dry_run: true, definitions_timeout: Duration::ZERO };
+    let options = ApplyOptions { force: kustomization.spec.force, dry_run: true, ..ApplyOptions::default() };
     let mut changes = manager
         .apply_all(objects, &options)
         .await
@@ -124,24 +125,13 @@ fn owner(kustomization: &Kustomization) -> Owner {
     }
 }
 
-/// A client for the cluster calls of this Kustomization: impersonating its service
-/// account (or the default one) so RBAC confines what a tenant may change.
+/// A client for the cluster calls of this Kustomization, as its service account.
 fn tenant_client(kustomization: &Kustomization, context: &Kustomizations) -> Result<Client, Failure> {
     let account =
         kustomization.spec.service_account_name.clone().or_else(|| context.settings.default_service_account.clone());
-    let Some(account) = account else {
-        return Ok(context.client.clone());
-    };
     let namespace = kustomization.namespace().unwrap_or_default();
-    let mut config = context.config.clone();
-    config.auth_info.impersonate = Some(format!("system:serviceaccount:{namespace}:{account}"));
-    config.auth_info.impersonate_groups = Some(vec![
-        "system:serviceaccounts".into(),
-        format!("system:serviceaccounts:{namespace}"),
-        "system:authenticated".into(),
-    ]);
-    Client::try_from(config)
-        .map_err(|error| failed(reason::RECONCILIATION_FAILED, format!("impersonating {account}: {error}")))
+    crate::impersonation::client_as(&context.client, &context.config, &namespace, account.as_deref())
+        .map_err(|message| failed(reason::RECONCILIATION_FAILED, message))
 }
 
 /// What to health-check: everything applied with `wait`, else the `healthChecks` list.

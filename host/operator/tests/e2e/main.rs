@@ -11,6 +11,7 @@ mod drift;
 mod force;
 mod git_recovery;
 mod health;
+mod helm_release;
 mod helm_sources;
 mod http_source;
 mod impersonation;

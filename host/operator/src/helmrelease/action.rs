@@ -1,0 +1,504 @@
+//! Helm's actions against the cluster and the release records, as Helm's `action` package
+//! runs them: a record in a pending state first, hooks in weight order around the apply,
+//! server-side apply of the manifests (CRDs first, per the `crds` policy), pruning of what the
+//! new revision no longer holds, a kstatus wait, then the record deployed (and the previous
+//! one superseded) — or failed, with the error.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use kube::{Client, ResourceExt};
+use weir_api::helm::{CrdsPolicy, HelmRelease};
+use weir_apply::{ApplyOptions, Object, ObjectId, Owner, ResourceManager};
+use weir_helm_storage::{
+    ApplyMethod, Hook, HookDeletePolicy, HookEvent, HookExecution, HookPhase, Info, Release, ReleaseStore, Status,
+    Timestamp, history,
+};
+use weir_plugin_host::chart_renderer::{
+    self as plugin, Capabilities, ChartRendererPlugin, ChartRequest, RenderedChart,
+};
+
+use super::chart::ReleaseChart;
+use super::values::Values;
+use super::{DEFAULT_MAX_HISTORY, FIELD_MANAGER, GROUP, render, timeout};
+
+/// Everything one install, upgrade or rollback needs.
+pub(super) struct Action<'a> {
+    pub release: &'a HelmRelease,
+    pub client: Client,
+    pub store: ReleaseStore,
+    pub renderer: Arc<ChartRendererPlugin>,
+    pub capabilities: Capabilities,
+    pub chart: &'a ReleaseChart,
+    pub values: &'a Values,
+}
+
+/// What an action renders and applies.
+struct Planned {
+    record: Release,
+    objects: Vec<Object>,
+    hooks: Vec<plugin::Hook>,
+}
+
+impl Action<'_> {
+    /// Installs a new release (after an uninstalled or failed one, as its next revision).
+    pub async fn install(&self, releases: &[Release]) -> Result<Release, String> {
+        let install = self.release.spec.install.clone().unwrap_or_default();
+        let crds = install.crds.clone().unwrap_or(if install.skip_crds == Some(true) {
+            CrdsPolicy::Skip
+        } else {
+            CrdsPolicy::Create
+        });
+        if install.create_namespace == Some(true) {
+            self.create_namespace().await?;
+        }
+        let planned = self.plan(releases, true, crds, "Initial install underway").await?;
+        let waits = !install.disable_wait.unwrap_or(false);
+        let hooks = !install.disable_hooks.unwrap_or(false);
+        let limit = timeout(self.release, install.timeout.as_deref());
+        self.run(
+            planned,
+            (HookEvent::PRE_INSTALL, HookEvent::POST_INSTALL),
+            hooks,
+            waits,
+            limit,
+            releases,
+            "Install complete",
+        )
+        .await
+    }
+
+    /// Upgrades the deployed release to the chart and values of this reconciliation.
+    pub async fn upgrade(&self, releases: &[Release]) -> Result<Release, String> {
+        let upgrade = self.release.spec.upgrade.clone().unwrap_or_default();
+        let crds = upgrade.crds.clone().unwrap_or(CrdsPolicy::Skip);
+        let planned = self.plan(releases, false, crds, "Preparing upgrade").await?;
+        let waits = !upgrade.disable_wait.unwrap_or(false);
+        let hooks = !upgrade.disable_hooks.unwrap_or(false);
+        let limit = timeout(self.release, upgrade.timeout.as_deref());
+        self.run(
+            planned,
+            (HookEvent::PRE_UPGRADE, HookEvent::POST_UPGRADE),
+            hooks,
+            waits,
+            limit,
+            releases,
+            "Upgrade complete",
+        )
+        .await
+    }
+
+    /// Rolls back to the last deployed revision before the latest: its manifest, chart and
+    /// values again, as a new revision.
+    pub async fn rollback(&self) -> Result<Release, String> {
+        let releases = self.store.history(&self.release.release_name()).await.map_err(|error| error.to_string())?;
+        let latest = history::latest(&releases).map(|r| r.version).unwrap_or_default();
+        let target = releases
+            .iter()
+            .filter(|record| {
+                record.version != latest && matches!(record.info.status.as_str(), "deployed" | "superseded")
+            })
+            .max_by_key(|record| record.version)
+            .cloned()
+            .ok_or_else(|| "no previous release to roll back to".to_owned())?;
+        let mut record = target.clone();
+        record.version = history::next_version(&releases);
+        record.info = Info {
+            first_deployed: target.info.first_deployed,
+            last_deployed: Some(Timestamp::now()),
+            description: format!("Rollback to {}", target.version),
+            status: Status::PENDING_ROLLBACK,
+            notes: target.info.notes.clone(),
+            ..Info::default()
+        };
+        let objects = render::to_apply(self.release, &target.manifest)?;
+        let rollback = self.release.spec.rollback.clone().unwrap_or_default();
+        let hooks = target.hooks.iter().filter_map(to_plugin_hook).collect();
+        let planned = Planned { record, objects, hooks };
+        let waits = !rollback.disable_wait.unwrap_or(false);
+        let run_hooks = !rollback.disable_hooks.unwrap_or(false);
+        let limit = timeout(self.release, rollback.timeout.as_deref());
+        let description = format!("Rollback to {}", target.version);
+        let events = (HookEvent::PRE_ROLLBACK, HookEvent::POST_ROLLBACK);
+        self.run(planned, events, run_hooks, waits, limit, &releases, &description).await
+    }
+
+    /// Renders the chart and writes the new revision in its pending state.
+    async fn plan(
+        &self,
+        releases: &[Release],
+        install: bool,
+        crds: CrdsPolicy,
+        description: &str,
+    ) -> Result<Planned, String> {
+        let version = history::next_version(releases);
+        let request = ChartRequest {
+            values_json: self.values.transport.clone(),
+            release: render::release_info(self.release, version, install),
+            capabilities: self.capabilities.clone(),
+            include_crds: crds != CrdsPolicy::Skip,
+            skip_tests: false,
+        };
+        let tenant = self.release.namespace().unwrap_or_default();
+        let mut rendered = render::render(&self.renderer, &tenant, &self.chart.dir, &request).await?;
+        // Hooks go through the post-renderers too, and are recorded as they ran.
+        for hook in &mut rendered.hooks {
+            hook.manifest.content = render::manifest_text(self.release, std::slice::from_ref(&hook.manifest))?;
+        }
+        let manifest = render::manifest_text(self.release, &rendered.manifests)?;
+        // CRDs are applied, not recorded: Helm keeps `crds/` out of the release.
+        let crds = render::manifest_text(self.release, &rendered.crds)?;
+        let objects = render::to_apply(self.release, &format!("{crds}{manifest}"))?;
+        let now = Timestamp::now();
+        let first_deployed = history::deployed(releases).and_then(|record| record.info.first_deployed).unwrap_or(now);
+        let record = Release {
+            name: self.release.release_name(),
+            info: Info {
+                first_deployed: Some(first_deployed),
+                last_deployed: Some(now),
+                description: description.to_owned(),
+                status: if install { Status::PENDING_INSTALL } else { Status::PENDING_UPGRADE },
+                notes: rendered.notes.clone().unwrap_or_default(),
+                ..Info::default()
+            },
+            chart: Some(self.chart.chart.clone()),
+            config: self.values.config.clone(),
+            manifest,
+            hooks: record_hooks(&rendered),
+            version,
+            namespace: self.release.release_namespace().to_owned(),
+            // Helm 4 records how it applied; Helm 3 ignores the field.
+            apply_method: ApplyMethod::SERVER_SIDE,
+            ..Release::default()
+        };
+        Ok(Planned { record, objects, hooks: rendered.hooks })
+    }
+
+    /// Writes the pending record, then hooks, apply, prune, wait, hooks; the record ends
+    /// deployed (superseding the others) or failed.
+    #[allow(clippy::too_many_arguments, reason = "one action's settings, read once by the caller")]
+    async fn run(
+        &self,
+        mut planned: Planned,
+        (pre, post): (HookEvent, HookEvent),
+        hooks: bool,
+        waits: bool,
+        limit: Duration,
+        releases: &[Release],
+        done: &str,
+    ) -> Result<Release, String> {
+        let max_history = self.release.spec.max_history.unwrap_or(DEFAULT_MAX_HISTORY);
+        for stale in history::to_prune(releases, max_history) {
+            self.store.delete(&stale.name, stale.version).await.map_err(|error| error.to_string())?;
+        }
+        self.store.create(&planned.record).await.map_err(|error| error.to_string())?;
+        match self.apply(&mut planned, pre, post, hooks, waits, limit, releases).await {
+            Ok(()) => {
+                for mut superseded in history::supersede(releases, planned.record.version) {
+                    superseded.info.status = Status::SUPERSEDED;
+                    self.store.update(&superseded).await.map_err(|error| error.to_string())?;
+                }
+                // A failed latest revision is superseded too once a newer one is deployed.
+                for record in releases.iter().filter(|record| record.info.status.is_pending()) {
+                    let mut record = record.clone();
+                    record.info.status = Status::SUPERSEDED;
+                    self.store.update(&record).await.map_err(|error| error.to_string())?;
+                }
+                planned.record.info.status = Status::DEPLOYED;
+                planned.record.info.description = done.to_owned();
+                self.store.update(&planned.record).await.map_err(|error| error.to_string())?;
+                Ok(planned.record)
+            }
+            Err(error) => {
+                planned.record.info.status = Status::FAILED;
+                planned.record.info.description = format!("Release \"{}\" failed: {error}", planned.record.name);
+                if let Err(store_error) = self.store.update(&planned.record).await {
+                    tracing::warn!(release = planned.record.name, %store_error, "recording the failure failed");
+                }
+                Err(error)
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments, reason = "one action's settings, read once by the caller")]
+    async fn apply(
+        &self,
+        planned: &mut Planned,
+        pre: HookEvent,
+        post: HookEvent,
+        hooks: bool,
+        waits: bool,
+        limit: Duration,
+        releases: &[Release],
+    ) -> Result<(), String> {
+        let manager = ResourceManager::new(self.client.clone(), owner(self.release));
+        let namespace = self.release.release_namespace().to_owned();
+        if hooks {
+            run_hooks(self.release, &manager, &planned.hooks, &mut planned.record.hooks, &pre, limit, &namespace)
+                .await?;
+        }
+        let options = ApplyOptions {
+            force: self.release.spec.upgrade.as_ref().and_then(|u| u.force) == Some(true),
+            definitions_timeout: limit,
+            default_namespace: Some(namespace.clone()),
+            ..ApplyOptions::default()
+        };
+        let applied = manager.apply_all(planned.objects.clone(), &options).await.map_err(|error| error.to_string())?;
+        let kept: Vec<(ObjectId, String)> =
+            applied.changes.iter().map(|change| (change.id.clone(), change.version.clone())).collect();
+        // What the previous revision held and this one does not goes, as Helm deletes it.
+        let current: BTreeSet<&ObjectId> = kept.iter().map(|(id, _)| id).collect();
+        let mut stale = Vec::new();
+        for previous in releases.iter().filter(|record| record.info.status == Status::DEPLOYED) {
+            for object in render::to_apply(self.release, &previous.manifest).unwrap_or_default() {
+                let mut object = object;
+                if object.namespace().is_none() {
+                    object.set_namespace(&namespace);
+                }
+                let id = object.id();
+                if !current.contains(&id) && !stale.iter().any(|(known, _): &(ObjectId, String)| *known == id) {
+                    stale.push((id, object.gvk().version));
+                }
+            }
+        }
+        manager.delete_all(&stale).await.map_err(|error| error.to_string())?;
+        if waits {
+            manager.wait_ready(&kept, limit).await.map_err(|error| format!("resources not ready: {error}"))?;
+        }
+        if hooks {
+            run_hooks(self.release, &manager, &planned.hooks, &mut planned.record.hooks, &post, limit, &namespace)
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn create_namespace(&self) -> Result<(), String> {
+        let namespace = self.release.release_namespace();
+        let object = serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}});
+        let api = kube::Api::<k8s_openapi::api::core::v1::Namespace>::all(self.client.clone());
+        match api.get_opt(namespace).await {
+            Ok(Some(_)) => Ok(()),
+            _ => api
+                .patch(namespace, &kube::api::PatchParams::apply(FIELD_MANAGER), &kube::api::Patch::Apply(&object))
+                .await
+                .map(drop)
+                .map_err(|error| format!("failed to create namespace {namespace}: {error}")),
+        }
+    }
+}
+
+/// Uninstalls: pre-delete hooks, the deployed revision's objects deleted, post-delete hooks,
+/// then the records deleted (or kept, marked uninstalled, with `keepHistory`).
+pub(super) async fn uninstall(
+    release: &HelmRelease,
+    client: &Client,
+    store: &ReleaseStore,
+    keep_history: bool,
+    limit: Duration,
+) -> Result<(), String> {
+    let name = release.release_name();
+    let releases = store.history(&name).await.map_err(|error| error.to_string())?;
+    let Some(current) = history::deployed(&releases).or_else(|| history::latest(&releases)).cloned() else {
+        return Ok(());
+    };
+    let manager = ResourceManager::new(client.clone(), owner(release));
+    let namespace = release.release_namespace().to_owned();
+    let disable_hooks = release.spec.uninstall.as_ref().and_then(|u| u.disable_hooks) == Some(true);
+    let stored_hooks: Vec<plugin::Hook> = current.hooks.iter().filter_map(to_plugin_hook).collect();
+    let mut records = current.hooks.clone();
+    if !disable_hooks {
+        run_hooks(release, &manager, &stored_hooks, &mut records, &HookEvent::PRE_DELETE, limit, &namespace).await?;
+    }
+    let mut objects = Vec::new();
+    for object in render::to_apply(release, &current.manifest)? {
+        let mut object = object;
+        if object.namespace().is_none() {
+            object.set_namespace(&namespace);
+        }
+        objects.push((object.id(), object.gvk().version));
+    }
+    manager.delete_all(&objects).await.map_err(|error| error.to_string())?;
+    if !disable_hooks {
+        run_hooks(release, &manager, &stored_hooks, &mut records, &HookEvent::POST_DELETE, limit, &namespace).await?;
+    }
+    if keep_history {
+        let mut uninstalled = current.clone();
+        uninstalled.info.status = Status::UNINSTALLED;
+        uninstalled.info.deleted = Some(Timestamp::now());
+        uninstalled.info.description = "Uninstallation complete".into();
+        uninstalled.hooks = records;
+        store.update(&uninstalled).await.map_err(|error| error.to_string())?;
+    } else {
+        for record in &releases {
+            store.delete(&record.name, record.version).await.map_err(|error| error.to_string())?;
+        }
+    }
+    Ok(())
+}
+
+/// Runs the hooks of `event` in weight order (then by name, as Helm), with their delete
+/// policies (`before-hook-creation` when none is given); a hook that fails stops the action.
+async fn run_hooks(
+    release: &HelmRelease,
+    manager: &ResourceManager,
+    hooks: &[plugin::Hook],
+    records: &mut [Hook],
+    event: &HookEvent,
+    limit: Duration,
+    namespace: &str,
+) -> Result<(), String> {
+    let mut selected: Vec<&plugin::Hook> =
+        hooks.iter().filter(|hook| hook.events.iter().any(|e| hook_event(e) == *event)).collect();
+    selected.sort_by_key(|hook| (hook.weight, hook.manifest.source.clone()));
+    for hook in selected {
+        let mut objects = render::to_apply(release, &hook.manifest.content)?;
+        for object in &mut objects {
+            if object.namespace().is_none() {
+                object.set_namespace(namespace);
+            }
+        }
+        let ids: Vec<(ObjectId, String)> = objects.iter().map(|object| (object.id(), object.gvk().version)).collect();
+        let policies: Vec<&plugin::HookDeletePolicy> = hook.delete_policies.iter().collect();
+        let before_creation =
+            policies.is_empty() || policies.iter().any(|p| matches!(p, plugin::HookDeletePolicy::BeforeHookCreation));
+        if before_creation {
+            delete_and_wait(manager, &ids, limit).await?;
+        }
+        let record = records.iter_mut().find(|record| record.path == hook.manifest.source);
+        let started = Timestamp::now();
+        let options = ApplyOptions {
+            definitions_timeout: limit,
+            default_namespace: Some(namespace.to_owned()),
+            ..ApplyOptions::default()
+        };
+        let outcome = match manager.apply_all(objects, &options).await {
+            Ok(_) => manager.wait_ready(&ids, limit).await.map_err(|error| error.to_string()),
+            Err(error) => Err(error.to_string()),
+        };
+        let phase = if outcome.is_ok() { HookPhase::SUCCEEDED } else { HookPhase::FAILED };
+        if let Some(record) = record {
+            record.last_run =
+                HookExecution { started_at: Some(started), completed_at: Some(Timestamp::now()), phase: phase.clone() };
+        }
+        let delete = if outcome.is_ok() {
+            policies.iter().any(|p| matches!(p, plugin::HookDeletePolicy::HookSucceeded))
+        } else {
+            policies.iter().any(|p| matches!(p, plugin::HookDeletePolicy::HookFailed))
+        };
+        if delete {
+            delete_and_wait(manager, &ids, limit).await?;
+        }
+        if let Err(error) = outcome {
+            return Err(format!("{} hook {} failed: {error}", event.as_str(), hook.manifest.source));
+        }
+    }
+    Ok(())
+}
+
+async fn delete_and_wait(manager: &ResourceManager, ids: &[(ObjectId, String)], limit: Duration) -> Result<(), String> {
+    manager.delete_all(ids).await.map_err(|error| error.to_string())?;
+    let deadline = tokio::time::Instant::now() + limit;
+    for (id, version) in ids {
+        while matches!(manager.get(id, version).await, Ok(Some(_))) {
+            if tokio::time::Instant::now() > deadline {
+                return Err(format!("timed out waiting for {id} to be deleted"));
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+    Ok(())
+}
+
+/// The rendered hooks as the release record keeps them.
+fn record_hooks(rendered: &RenderedChart) -> Vec<Hook> {
+    rendered
+        .hooks
+        .iter()
+        .map(|hook| {
+            let (kind, name) = kind_and_name(&hook.manifest.content);
+            Hook {
+                name,
+                kind,
+                path: hook.manifest.source.clone(),
+                manifest: hook.manifest.content.clone(),
+                events: hook.events.iter().map(hook_event).collect(),
+                weight: i64::from(hook.weight),
+                delete_policies: hook.delete_policies.iter().map(delete_policy).collect(),
+                ..Hook::default()
+            }
+        })
+        .collect()
+}
+
+/// A stored hook back in the plugin's shape, to run it again (uninstall hooks).
+fn to_plugin_hook(hook: &Hook) -> Option<plugin::Hook> {
+    let events = hook.events.iter().filter_map(|event| {
+        Some(match event.as_str() {
+            "pre-install" => plugin::HookEvent::PreInstall,
+            "post-install" => plugin::HookEvent::PostInstall,
+            "pre-delete" => plugin::HookEvent::PreDelete,
+            "post-delete" => plugin::HookEvent::PostDelete,
+            "pre-upgrade" => plugin::HookEvent::PreUpgrade,
+            "post-upgrade" => plugin::HookEvent::PostUpgrade,
+            "pre-rollback" => plugin::HookEvent::PreRollback,
+            "post-rollback" => plugin::HookEvent::PostRollback,
+            "test" => plugin::HookEvent::Test,
+            _ => return None,
+        })
+    });
+    let delete_policies = hook.delete_policies.iter().filter_map(|policy| {
+        Some(match policy.as_str() {
+            "before-hook-creation" => plugin::HookDeletePolicy::BeforeHookCreation,
+            "hook-succeeded" => plugin::HookDeletePolicy::HookSucceeded,
+            "hook-failed" => plugin::HookDeletePolicy::HookFailed,
+            _ => return None,
+        })
+    });
+    Some(plugin::Hook {
+        manifest: plugin::Manifest { source: hook.path.clone(), content: hook.manifest.clone() },
+        events: events.collect(),
+        weight: i32::try_from(hook.weight).ok()?,
+        delete_policies: delete_policies.collect(),
+    })
+}
+
+fn hook_event(event: &plugin::HookEvent) -> HookEvent {
+    match event {
+        plugin::HookEvent::PreInstall => HookEvent::PRE_INSTALL,
+        plugin::HookEvent::PostInstall => HookEvent::POST_INSTALL,
+        plugin::HookEvent::PreDelete => HookEvent::PRE_DELETE,
+        plugin::HookEvent::PostDelete => HookEvent::POST_DELETE,
+        plugin::HookEvent::PreUpgrade => HookEvent::PRE_UPGRADE,
+        plugin::HookEvent::PostUpgrade => HookEvent::POST_UPGRADE,
+        plugin::HookEvent::PreRollback => HookEvent::PRE_ROLLBACK,
+        plugin::HookEvent::PostRollback => HookEvent::POST_ROLLBACK,
+        plugin::HookEvent::Test => HookEvent::TEST,
+    }
+}
+
+fn delete_policy(policy: &plugin::HookDeletePolicy) -> HookDeletePolicy {
+    match policy {
+        plugin::HookDeletePolicy::BeforeHookCreation => HookDeletePolicy::BEFORE_HOOK_CREATION,
+        plugin::HookDeletePolicy::HookSucceeded => HookDeletePolicy::HOOK_SUCCEEDED,
+        plugin::HookDeletePolicy::HookFailed => HookDeletePolicy::HOOK_FAILED,
+    }
+}
+
+fn kind_and_name(manifest: &str) -> (String, String) {
+    let document = weir_go_yaml::parse_stream(manifest)
+        .ok()
+        .and_then(|documents| documents.into_iter().next())
+        .unwrap_or_default();
+    let text = |value: &serde_json::Value| value.as_str().unwrap_or_default().to_owned();
+    (text(&document["kind"]), text(&document["metadata"]["name"]))
+}
+
+fn owner(release: &HelmRelease) -> Owner {
+    Owner {
+        field_manager: FIELD_MANAGER.into(),
+        group: GROUP.into(),
+        name: release.name_any(),
+        namespace: release.namespace().unwrap_or_default(),
+    }
+}

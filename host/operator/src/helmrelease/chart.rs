@@ -1,0 +1,208 @@
+//! The chart a release is made from: the HelmChart the controller creates for `spec.chart`
+//! (named `<namespace>-<name>` in the source's namespace, applied server-side so a changed
+//! template updates it), or the one `spec.chartRef` names; its artifact, and the chart as the
+//! release record carries it.
+
+use std::path::PathBuf;
+
+use kube::ResourceExt;
+use kube::api::{Api, Patch, PatchParams};
+use serde_json::{Value, json};
+use weir_api::helm::{ChartRefKind, HelmRelease};
+use weir_api::source::HelmChart;
+use weir_helm_storage::{Chart, File, Lock, Metadata};
+use weir_plugin_host::chart_renderer::PACKAGED_CHART;
+
+use super::{FIELD_MANAGER, GROUP, HelmReleases};
+use crate::conditions::reason;
+use crate::reconciler::{Failure, Retry};
+
+/// A chart ready to render and release.
+pub(super) struct ReleaseChart {
+    /// `<namespace>/<name>` of the HelmChart.
+    pub helm_chart: String,
+    /// The artifact directory holding [`PACKAGED_CHART`], what the plugin mounts.
+    pub dir: PathBuf,
+    /// The artifact revision: the chart version, with any build metadata.
+    pub revision: String,
+    /// The chart as a release records it (Chart.yaml, templates, files, values, schema).
+    pub chart: Chart,
+}
+
+impl ReleaseChart {
+    pub fn name(&self) -> &str {
+        self.chart.metadata.as_ref().map_or("", |metadata| metadata.name.as_str())
+    }
+
+    pub fn version(&self) -> &str {
+        self.chart.metadata.as_ref().map_or("", |metadata| metadata.version.as_str())
+    }
+}
+
+/// Creates or updates the HelmChart of `spec.chart`, or finds the one of `spec.chartRef`, and
+/// loads its artifact once it is Ready.
+pub(super) async fn resolve(release: &HelmRelease, context: &HelmReleases) -> Result<ReleaseChart, Failure> {
+    let namespace = release.namespace().unwrap_or_default();
+    let (chart_namespace, chart_name) = match (&release.spec.chart, &release.spec.chart_ref) {
+        (Some(template), _) => {
+            let source_namespace = template.spec.source_ref.namespace.clone().unwrap_or_else(|| namespace.clone());
+            if context.settings.no_cross_namespace_refs && source_namespace != namespace {
+                return Err(Failure::new(
+                    reason::ACCESS_DENIED,
+                    format!(
+                        "can't access '{:?}/{source_namespace}/{}', cross-namespace references have been blocked",
+                        template.spec.source_ref.kind, template.spec.source_ref.name
+                    ),
+                    Retry::Stalled,
+                ));
+            }
+            let name = release.helm_chart_name();
+            apply_helm_chart(release, &source_namespace, &name, context).await?;
+            (source_namespace, name)
+        }
+        (None, Some(reference)) if reference.kind == ChartRefKind::HelmChart => {
+            (reference.namespace.clone().unwrap_or_else(|| namespace.clone()), reference.name.clone())
+        }
+        (None, Some(reference)) => {
+            return Err(Failure::new(
+                reason::ARTIFACT_FAILED,
+                format!(
+                    "chartRef kind {:?} is not served by this weir version; use HelmChart or spec.chart",
+                    reference.kind
+                ),
+                Retry::Stalled,
+            ));
+        }
+        (None, None) => return Err(Failure::invalid_spec("spec", "either chart or chartRef must be set")),
+    };
+    let helm_chart = format!("{chart_namespace}/{chart_name}");
+    let found = Api::<HelmChart>::namespaced(context.client.clone(), &chart_namespace)
+        .get_opt(&chart_name)
+        .await
+        .map_err(|error| artifact_failed(format!("could not get HelmChart '{helm_chart}': {error}")))?
+        .ok_or_else(|| artifact_failed(format!("HelmChart '{helm_chart}' not found")))?;
+    let status = found.status.clone().unwrap_or_default();
+    let ready = status.conditions.iter().flatten().find(|condition| condition.type_ == "Ready");
+    let current = status.observed_generation == found.metadata.generation;
+    let artifact = match (&status.artifact, ready) {
+        (Some(artifact), Some(ready)) if ready.status == "True" && current => artifact.clone(),
+        (_, ready) => {
+            let why = ready.map_or("not reconciled yet".to_owned(), |ready| ready.message.clone());
+            return Err(Failure::new(
+                reason::ARTIFACT_FAILED,
+                format!("HelmChart '{helm_chart}' is not ready: {why}"),
+                Retry::After(context.settings.dependency_requeue),
+            ));
+        }
+    };
+    let dir = context.artifacts.path_of(&artifact.path);
+    let archive = std::fs::read(dir.join(PACKAGED_CHART)).map_err(|error| {
+        artifact_failed(format!("could not read the artifact of HelmChart '{helm_chart}': {error}"))
+    })?;
+    let chart =
+        record_chart(&archive).map_err(|error| artifact_failed(format!("HelmChart '{helm_chart}': {error}")))?;
+    Ok(ReleaseChart { helm_chart, dir, revision: artifact.revision, chart })
+}
+
+/// The HelmChart as `spec.chart` describes it, labelled with the release that owns it.
+async fn apply_helm_chart(
+    release: &HelmRelease,
+    namespace: &str,
+    name: &str,
+    context: &HelmReleases,
+) -> Result<(), Failure> {
+    let template = release.spec.chart.clone().unwrap_or_default();
+    let spec = &template.spec;
+    let mut labels = template.metadata.as_ref().and_then(|metadata| metadata.labels.clone()).unwrap_or_default();
+    labels.insert(format!("{GROUP}/name"), release.name_any());
+    labels.insert(format!("{GROUP}/namespace"), release.namespace().unwrap_or_default());
+    let annotations = template.metadata.as_ref().and_then(|metadata| metadata.annotations.clone()).unwrap_or_default();
+    let mut chart_spec = json!({
+        "chart": spec.chart,
+        "version": spec.version.clone().unwrap_or_else(|| "*".into()),
+        "sourceRef": {"kind": spec.source_ref.kind, "name": spec.source_ref.name},
+        "interval": spec.interval.clone().unwrap_or_else(|| release.spec.interval.clone()),
+        "reconcileStrategy": spec.reconcile_strategy,
+    });
+    if let Some(files) = &spec.values_files {
+        chart_spec["valuesFiles"] = json!(files);
+    }
+    if let Some(ignore) = spec.ignore_missing_values_files {
+        chart_spec["ignoreMissingValuesFiles"] = json!(ignore);
+    }
+    if let Some(verify) = &spec.verify {
+        chart_spec["verify"] = serde_json::to_value(verify).unwrap_or(Value::Null);
+    }
+    let object = json!({
+        "apiVersion": "source.toolkit.fluxcd.io/v1",
+        "kind": "HelmChart",
+        "metadata": {"name": name, "namespace": namespace, "labels": labels, "annotations": annotations},
+        "spec": chart_spec,
+    });
+    Api::<HelmChart>::namespaced(context.client.clone(), namespace)
+        .patch(name, &PatchParams::apply(FIELD_MANAGER).force(), &Patch::Apply(&object))
+        .await
+        .map_err(|error| artifact_failed(format!("could not create HelmChart '{namespace}/{name}': {error}")))?;
+    Ok(())
+}
+
+/// Deletes the HelmChart the controller made for `release`, when the release goes.
+pub(super) async fn delete_helm_chart(release: &HelmRelease, context: &HelmReleases) {
+    let Some(template) = &release.spec.chart else { return };
+    let namespace =
+        template.spec.source_ref.namespace.clone().unwrap_or_else(|| release.namespace().unwrap_or_default());
+    let api = Api::<HelmChart>::namespaced(context.client.clone(), &namespace);
+    if let Err(error) = api.delete(&release.helm_chart_name(), &Default::default()).await {
+        tracing::debug!(name = release.name_any(), %error, "HelmChart not deleted");
+    }
+}
+
+/// The chart as a release record holds it: Chart.yaml, Chart.lock, templates, values,
+/// schema and every other file of the top chart (subcharts are not recorded, as in Helm).
+pub(super) fn record_chart(archive: &[u8]) -> Result<Chart, String> {
+    let files = weir_helm::loader::archive_files(archive).map_err(|error| error.to_string())?;
+    let yaml = |file: &weir_helm::chart::File| -> Result<Value, String> {
+        let text = String::from_utf8_lossy(&file.data);
+        Ok(weir_go_yaml::parse_stream(&text)
+            .map_err(|error| format!("{}: {error}", file.name))?
+            .into_iter()
+            .next()
+            .unwrap_or(Value::Null))
+    };
+    let mut chart = Chart::default();
+    for file in &files {
+        match file.name.as_str() {
+            "Chart.yaml" => {
+                let metadata: Metadata =
+                    serde_json::from_value(yaml(file)?).map_err(|error| format!("Chart.yaml: {error}"))?;
+                chart.metadata = Some(metadata);
+            }
+            "Chart.lock" => {
+                let lock: Lock = serde_json::from_value(yaml(file)?).map_err(|error| format!("Chart.lock: {error}"))?;
+                chart.lock = Some(lock);
+            }
+            "values.yaml" => {
+                chart.values = match yaml(file)? {
+                    Value::Object(values) if !values.is_empty() => Some(values),
+                    _ => None,
+                };
+            }
+            "values.schema.json" => chart.schema = Some(file.data.clone()),
+            name if name.starts_with("charts/") => {}
+            name if name.starts_with("templates/") => chart.templates.push(record_file(file)),
+            _ => chart.files.push(record_file(file)),
+        }
+    }
+    if chart.metadata.is_none() {
+        return Err("Chart.yaml file is missing".into());
+    }
+    Ok(chart)
+}
+
+fn record_file(file: &weir_helm::chart::File) -> File {
+    File { name: file.name.clone(), data: file.data.clone(), modtime: None }
+}
+
+fn artifact_failed(message: String) -> Failure {
+    Failure::new(reason::ARTIFACT_FAILED, message, Retry::Backoff)
+}

@@ -1,0 +1,427 @@
+//! The HelmRelease controller, as Flux's helm-controller: the chart (a HelmChart it creates
+//! from `spec.chart`, or `spec.chartRef`) → values ([`values`]) → the chart-renderer plugin
+//! ([`render`]) → a Helm action ([`action`]: install, upgrade, rollback, uninstall, with hooks,
+//! server-side apply and kstatus waits) → Helm 3's own release records, which the `helm` CLI
+//! reads, and Flux's status (`Released`, `Remediated`, `history`, failure counts).
+//!
+//! The action follows the release's state in its records: no release (or an uninstalled one)
+//! is installed; a deployed one whose chart version or values differ is upgraded; a failed one
+//! is retried within the remediation budget, remediated (a failed install uninstalled, a failed
+//! upgrade rolled back or uninstalled) and stalled once the budget is spent.
+
+mod action;
+mod chart;
+mod render;
+mod values;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use kube::api::Api;
+use kube::runtime::watcher;
+use kube::{Client, ResourceExt};
+use weir_api::helm::{HelmRelease, HelmReleaseStatus, ReleaseAction, RemediationStrategy, Snapshot};
+use weir_api::source::HelmChart;
+use weir_go_compat::time::parse_duration;
+use weir_helm_storage::{Release, ReleaseStore, Status, history};
+use weir_plugin_host::chart_renderer::ChartRendererPlugin;
+use weir_source::ArtifactStore;
+
+use crate::conditions::{self, reason};
+use crate::reconciler::{self, Failure, Lifecycle, Ready, Reconciler, Retry};
+use crate::{Plugins, Settings};
+
+/// The field manager of every apply, and the origin label prefix: Flux's.
+pub const FIELD_MANAGER: &str = "helm-controller";
+const GROUP: &str = "helm.toolkit.fluxcd.io";
+/// The condition that says how the last Helm action went.
+const RELEASED: &str = "Released";
+const REMEDIATED: &str = "Remediated";
+/// Flux's default `maxHistory`.
+const DEFAULT_MAX_HISTORY: i64 = 5;
+
+/// The HelmRelease controller's own state.
+pub struct HelmReleases {
+    client: Client,
+    config: kube::Config,
+    settings: Settings,
+    renderer: Option<Arc<ChartRendererPlugin>>,
+    artifacts: ArtifactStore,
+    capabilities: render::CapabilitiesCache,
+}
+
+impl HelmReleases {
+    pub fn new(client: Client, config: kube::Config, settings: Settings, plugins: &Plugins) -> std::io::Result<Self> {
+        let artifacts = ArtifactStore::new(settings.storage_dir.join("artifacts"))?;
+        Ok(Self {
+            client,
+            config,
+            settings,
+            renderer: plugins.chart_renderer.clone(),
+            artifacts,
+            capabilities: Default::default(),
+        })
+    }
+
+    /// A client acting as the release's service account.
+    fn tenant_client(&self, release: &HelmRelease) -> Result<Client, Failure> {
+        let account =
+            release.spec.service_account_name.clone().or_else(|| self.settings.default_service_account.clone());
+        let namespace = release.namespace().unwrap_or_default();
+        crate::impersonation::client_as(&self.client, &self.config, &namespace, account.as_deref())
+            .map_err(|message| Failure::new(reason::RECONCILIATION_FAILED, message, Retry::Backoff))
+    }
+}
+
+/// Runs the controller until `shutdown`; a HelmChart's new artifact, and a dependency's new
+/// status, reconcile the releases that use them.
+pub async fn run(lifecycle: Arc<Lifecycle<HelmReleases>>, shutdown: impl Future<Output = ()> + Send + Sync + 'static) {
+    let client = &lifecycle.client;
+    let controller = reconciler::controller::<HelmRelease>(client);
+    let (by_chart, by_dependency) = (controller.store(), controller.store());
+    let controller = controller
+        .watches(Api::<HelmChart>::all(client.clone()), watcher::Config::default(), move |chart| {
+            reconciler::referrers(&by_chart, &chart, |release| {
+                release
+                    .status
+                    .as_ref()?
+                    .helm_chart
+                    .as_ref()?
+                    .split_once('/')
+                    .map(|(ns, name)| (ns.to_owned(), name.to_owned()))
+            })
+        })
+        .watches(Api::<HelmRelease>::all(client.clone()), watcher::Config::default(), move |dependency| {
+            reconciler::dependents(&by_dependency, &dependency)
+        });
+    reconciler::run(controller, lifecycle, shutdown).await;
+}
+
+impl Reconciler for HelmReleases {
+    type Object = HelmRelease;
+    const CONTROLLER: &'static str = FIELD_MANAGER;
+
+    async fn reconcile(
+        &self,
+        release: &HelmRelease,
+        status: &mut HelmReleaseStatus,
+        context: &Lifecycle<Self>,
+    ) -> Result<Ready, Failure> {
+        reconciler::check_dependencies(&self.client, release, self.settings.dependency_requeue, |_, _| None).await?;
+        let chart = chart::resolve(release, self).await?;
+        status.helm_chart = Some(chart.helm_chart.clone());
+        let client = self.tenant_client(release)?;
+        let sources = values::read_sources(release, &client)
+            .await
+            .map_err(|message| Failure::new(reason::INIT_FAILED, message, Retry::Backoff))?;
+        let values = values::compose(release, &sources)
+            .map_err(|message| Failure::new(reason::INIT_FAILED, message, Retry::Stalled))?;
+        // A new desired state starts a new budget of retries.
+        let generation = release.metadata.generation;
+        if status.last_attempted_revision.as_deref() != Some(chart.revision.as_str())
+            || status.last_attempted_config_digest.as_deref() != Some(values.digest.as_str())
+            || status.last_attempted_generation != generation
+        {
+            status.failures = None;
+            status.install_failures = None;
+            status.upgrade_failures = None;
+        }
+        status.last_attempted_revision = Some(chart.revision.clone());
+        status.last_attempted_config_digest = Some(values.digest.clone());
+        status.last_attempted_generation = generation;
+        let storage_namespace = release.storage_namespace().to_owned();
+        status.storage_namespace = Some(storage_namespace.clone());
+        let store = ReleaseStore::new(client.clone(), &storage_namespace);
+        let releases = store
+            .history(&release.release_name())
+            .await
+            .map_err(|error| Failure::new(reason::INIT_FAILED, error.to_string(), Retry::Backoff))?;
+        let renderer = self
+            .renderer
+            .clone()
+            .ok_or_else(|| Failure::new(reason::INIT_FAILED, "no chart-renderer plugin is loaded", Retry::Stalled))?;
+        let capabilities = self
+            .capabilities
+            .get(&client)
+            .await
+            .map_err(|message| Failure::new(reason::INIT_FAILED, message, Retry::Backoff))?;
+        let action = action::Action { release, client, store, renderer, capabilities, chart: &chart, values: &values };
+
+        let latest = history::latest(&releases).cloned();
+        let deployed = history::deployed(&releases).cloned();
+        // Post-rendering changes what is applied without touching chart or values.
+        let common_metadata_digest = release.spec.common_metadata.as_ref().map(json_digest);
+        let post_renderers_digest = release.spec.post_renderers.as_ref().map(json_digest);
+        let post_rendered_same = status.observed_common_metadata_digest == common_metadata_digest
+            && status.observed_post_renderers_digest == post_renderers_digest;
+        let in_sync = |record: &Release| {
+            post_rendered_same
+                && record.info.status == Status::DEPLOYED
+                && record.chart.as_ref().and_then(|c| c.metadata.as_ref()).map(|m| m.version.as_str())
+                    == Some(chart.version())
+                && values::digest(&record.config) == values.digest
+        };
+        if let Some(current) = latest.as_ref().filter(|record| in_sync(record)) {
+            record_history(status, &releases, None);
+            // In step: Ready repeats how the release got here (a release `helm install` made
+            // and this HelmRelease adopted reads as installed).
+            let released = status.conditions.iter().flatten().find(|c| c.type_ == RELEASED && c.status == "True");
+            let upgraded = released.is_some_and(|c| c.reason == reason::UPGRADE_SUCCEEDED);
+            let (why, verb) =
+                if upgraded { (reason::UPGRADE_SUCCEEDED, "upgrade") } else { (reason::INSTALL_SUCCEEDED, "install") };
+            let message = released.map_or_else(|| released_message(verb, current, &chart), |c| c.message.clone());
+            if released.is_none() {
+                conditions::set(status.conditions.get_or_insert_default(), RELEASED, true, why, &message, generation);
+            }
+            return Ok(Ready::new(why, message));
+        }
+        let install = deployed.is_none();
+        let kind = if install { ReleaseAction::Install } else { ReleaseAction::Upgrade };
+        // The budget: retries after the first failure; -1 is forever.
+        let (failures, retries) = if install {
+            (status.install_failures.unwrap_or(0), install_retries(release))
+        } else {
+            (status.upgrade_failures.unwrap_or(0), upgrade_retries(release))
+        };
+        if latest.as_ref().is_some_and(|record| record.info.status == Status::FAILED)
+            && retries >= 0
+            && failures > retries
+        {
+            let verb = if install { "install" } else { "upgrade" };
+            return Err(Failure::new(
+                reason::RETRIES_EXCEEDED,
+                format!("Failed to {verb} after {failures} attempt(s)"),
+                Retry::Stalled,
+            ));
+        }
+        status.last_attempted_release_action = Some(kind.clone());
+        let started = std::time::Instant::now();
+        let outcome = if install { action.install(&releases).await } else { action.upgrade(&releases).await };
+        status.last_attempted_release_action_duration = Some(weir_go_compat::time::format_duration(started.elapsed()));
+        let generation = release.metadata.generation;
+        let conditions = status.conditions.get_or_insert_default();
+        match outcome {
+            Ok(made) => {
+                let verb = if install { "install" } else { "upgrade" };
+                let message = released_message(verb, &made, &chart);
+                let success = if install { reason::INSTALL_SUCCEEDED } else { reason::UPGRADE_SUCCEEDED };
+                conditions::set(conditions, RELEASED, true, success, &message, generation);
+                conditions::remove(conditions, REMEDIATED);
+                status.failures = None;
+                status.install_failures = None;
+                status.upgrade_failures = None;
+                status.observed_common_metadata_digest = common_metadata_digest;
+                status.observed_post_renderers_digest = post_renderers_digest;
+                let releases = action.store.history(&release.release_name()).await.unwrap_or_default();
+                record_history(status, &releases, Some(kind));
+                context.publish(release, false, success, message.clone()).await;
+                Ok(Ready::new(success, message))
+            }
+            Err(failed) => {
+                let verb = if install { "install" } else { "upgrade" };
+                let failure_reason = if install { reason::INSTALL_FAILED } else { reason::UPGRADE_FAILED };
+                let message = format!(
+                    "Helm {verb} failed for release {}/{} with chart {}@{}: {}",
+                    release.release_namespace(),
+                    release.release_name(),
+                    chart.name(),
+                    chart.version(),
+                    failed
+                );
+                conditions::set(conditions, RELEASED, false, failure_reason, &message, generation);
+                status.failures = Some(status.failures.unwrap_or(0) + 1);
+                let failures = failures + 1;
+                if install {
+                    status.install_failures = Some(failures)
+                } else {
+                    status.upgrade_failures = Some(failures)
+                }
+                context.publish(release, true, failure_reason, message.clone()).await;
+                // Remediate while retries remain, and after the last one when asked to.
+                let remaining = retries < 0 || failures <= retries;
+                if remaining || remediate_last_failure(release, install) {
+                    self.remediate(release, &action, install, status, &chart).await;
+                }
+                let releases = action.store.history(&release.release_name()).await.unwrap_or_default();
+                record_history(status, &releases, Some(kind));
+                let retry = if remaining { Retry::Backoff } else { Retry::Stalled };
+                let failure_reason = if remaining { failure_reason } else { reason::RETRIES_EXCEEDED };
+                let message = if remaining { message } else { format!("Failed to {verb} after {failures} attempt(s)") };
+                Err(Failure::new(failure_reason, message, retry))
+            }
+        }
+    }
+
+    async fn finalize(&self, release: &HelmRelease, _: &Lifecycle<Self>) {
+        // A suspended release is left as it is, as Flux leaves it.
+        if release.spec.suspend != Some(true) {
+            match self.tenant_client(release) {
+                Ok(client) => {
+                    let store = ReleaseStore::new(client.clone(), release.storage_namespace());
+                    let keep_history = release.spec.uninstall.as_ref().and_then(|u| u.keep_history) == Some(true);
+                    if let Err(error) =
+                        action::uninstall(release, &client, &store, keep_history, uninstall_timeout(release)).await
+                    {
+                        tracing::warn!(namespace = release.namespace(), name = release.name_any(), %error, "uninstall failed");
+                    }
+                }
+                Err(failure) => {
+                    tracing::warn!(name = release.name_any(), message = %failure.message, "uninstall skipped")
+                }
+            }
+        }
+        chart::delete_helm_chart(release, self).await;
+    }
+
+    fn progress_message(&self, _: &HelmRelease) -> String {
+        "Fulfilling prerequisites".into()
+    }
+}
+
+impl HelmReleases {
+    /// A failed install is uninstalled; a failed upgrade rolled back (or uninstalled, as its
+    /// strategy says). `Remediated` records how that went.
+    async fn remediate(
+        &self,
+        release: &HelmRelease,
+        action: &action::Action<'_>,
+        install: bool,
+        status: &mut HelmReleaseStatus,
+        chart: &chart::ReleaseChart,
+    ) {
+        let generation = release.metadata.generation;
+        let uninstall = install
+            || release.spec.upgrade.as_ref().and_then(|u| u.remediation.as_ref()).and_then(|r| r.strategy.clone())
+                == Some(RemediationStrategy::Uninstall);
+        let outcome = if uninstall {
+            let keep = release.spec.uninstall.as_ref().and_then(|u| u.keep_history) == Some(true);
+            action::uninstall(release, &action.client, &action.store, keep, uninstall_timeout(release)).await.map(
+                |()| {
+                    let message = format!(
+                        "Helm uninstall succeeded for release {}/{} with chart {}@{}",
+                        release.release_namespace(),
+                        release.release_name(),
+                        chart.name(),
+                        chart.version()
+                    );
+                    (reason::UNINSTALL_SUCCEEDED, message)
+                },
+            )
+        } else {
+            action.rollback().await.map(|made| {
+                let message = format!(
+                    "Helm rollback to previous release {}/{}.v{} with chart {}@{} succeeded",
+                    release.release_namespace(),
+                    release.release_name(),
+                    made.version,
+                    chart.name(),
+                    chart.version()
+                );
+                (reason::ROLLBACK_SUCCEEDED, message)
+            })
+        };
+        let conditions = status.conditions.get_or_insert_default();
+        match outcome {
+            Ok((why, message)) => conditions::set(conditions, REMEDIATED, true, why, &message, generation),
+            Err(error) => {
+                let why = if uninstall { reason::UNINSTALL_FAILED } else { reason::ROLLBACK_FAILED };
+                conditions::set(conditions, REMEDIATED, false, why, &error, generation);
+            }
+        }
+    }
+}
+
+fn install_retries(release: &HelmRelease) -> i64 {
+    release.spec.install.as_ref().and_then(|i| i.remediation.as_ref()).and_then(|r| r.retries).unwrap_or(0)
+}
+
+fn upgrade_retries(release: &HelmRelease) -> i64 {
+    release.spec.upgrade.as_ref().and_then(|u| u.remediation.as_ref()).and_then(|r| r.retries).unwrap_or(0)
+}
+
+/// `remediateLastFailure`: by default only when retries are configured, as Flux.
+fn remediate_last_failure(release: &HelmRelease, install: bool) -> bool {
+    let (explicit, retries) = if install {
+        (
+            release.spec.install.as_ref().and_then(|i| i.remediation.as_ref()).and_then(|r| r.remediate_last_failure),
+            install_retries(release),
+        )
+    } else {
+        (
+            release.spec.upgrade.as_ref().and_then(|u| u.remediation.as_ref()).and_then(|r| r.remediate_last_failure),
+            upgrade_retries(release),
+        )
+    };
+    explicit.unwrap_or(retries != 0)
+}
+
+/// `spec.timeout` (default 5m), or an action's own.
+fn timeout(release: &HelmRelease, own: Option<&str>) -> Duration {
+    own.or(release.spec.timeout.as_deref())
+        .and_then(|text| parse_duration(text).ok())
+        .unwrap_or(Duration::from_secs(300))
+}
+
+fn uninstall_timeout(release: &HelmRelease) -> Duration {
+    timeout(release, release.spec.uninstall.as_ref().and_then(|u| u.timeout.as_deref()))
+}
+
+/// `sha256:<hex>` of a spec field's JSON, to notice when it changes.
+fn json_digest(value: &impl serde::Serialize) -> String {
+    use sha2::Digest as _;
+    format!("sha256:{}", hex::encode(sha2::Sha256::digest(serde_json::to_vec(value).unwrap_or_default())))
+}
+
+fn released_message(verb: &str, made: &Release, chart: &chart::ReleaseChart) -> String {
+    format!(
+        "Helm {verb} succeeded for release {}/{}.v{} with chart {}@{}",
+        made.namespace,
+        made.name,
+        made.version,
+        chart.name(),
+        chart.version()
+    )
+}
+
+/// `status.history`: the release's revisions newest first, down to the last deployed one.
+fn record_history(status: &mut HelmReleaseStatus, releases: &[Release], action: Option<ReleaseAction>) {
+    let mut newest_first: Vec<&Release> = releases.iter().collect();
+    newest_first.sort_by_key(|record| std::cmp::Reverse(record.version));
+    let mut snapshots = Vec::new();
+    for (index, record) in newest_first.into_iter().enumerate() {
+        let deployed = record.info.status == Status::DEPLOYED;
+        snapshots.push(snapshot(record, if index == 0 { action.clone() } else { None }));
+        if deployed || snapshots.len() >= DEFAULT_MAX_HISTORY as usize {
+            break;
+        }
+    }
+    status.last_release_revision =
+        releases.iter().filter(|r| r.info.status == Status::DEPLOYED).map(|r| r.version).max();
+    status.history = Some(snapshots);
+}
+
+fn snapshot(record: &Release, action: Option<ReleaseAction>) -> Snapshot {
+    use sha2::Digest as _;
+    let metadata = record.chart.as_ref().and_then(|chart| chart.metadata.as_ref());
+    let encoded = serde_json::to_vec(record).unwrap_or_default();
+    let time =
+        |time: &Option<weir_helm_storage::Timestamp>| time.as_ref().filter(|t| !t.is_zero()).map(ToString::to_string);
+    Snapshot {
+        api_version: None,
+        digest: format!("sha256:{}", hex::encode(sha2::Sha256::digest(&encoded))),
+        name: record.name.clone(),
+        namespace: record.namespace.clone(),
+        version: record.version,
+        status: record.info.status.as_str().to_owned(),
+        action,
+        chart_name: metadata.map(|m| m.name.clone()).unwrap_or_default(),
+        chart_version: metadata.map(|m| m.version.clone()).unwrap_or_default(),
+        app_version: metadata.map(|m| m.app_version.clone()).filter(|v| !v.is_empty()),
+        config_digest: values::digest(&record.config),
+        first_deployed: time(&record.info.first_deployed).unwrap_or_default(),
+        last_deployed: time(&record.info.last_deployed).unwrap_or_default(),
+        deleted: time(&record.info.deleted),
+        test_hooks: None,
+        oci_digest: None,
+    }
+}
