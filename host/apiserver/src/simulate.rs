@@ -1,11 +1,13 @@
-//! For `weir dev` and tests: stand-ins for the workload controllers. After
-//! a delay, Deployments, ReplicaSets, StatefulSets, DaemonSets and Jobs get
-//! the status their real controllers would write once all pods run, so
-//! health checks (kstatus) see them become ready.
+//! For `weir dev` and tests: stand-ins for the workload controllers and the
+//! kubelet. After a delay, Deployments, ReplicaSets, StatefulSets, DaemonSets
+//! and Jobs get the status their real controllers would write once all pods
+//! run, and Pods run: to completion (`Succeeded`) when their restart policy
+//! lets them end (as Helm's test and hook pods do), else `Running` and Ready,
+//! so health checks (kstatus) see them become ready.
 //!
 //! The annotation `weir.dev/simulate` changes the outcome:
 //! - `unready`: the workload stays in progress (no ready replicas);
-//! - `fail`: a Deployment exceeds its progress deadline, a Job fails.
+//! - `fail`: a Deployment exceeds its progress deadline, a Job or Pod fails.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -26,6 +28,7 @@ const WORKLOADS: &[(&str, &str)] = &[
     ("apps", "statefulsets"),
     ("apps", "daemonsets"),
     ("batch", "jobs"),
+    ("", "pods"),
 ];
 
 /// Runs until the server stops: every workload change gets its status `delay` later.
@@ -53,6 +56,9 @@ pub async fn run(api: Arc<Api>, delay: Duration) {
 
 /// Whether the status already answers the current generation.
 fn is_settled(object: &Value) -> bool {
+    if object["kind"] == "Pod" {
+        return object["status"]["phase"].is_string();
+    }
     object["status"]["observedGeneration"] == object["metadata"]["generation"] && object["status"].is_object()
         || object["status"]["conditions"].as_array().is_some_and(|conditions| {
             conditions.iter().any(|condition| matches!(condition["type"].as_str(), Some("Complete" | "Failed")))
@@ -156,6 +162,38 @@ fn status(resource: &str, object: &Value) -> Value {
             "updateRevision": format!("{name}-{}", generation),
             "collisionCount": 0,
         }),
+        "pods" => {
+            let runs_to_completion = matches!(object["spec"]["restartPolicy"].as_str(), Some("Never" | "OnFailure"));
+            let containers = object["spec"]["containers"].as_array().cloned().unwrap_or_default();
+            let finished = |exit_code: i64, reason: &str| {
+                let statuses: Vec<Value> = containers
+                    .iter()
+                    .map(|container| {
+                        json!({
+                            "name": container["name"], "image": container["image"], "ready": false, "restartCount": 0,
+                            "state": {"terminated": {"exitCode": exit_code, "reason": reason, "finishedAt": objects::now()}},
+                        })
+                    })
+                    .collect();
+                statuses
+            };
+            match (outcome, runs_to_completion) {
+                ("fail", _) => json!({
+                    "phase": "Failed",
+                    "containerStatuses": finished(1, "Error"),
+                    "conditions": [condition("Ready", false, "PodFailed", "")],
+                }),
+                ("unready", _) => {
+                    json!({ "phase": "Pending", "conditions": [condition("Ready", false, "ContainersNotReady", "")] })
+                }
+                (_, true) => json!({
+                    "phase": "Succeeded",
+                    "containerStatuses": finished(0, "Completed"),
+                    "conditions": [condition("Ready", false, "PodCompleted", "")],
+                }),
+                (_, false) => json!({ "phase": "Running", "conditions": [condition("Ready", true, "", "")] }),
+            }
+        }
         "daemonsets" => json!({
             "observedGeneration": generation,
             "currentNumberScheduled": 1,
