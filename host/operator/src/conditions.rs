@@ -45,6 +45,9 @@ pub mod reason {
     pub const UNINSTALL_SUCCEEDED: &str = "UninstallSucceeded";
     pub const UNINSTALL_FAILED: &str = "UninstallFailed";
     pub const RETRIES_EXCEEDED: &str = "RetriesExceeded";
+    pub const TEST_SUCCEEDED: &str = "TestSucceeded";
+    pub const TEST_FAILED: &str = "TestFailed";
+    pub const DRIFT_DETECTION_FAILED: &str = "DriftDetectionFailed";
 }
 
 /// Sets a condition True or False, keeping its transition time when the status stays the same.

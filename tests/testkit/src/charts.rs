@@ -46,7 +46,11 @@ impl ChartRepository {
     /// values.yaml) and re-indexes with `base_url` as the charts' URL prefix (relative URLs
     /// when `None`).
     pub fn publish(&self, name: &str, version: &str, values: &str, base_url: Option<&str>) -> &Self {
-        let source = self.chart_source(name, version, values);
+        self.package(&self.chart_source(name, version, values), base_url)
+    }
+
+    /// Packages the chart directory `source` into the repository and re-indexes.
+    pub fn package(&self, source: &Path, base_url: Option<&str>) -> &Self {
         helm(self.work.path(), &["package", source.to_str().unwrap(), "-d", self.root.to_str().unwrap()]);
         self.index(base_url);
         self

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use kube::{Client, ResourceExt};
-use weir_api::helm::{CrdsPolicy, HelmRelease};
+use weir_api::helm::{CrdsPolicy, HelmRelease, IgnoreRule};
 use weir_apply::{ApplyOptions, Object, ObjectId, Owner, ResourceManager};
 use weir_helm_storage::{
     ApplyMethod, Hook, HookDeletePolicy, HookEvent, HookExecution, HookPhase, Info, Release, ReleaseStore, Status,
@@ -122,6 +122,74 @@ impl Action<'_> {
         let description = format!("Rollback to {}", target.version);
         let events = (HookEvent::PRE_ROLLBACK, HookEvent::POST_ROLLBACK);
         self.run(planned, events, run_hooks, waits, limit, &releases, &description).await
+    }
+
+    /// Runs the release's test hooks (`helm test`), as `spec.test.filters` selects them by
+    /// name, and records how each went in the release; how many ran.
+    pub async fn test(&self, made: &mut Release) -> Result<usize, String> {
+        let test = self.release.spec.test.clone().unwrap_or_default();
+        let filters = test.filters.unwrap_or_default();
+        let selected = |name: &str| {
+            let included: Vec<&str> =
+                filters.iter().filter(|f| f.exclude != Some(true)).map(|f| f.name.as_str()).collect();
+            let excluded = filters.iter().any(|f| f.exclude == Some(true) && f.name == name);
+            !excluded && (included.is_empty() || included.contains(&name))
+        };
+        let tests: Vec<plugin::Hook> = made
+            .hooks
+            .iter()
+            .filter(|hook| hook.events.contains(&HookEvent::TEST) && selected(&hook.name))
+            .filter_map(to_plugin_hook)
+            .collect();
+        let manager = ResourceManager::new(self.client.clone(), owner(self.release));
+        let limit = timeout(self.release, test.timeout.as_deref());
+        let namespace = self.release.release_namespace().to_owned();
+        let outcome =
+            run_hooks(self.release, &manager, &tests, &mut made.hooks, &HookEvent::TEST, limit, &namespace).await;
+        self.store.update(made).await.map_err(|error| error.to_string())?;
+        outcome.map(|()| tests.len())
+    }
+
+    /// Compares the release's objects in the cluster with its manifest (a server-side dry-run
+    /// apply), leaving out what `ignore` rules name; with `correct`, applies the drifted objects
+    /// again (ignored fields left to whoever changed them). What drifted, one line per object.
+    pub async fn drift(&self, current: &Release, correct: bool, ignore: &[IgnoreRule]) -> Result<Vec<String>, String> {
+        let manager = ResourceManager::new(self.client.clone(), owner(self.release));
+        let namespace = self.release.release_namespace().to_owned();
+        let mut objects = render::to_apply(self.release, &current.manifest)?;
+        for object in &mut objects {
+            if object.namespace().is_none() {
+                object.set_namespace(&namespace);
+            }
+        }
+        let options =
+            ApplyOptions { dry_run: true, default_namespace: Some(namespace.clone()), ..ApplyOptions::default() };
+        let planned = manager.apply_all(objects.clone(), &options).await.map_err(|error| error.to_string())?;
+        let mut drifted = Vec::new();
+        let mut report = Vec::new();
+        for change in &planned.changes {
+            let Some(object) = objects.iter().find(|object| object.id() == change.id) else { continue };
+            let ignored = ignored_paths(ignore, object);
+            let fields: Vec<&String> = change
+                .fields
+                .iter()
+                .filter(|field| !ignored.iter().any(|path| *field == path || field.starts_with(&format!("{path}."))))
+                .collect();
+            let line = match change.action {
+                weir_apply::Action::Created => format!("{}: missing", change.id),
+                weir_apply::Action::Configured if !fields.is_empty() => {
+                    format!("{}: {}", change.id, fields.iter().map(|f| f.as_str()).collect::<Vec<_>>().join(", "))
+                }
+                _ => continue,
+            };
+            report.push(line);
+            drifted.push(without_paths(object.clone(), &ignored));
+        }
+        if correct && !drifted.is_empty() {
+            let options = ApplyOptions { default_namespace: Some(namespace), ..ApplyOptions::default() };
+            manager.apply_all(drifted, &options).await.map_err(|error| error.to_string())?;
+        }
+        Ok(report)
     }
 
     /// Renders the chart and writes the new revision in its pending state.
@@ -335,6 +403,43 @@ pub(super) async fn uninstall(
         }
     }
     Ok(())
+}
+
+/// The fields `rules` ignore on `object`, as change paths (`.spec.replicas`).
+fn ignored_paths(rules: &[IgnoreRule], object: &Object) -> Vec<String> {
+    rules
+        .iter()
+        .filter(|rule| rule.target.as_ref().is_none_or(|target| targets(target, object)))
+        .flat_map(|rule| rule.paths.iter())
+        .map(|pointer| {
+            pointer.split('/').skip(1).map(|part| format!(".{}", part.replace("~1", "/").replace("~0", "~"))).collect()
+        })
+        .collect()
+}
+
+/// Whether a rule's target selects `object` (group, version, kind, name, namespace).
+fn targets(target: &weir_api::kustomize::Selector, object: &Object) -> bool {
+    let gvk = object.gvk();
+    let matches = |wanted: &Option<String>, actual: &str| wanted.as_deref().is_none_or(|wanted| wanted == actual);
+    matches(&target.group, &gvk.group)
+        && matches(&target.version, &gvk.version)
+        && matches(&target.kind, &gvk.kind)
+        && matches(&target.name, object.name())
+        && matches(&target.namespace, object.namespace().unwrap_or_default())
+}
+
+/// `object` with the fields at `paths` removed, so applying it leaves them as they are.
+fn without_paths(mut object: Object, paths: &[String]) -> Object {
+    for path in paths {
+        let parts: Vec<&str> = path.trim_start_matches('.').split('.').collect();
+        let Some((last, parents)) = parts.split_last() else { continue };
+        let parent: String =
+            parents.iter().map(|part| format!("/{}", part.replace('~', "~0").replace('/', "~1"))).collect();
+        if let Some(map) = object.0.pointer_mut(&parent).and_then(|node| node.as_object_mut()) {
+            map.remove(*last);
+        }
+    }
+    object
 }
 
 /// Runs the hooks of `event` in weight order (then by name, as Helm), with their delete

@@ -20,7 +20,9 @@ use std::time::Duration;
 use kube::api::Api;
 use kube::runtime::watcher;
 use kube::{Client, ResourceExt};
-use weir_api::helm::{HelmRelease, HelmReleaseStatus, ReleaseAction, RemediationStrategy, Snapshot};
+use weir_api::helm::{
+    DriftDetectionMode, HelmRelease, HelmReleaseStatus, ReleaseAction, RemediationStrategy, Snapshot,
+};
 use weir_api::source::HelmChart;
 use weir_go_compat::time::parse_duration;
 use weir_helm_storage::{Release, ReleaseStore, Status, history};
@@ -37,6 +39,7 @@ const GROUP: &str = "helm.toolkit.fluxcd.io";
 /// The condition that says how the last Helm action went.
 const RELEASED: &str = "Released";
 const REMEDIATED: &str = "Remediated";
+const TEST_SUCCESS: &str = "TestSuccess";
 /// Flux's default `maxHistory`.
 const DEFAULT_MAX_HISTORY: i64 = 5;
 
@@ -163,6 +166,7 @@ impl Reconciler for HelmReleases {
         };
         if let Some(current) = latest.as_ref().filter(|record| in_sync(record)) {
             record_history(status, &releases, None);
+            self.detect_drift(release, &action, current, context).await?;
             // In step: Ready repeats how the release got here (a release `helm install` made
             // and this HelmRelease adopted reads as installed).
             let released = status.conditions.iter().flatten().find(|c| c.type_ == RELEASED && c.status == "True");
@@ -196,7 +200,41 @@ impl Reconciler for HelmReleases {
         }
         status.last_attempted_release_action = Some(kind.clone());
         let started = std::time::Instant::now();
-        let outcome = if install { action.install(&releases).await } else { action.upgrade(&releases).await };
+        let mut outcome = if install { action.install(&releases).await } else { action.upgrade(&releases).await };
+        let mut failed_tests = None;
+        if let Ok(made) = &mut outcome
+            && release.spec.test.as_ref().and_then(|test| test.enable) == Some(true)
+        {
+            let tested = action.test(made).await;
+            let generation = release.metadata.generation;
+            let subject = format!(
+                "release {}/{}.v{} with chart {}@{}",
+                made.namespace,
+                made.name,
+                made.version,
+                chart.name(),
+                chart.version()
+            );
+            let conditions = status.conditions.get_or_insert_default();
+            match tested {
+                Ok(count) => {
+                    let message =
+                        format!("Helm test succeeded for {subject}: {count} test hook(s) completed successfully");
+                    conditions::set(conditions, TEST_SUCCESS, true, reason::TEST_SUCCEEDED, &message, generation);
+                }
+                Err(error) => {
+                    let message = format!("Helm test failed for {subject}: {error}");
+                    conditions::set(conditions, TEST_SUCCESS, false, reason::TEST_FAILED, &message, generation);
+                    context.publish(release, true, reason::TEST_FAILED, message.clone()).await;
+                    if !ignores_test_failures(release, install) {
+                        failed_tests = Some(format!("test failed: {error}"));
+                    }
+                }
+            }
+        }
+        if let Some(error) = failed_tests {
+            outcome = Err(error);
+        }
         status.last_attempted_release_action_duration = Some(weir_go_compat::time::format_duration(started.elapsed()));
         let generation = release.metadata.generation;
         let conditions = status.conditions.get_or_insert_default();
@@ -279,6 +317,42 @@ impl Reconciler for HelmReleases {
 }
 
 impl HelmReleases {
+    /// Drift detection as `spec.driftDetection` asks: `enabled` corrects what changed behind the
+    /// release, `warn` reports it; either way an event lists what drifted.
+    async fn detect_drift(
+        &self,
+        release: &HelmRelease,
+        action: &action::Action<'_>,
+        current: &Release,
+        context: &Lifecycle<Self>,
+    ) -> Result<(), Failure> {
+        let detection = release.spec.drift_detection.clone().unwrap_or_default();
+        let correct = match detection.mode {
+            Some(DriftDetectionMode::Enabled) => true,
+            Some(DriftDetectionMode::Warn) => false,
+            Some(DriftDetectionMode::Disabled) | None => return Ok(()),
+        };
+        let ignore = detection.ignore.unwrap_or_default();
+        let drifted = action
+            .drift(current, correct, &ignore)
+            .await
+            .map_err(|message| Failure::new(reason::DRIFT_DETECTION_FAILED, message, Retry::Backoff))?;
+        if !drifted.is_empty() {
+            let subject = format!("release {}/{}.v{}", current.namespace, current.name, current.version);
+            let (why, note) = if correct {
+                ("DriftCorrected", format!("Cluster state of {subject} corrected: {}", drifted.join("; ")))
+            } else {
+                (
+                    "DriftDetected",
+                    format!("Cluster state of {subject} has drifted from the desired state: {}", drifted.join("; ")),
+                )
+            };
+            tracing::info!(namespace = release.namespace(), name = release.name_any(), %note, "drift");
+            context.publish(release, !correct, why, note).await;
+        }
+        Ok(())
+    }
+
     /// A failed install is uninstalled; a failed upgrade rolled back (or uninstalled, as its
     /// strategy says). `Remediated` records how that went.
     async fn remediate(
@@ -331,6 +405,17 @@ impl HelmReleases {
     }
 }
 
+/// Whether failed tests leave the release standing: `test.ignoreFailures`, which the action's
+/// `remediation.ignoreTestFailures` overrides.
+fn ignores_test_failures(release: &HelmRelease, install: bool) -> bool {
+    let by_remediation = if install {
+        release.spec.install.as_ref().and_then(|i| i.remediation.as_ref()).and_then(|r| r.ignore_test_failures)
+    } else {
+        release.spec.upgrade.as_ref().and_then(|u| u.remediation.as_ref()).and_then(|r| r.ignore_test_failures)
+    };
+    by_remediation.or(release.spec.test.as_ref().and_then(|test| test.ignore_failures)).unwrap_or(false)
+}
+
 fn install_retries(release: &HelmRelease) -> i64 {
     release.spec.install.as_ref().and_then(|i| i.remediation.as_ref()).and_then(|r| r.retries).unwrap_or(0)
 }
@@ -364,6 +449,26 @@ fn timeout(release: &HelmRelease, own: Option<&str>) -> Duration {
 
 fn uninstall_timeout(release: &HelmRelease) -> Duration {
     timeout(release, release.spec.uninstall.as_ref().and_then(|u| u.timeout.as_deref()))
+}
+
+/// The test hooks that ran, by name, as the snapshot shows them.
+fn test_hooks(record: &Release) -> Option<std::collections::BTreeMap<String, weir_api::helm::TestHookStatus>> {
+    let time =
+        |time: &Option<weir_helm_storage::Timestamp>| time.as_ref().filter(|t| !t.is_zero()).map(ToString::to_string);
+    let ran: std::collections::BTreeMap<String, weir_api::helm::TestHookStatus> = record
+        .hooks
+        .iter()
+        .filter(|hook| hook.events.contains(&weir_helm_storage::HookEvent::TEST) && !hook.last_run.phase.is_empty())
+        .map(|hook| {
+            let status = weir_api::helm::TestHookStatus {
+                last_started: time(&hook.last_run.started_at),
+                last_completed: time(&hook.last_run.completed_at),
+                phase: Some(hook.last_run.phase.as_str().to_owned()),
+            };
+            (hook.name.clone(), status)
+        })
+        .collect();
+    (!ran.is_empty()).then_some(ran)
 }
 
 /// `sha256:<hex>` of a spec field's JSON, to notice when it changes.
@@ -421,7 +526,7 @@ fn snapshot(record: &Release, action: Option<ReleaseAction>) -> Snapshot {
         first_deployed: time(&record.info.first_deployed).unwrap_or_default(),
         last_deployed: time(&record.info.last_deployed).unwrap_or_default(),
         deleted: time(&record.info.deleted),
-        test_hooks: None,
+        test_hooks: test_hooks(record),
         oci_digest: None,
     }
 }

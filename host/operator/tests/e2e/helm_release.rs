@@ -2,63 +2,11 @@
 //! chart-renderer plugin, released into the embedded API server; the real helm 3.18 CLI reads
 //! the release records after each step (`helm list`, `history`, `get values`, `get manifest`).
 
-use serde_json::Value;
 use weir_api::helm::HelmRelease;
-use weir_api::status::{FluxObject, ObjectStatus};
-use weir_testkit::charts::{self, ChartRepository, ServeOptions, StaticServer};
+use weir_testkit::charts::{ChartRepository, ServeOptions, StaticServer};
 use weir_testkit::cluster::{Cluster, PATIENCE, eventually};
 
-fn repository(url: &str) -> String {
-    format!(
-        "apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata:\n  name: charts\n  namespace: default\n\
-         spec:\n  interval: 1s\n  url: {url}\n"
-    )
-}
-
-fn helm_release(spec: &str) -> String {
-    format!(
-        "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: web\n  namespace: default\nspec:\n  interval: 1s\n\
-         \x20 chart:\n    spec:\n      chart: web\n      version: \"1.x\"\n      sourceRef:\n        kind: HelmRepository\n        name: charts\n{spec}"
-    )
-}
-
-fn condition<K: FluxObject>(object: &K, kind: &str) -> Option<(String, String, String)> {
-    let found = object.status()?.conditions().iter().find(|condition| condition.type_ == kind)?.clone();
-    Some((found.status, found.reason, found.message))
-}
-
-/// The helm CLI against the cluster.
-struct HelmCli {
-    home: tempfile::TempDir,
-    kubeconfig: std::path::PathBuf,
-}
-
-impl HelmCli {
-    fn new(cluster: &Cluster) -> Self {
-        let home = tempfile::tempdir().unwrap();
-        let kubeconfig = cluster.kubeconfig(home.path(), "default");
-        HelmCli { home, kubeconfig }
-    }
-
-    fn run(&self, args: &[&str]) -> String {
-        let mut all = args.to_vec();
-        all.extend(["--kubeconfig", self.kubeconfig.to_str().unwrap()]);
-        charts::helm(self.home.path(), &all)
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        serde_json::from_str(&self.run(args)).unwrap()
-    }
-}
-
-async fn released(cluster: &Cluster, accept: impl Fn(&HelmRelease) -> bool) -> HelmRelease {
-    cluster.wait("default", "web", accept).await
-}
-
-fn ready_with(release: &HelmRelease, reason: &str) -> bool {
-    condition(release, "Ready").is_some_and(|(status, why, _)| status == "True" && why == reason)
-        && release.status.as_ref().and_then(|s| s.observed_generation) == release.metadata.generation
-}
+use crate::helm_support::{HelmCli, condition, helm_release, ready_with, released, repository};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn install_upgrade_and_uninstall_as_helm_sees_them() {

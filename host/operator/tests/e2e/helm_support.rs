@@ -1,0 +1,69 @@
+//! What the HelmRelease tests share: the manifests they apply, the helm CLI pointed at the
+//! cluster, and waiting for a release's conditions.
+
+use serde_json::Value;
+use weir_api::helm::HelmRelease;
+use weir_api::status::{FluxObject, ObjectStatus};
+use weir_testkit::charts;
+use weir_testkit::cluster::Cluster;
+
+pub fn repository(url: &str) -> String {
+    repository_in("default", url)
+}
+
+pub fn repository_in(namespace: &str, url: &str) -> String {
+    format!(
+        "apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata:\n  name: charts\n  namespace: {namespace}\n\
+         spec:\n  interval: 1s\n  url: {url}\n"
+    )
+}
+
+/// HelmRelease `default/web` of chart `web` 1.x from HelmRepository `charts`, plus `spec`.
+pub fn helm_release(spec: &str) -> String {
+    helm_release_named("default", "web", spec)
+}
+
+pub fn helm_release_named(namespace: &str, name: &str, spec: &str) -> String {
+    format!(
+        "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: {name}\n  namespace: {namespace}\nspec:\n  interval: 1s\n\
+         \x20 chart:\n    spec:\n      chart: web\n      version: \"1.x\"\n      sourceRef:\n        kind: HelmRepository\n        name: charts\n{spec}"
+    )
+}
+
+pub fn condition<K: FluxObject>(object: &K, kind: &str) -> Option<(String, String, String)> {
+    let found = object.status()?.conditions().iter().find(|condition| condition.type_ == kind)?.clone();
+    Some((found.status, found.reason, found.message))
+}
+
+/// The helm CLI against the cluster.
+pub struct HelmCli {
+    home: tempfile::TempDir,
+    kubeconfig: std::path::PathBuf,
+}
+
+impl HelmCli {
+    pub fn new(cluster: &Cluster) -> Self {
+        let home = tempfile::tempdir().unwrap();
+        let kubeconfig = cluster.kubeconfig(home.path(), "default");
+        HelmCli { home, kubeconfig }
+    }
+
+    pub fn run(&self, args: &[&str]) -> String {
+        let mut all = args.to_vec();
+        all.extend(["--kubeconfig", self.kubeconfig.to_str().unwrap()]);
+        charts::helm(self.home.path(), &all)
+    }
+
+    pub fn json(&self, args: &[&str]) -> Value {
+        serde_json::from_str(&self.run(args)).unwrap()
+    }
+}
+
+pub async fn released(cluster: &Cluster, accept: impl Fn(&HelmRelease) -> bool) -> HelmRelease {
+    cluster.wait("default", "web", accept).await
+}
+
+pub fn ready_with(release: &HelmRelease, reason: &str) -> bool {
+    condition(release, "Ready").is_some_and(|(status, why, _)| status == "True" && why == reason)
+        && release.status.as_ref().and_then(|s| s.observed_generation) == release.metadata.generation
+}
