@@ -29,6 +29,8 @@ pub(super) struct Action<'a> {
     pub client: Client,
     pub store: ReleaseStore,
     pub renderer: Arc<ChartRendererPlugin>,
+    /// The kustomize renderer, for `spec.postRenderers`.
+    pub post_renderer: Arc<weir_plugin_host::renderer::RendererPlugin>,
     pub capabilities: Capabilities,
     pub chart: &'a ReleaseChart,
     pub values: &'a Values,
@@ -210,6 +212,12 @@ impl Action<'_> {
         };
         let tenant = self.release.namespace().unwrap_or_default();
         let mut rendered = render::render(&self.renderer, &tenant, &self.chart.dir, &request).await?;
+        rendered.manifests = render::post_renderers(&self.post_renderer, self.release, rendered.manifests).await?;
+        let hooks: Vec<plugin::Manifest> = rendered.hooks.iter().map(|hook| hook.manifest.clone()).collect();
+        let hooks = render::post_renderers(&self.post_renderer, self.release, hooks).await?;
+        for (hook, manifest) in rendered.hooks.iter_mut().zip(hooks) {
+            hook.manifest.content = manifest.content;
+        }
         // Hooks go through the post-renderers too, and are recorded as they ran.
         for hook in &mut rendered.hooks {
             hook.manifest.content = render::manifest_text(self.release, std::slice::from_ref(&hook.manifest))?;

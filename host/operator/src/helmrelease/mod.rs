@@ -49,6 +49,8 @@ pub struct HelmReleases {
     config: kube::Config,
     settings: Settings,
     renderer: Option<Arc<ChartRendererPlugin>>,
+    /// The kustomize renderer, which runs `spec.postRenderers`.
+    post_renderer: Arc<weir_plugin_host::renderer::RendererPlugin>,
     artifacts: ArtifactStore,
     capabilities: render::CapabilitiesCache,
 }
@@ -61,6 +63,7 @@ impl HelmReleases {
             config,
             settings,
             renderer: plugins.chart_renderer.clone(),
+            post_renderer: plugins.renderer.clone(),
             artifacts,
             capabilities: Default::default(),
         })
@@ -148,7 +151,16 @@ impl Reconciler for HelmReleases {
             .get(&client)
             .await
             .map_err(|message| Failure::new(reason::INIT_FAILED, message, Retry::Backoff))?;
-        let action = action::Action { release, client, store, renderer, capabilities, chart: &chart, values: &values };
+        let action = action::Action {
+            release,
+            post_renderer: self.post_renderer.clone(),
+            client,
+            store,
+            renderer,
+            capabilities,
+            chart: &chart,
+            values: &values,
+        };
 
         let latest = history::latest(&releases).cloned();
         let deployed = history::deployed(&releases).cloned();

@@ -13,6 +13,7 @@ use weir_apply::Object;
 use weir_plugin_host::chart_renderer::{
     Capabilities, ChartRendererPlugin, ChartRequest, Manifest, Release, RenderedChart,
 };
+use weir_plugin_host::renderer::{BuildOptions, LoadRestrictor, RendererPlugin};
 
 use super::GROUP;
 
@@ -83,6 +84,67 @@ pub(super) async fn render(
         Err(error) => Err(format!("the chart renderer failed: {error}")),
     }
 }
+
+/// Runs `spec.postRenderers` over `manifests` in order, each a kustomize build by the
+/// renderer plugin of the documents with the post-renderer's patches and images; every output
+/// document keeps the template it came from. The documents are staged in memory-backed
+/// `/dev/shm`, as rendered Secrets must never reach a disk.
+pub(super) async fn post_renderers(
+    renderer: &RendererPlugin,
+    release: &HelmRelease,
+    manifests: Vec<Manifest>,
+) -> Result<Vec<Manifest>, String> {
+    let mut manifests = manifests;
+    for post_renderer in release.spec.post_renderers.iter().flatten() {
+        let Some(kustomize) = &post_renderer.kustomize else { continue };
+        let staging = tempfile::Builder::new()
+            .prefix("weir-post-render-")
+            .tempdir_in(MEMORY_DIR)
+            .map_err(|error| format!("post-renderers need a memory-backed {MEMORY_DIR} to stage manifests: {error}"))?;
+        let mut sources = Vec::new();
+        for (index, manifest) in manifests.iter().enumerate() {
+            std::fs::write(staging.path().join(format!("{index:05}.yaml")), &manifest.content)
+                .map_err(|error| format!("staging manifests for post-rendering: {error}"))?;
+            for object in weir_apply::parse_stream(&manifest.content).map_err(|error| error.to_string())? {
+                sources.push((object.id(), manifest.source.clone()));
+            }
+        }
+        let options = BuildOptions {
+            path: ".".into(),
+            load_restrictor: LoadRestrictor::RootOnly,
+            reorder: None,
+            generate_kustomization: true,
+            target_namespace: None,
+            name_prefix: None,
+            name_suffix: None,
+            components: Vec::new(),
+            patches: crate::kustomization::plugin_patches(kustomize.patches.as_deref().unwrap_or_default()),
+            images: crate::kustomization::plugin_images(kustomize.images.as_deref().unwrap_or_default()),
+            common_metadata: None,
+        };
+        let tenant = release.metadata.namespace.clone().unwrap_or_default();
+        let rendered = match renderer.build(&tenant, staging.path(), &options).await {
+            Ok(Ok(rendered)) => rendered,
+            Ok(Err(error)) => return Err(format!("post-renderer: {error}")),
+            Err(error) => return Err(format!("post-renderer plugin failed: {error}")),
+        };
+        manifests = rendered
+            .documents
+            .into_iter()
+            .map(|content| {
+                let id = weir_apply::parse_stream(&content).ok().and_then(|mut objects| objects.pop()).map(|o| o.id());
+                let source = id
+                    .and_then(|id| sources.iter().find(|(known, _)| *known == id).map(|(_, source)| source.clone()))
+                    .unwrap_or_default();
+                Manifest { source, content }
+            })
+            .collect();
+    }
+    Ok(manifests)
+}
+
+/// Where post-rendering stages documents: memory, not disk.
+const MEMORY_DIR: &str = "/dev/shm";
 
 /// Helm's manifest text of the post-rendered documents: each under `# Source: <template>`.
 pub(super) fn manifest_text(release: &HelmRelease, manifests: &[Manifest]) -> Result<String, String> {

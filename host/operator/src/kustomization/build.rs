@@ -80,39 +80,46 @@ fn build_options(kustomization: &Kustomization, path: &str) -> BuildOptions {
         name_prefix: spec.name_prefix.clone(),
         name_suffix: spec.name_suffix.clone(),
         components: spec.components.clone().unwrap_or_default(),
-        patches: spec
-            .patches
-            .iter()
-            .flatten()
-            .map(|patch| Patch {
-                patch: patch.patch.clone(),
-                target: patch.target.as_ref().map(|target| ResourceSelector {
-                    group: target.group.clone(),
-                    version: target.version.clone(),
-                    kind: target.kind.clone(),
-                    name: target.name.clone(),
-                    namespace: target.namespace.clone(),
-                    label_selector: target.label_selector.clone(),
-                    annotation_selector: target.annotation_selector.clone(),
-                }),
-            })
-            .collect(),
-        images: spec
-            .images
-            .iter()
-            .flatten()
-            .map(|image| Image {
-                name: image.name.clone(),
-                new_name: image.new_name.clone(),
-                new_tag: image.new_tag.clone(),
-                digest: image.digest.clone(),
-            })
-            .collect(),
+        patches: plugin_patches(spec.patches.as_deref().unwrap_or_default()),
+        images: plugin_images(spec.images.as_deref().unwrap_or_default()),
         common_metadata: spec.common_metadata.as_ref().map(|metadata| CommonMetadata {
             labels: key_values(&metadata.labels),
             annotations: key_values(&metadata.annotations),
         }),
     }
+}
+
+/// Flux's patches as the renderer plugin takes them (Kustomizations and HelmRelease
+/// post-renderers share the shape).
+pub(crate) fn plugin_patches(patches: &[weir_api::kustomize::Patch]) -> Vec<Patch> {
+    patches
+        .iter()
+        .map(|patch| Patch {
+            patch: patch.patch.clone(),
+            target: patch.target.as_ref().map(|target| ResourceSelector {
+                group: target.group.clone(),
+                version: target.version.clone(),
+                kind: target.kind.clone(),
+                name: target.name.clone(),
+                namespace: target.namespace.clone(),
+                label_selector: target.label_selector.clone(),
+                annotation_selector: target.annotation_selector.clone(),
+            }),
+        })
+        .collect()
+}
+
+/// Flux's image overrides as the renderer plugin takes them.
+pub(crate) fn plugin_images(images: &[weir_api::kustomize::Image]) -> Vec<Image> {
+    images
+        .iter()
+        .map(|image| Image {
+            name: image.name.clone(),
+            new_name: image.new_name.clone(),
+            new_tag: image.new_tag.clone(),
+            digest: image.digest.clone(),
+        })
+        .collect()
 }
 
 /// The post-build variables, when `postBuild` is set: `substituteFrom` in order, then `substitute` over them.

@@ -28,6 +28,7 @@ use weir_source::ArtifactStore;
 
 pub use apply::diff;
 pub use build::build;
+pub(crate) use build::{plugin_images, plugin_patches};
 
 use crate::conditions::reason;
 use crate::reconciler::{self, Failure, Lifecycle, Ready, Reconciler, Retry};
