@@ -223,8 +223,9 @@ impl Action<'_> {
             hook.manifest.content = render::manifest_text(self.release, std::slice::from_ref(&hook.manifest))?;
         }
         let manifest = render::manifest_text(self.release, &rendered.manifests)?;
-        // CRDs are applied, not recorded: Helm keeps `crds/` out of the release.
-        let crds = render::manifest_text(self.release, &rendered.crds)?;
+        // CRDs are applied, not recorded: Helm keeps `crds/` out of the release. `Create` only
+        // creates those missing; `CreateReplace` updates existing ones too.
+        let crds = render::manifest_text(self.release, &self.missing_crds(rendered.crds.clone(), &crds).await?)?;
         let objects = render::to_apply(self.release, &format!("{crds}{manifest}"))?;
         let now = Timestamp::now();
         let first_deployed = history::deployed(releases).and_then(|record| record.info.first_deployed).unwrap_or(now);
@@ -349,6 +350,37 @@ impl Action<'_> {
         Ok(())
     }
 
+    /// The CRDs of `crds` the policy lets this action write.
+    async fn missing_crds(
+        &self,
+        crds: Vec<plugin::Manifest>,
+        policy: &CrdsPolicy,
+    ) -> Result<Vec<plugin::Manifest>, String> {
+        if *policy != CrdsPolicy::Create {
+            return Ok(crds);
+        }
+        let api = kube::Api::<
+            k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition,
+        >::all(self.client.clone());
+        let mut missing = Vec::new();
+        for crd in crds {
+            let name = weir_apply::parse_stream(&crd.content)
+                .ok()
+                .and_then(|mut objects| objects.pop())
+                .map(|object| object.name().to_owned());
+            let exists = match &name {
+                Some(name) => {
+                    api.get_opt(name).await.map_err(|error| format!("reading CRD {name}: {error}"))?.is_some()
+                }
+                None => false,
+            };
+            if !exists {
+                missing.push(crd);
+            }
+        }
+        Ok(missing)
+    }
+
     async fn create_namespace(&self) -> Result<(), String> {
         let namespace = self.release.release_namespace();
         let object = serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}});
@@ -364,22 +396,23 @@ impl Action<'_> {
     }
 }
 
-/// Uninstalls: pre-delete hooks, the deployed revision's objects deleted, post-delete hooks,
-/// then the records deleted (or kept, marked uninstalled, with `keepHistory`).
+/// Uninstalls Helm release `name` of `release`: pre-delete hooks, the deployed revision's
+/// objects deleted, post-delete hooks, then the records deleted (or kept, marked uninstalled,
+/// with `keepHistory`).
 pub(super) async fn uninstall(
     release: &HelmRelease,
+    name: &str,
     client: &Client,
     store: &ReleaseStore,
     keep_history: bool,
     limit: Duration,
 ) -> Result<(), String> {
-    let name = release.release_name();
-    let releases = store.history(&name).await.map_err(|error| error.to_string())?;
+    let releases = store.history(name).await.map_err(|error| error.to_string())?;
     let Some(current) = history::deployed(&releases).or_else(|| history::latest(&releases)).cloned() else {
         return Ok(());
     };
     let manager = ResourceManager::new(client.clone(), owner(release));
-    let namespace = release.release_namespace().to_owned();
+    let namespace = current.namespace.clone();
     let disable_hooks = release.spec.uninstall.as_ref().and_then(|u| u.disable_hooks) == Some(true);
     let stored_hooks: Vec<plugin::Hook> = current.hooks.iter().filter_map(to_plugin_hook).collect();
     let mut records = current.hooks.clone();

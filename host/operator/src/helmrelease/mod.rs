@@ -135,6 +135,7 @@ impl Reconciler for HelmReleases {
         status.last_attempted_revision = Some(chart.revision.clone());
         status.last_attempted_config_digest = Some(values.digest.clone());
         status.last_attempted_generation = generation;
+        self.uninstall_renamed(release, status, &client).await?;
         let storage_namespace = release.storage_namespace().to_owned();
         status.storage_namespace = Some(storage_namespace.clone());
         let store = ReleaseStore::new(client.clone(), &storage_namespace);
@@ -309,8 +310,15 @@ impl Reconciler for HelmReleases {
                 Ok(client) => {
                     let store = ReleaseStore::new(client.clone(), release.storage_namespace());
                     let keep_history = release.spec.uninstall.as_ref().and_then(|u| u.keep_history) == Some(true);
-                    if let Err(error) =
-                        action::uninstall(release, &client, &store, keep_history, uninstall_timeout(release)).await
+                    if let Err(error) = action::uninstall(
+                        release,
+                        &release.release_name(),
+                        &client,
+                        &store,
+                        keep_history,
+                        uninstall_timeout(release),
+                    )
+                    .await
                     {
                         tracing::warn!(namespace = release.namespace(), name = release.name_any(), %error, "uninstall failed");
                     }
@@ -329,6 +337,38 @@ impl Reconciler for HelmReleases {
 }
 
 impl HelmReleases {
+    /// A release whose name or namespace changed (`releaseName`, `targetNamespace`,
+    /// `storageNamespace`) leaves the old release behind: uninstall it first, as Flux does.
+    async fn uninstall_renamed(
+        &self,
+        release: &HelmRelease,
+        status: &mut HelmReleaseStatus,
+        client: &Client,
+    ) -> Result<(), Failure> {
+        let Some(previous) = status.history.as_ref().and_then(|history| history.first()).cloned() else {
+            return Ok(());
+        };
+        let old_storage = status.storage_namespace.clone().unwrap_or_else(|| release.storage_namespace().to_owned());
+        if previous.name == release.release_name()
+            && previous.namespace == release.release_namespace()
+            && old_storage == release.storage_namespace()
+        {
+            return Ok(());
+        }
+        let store = ReleaseStore::new(client.clone(), &old_storage);
+        action::uninstall(release, &previous.name, client, &store, false, uninstall_timeout(release)).await.map_err(
+            |message| {
+                Failure::new(
+                    reason::UNINSTALL_FAILED,
+                    format!("uninstalling the renamed release {}/{}: {message}", previous.namespace, previous.name),
+                    Retry::Backoff,
+                )
+            },
+        )?;
+        status.history = None;
+        Ok(())
+    }
+
     /// Drift detection as `spec.driftDetection` asks: `enabled` corrects what changed behind the
     /// release, `warn` reports it; either way an event lists what drifted.
     async fn detect_drift(
@@ -381,18 +421,25 @@ impl HelmReleases {
                 == Some(RemediationStrategy::Uninstall);
         let outcome = if uninstall {
             let keep = release.spec.uninstall.as_ref().and_then(|u| u.keep_history) == Some(true);
-            action::uninstall(release, &action.client, &action.store, keep, uninstall_timeout(release)).await.map(
-                |()| {
-                    let message = format!(
-                        "Helm uninstall succeeded for release {}/{} with chart {}@{}",
-                        release.release_namespace(),
-                        release.release_name(),
-                        chart.name(),
-                        chart.version()
-                    );
-                    (reason::UNINSTALL_SUCCEEDED, message)
-                },
+            action::uninstall(
+                release,
+                &release.release_name(),
+                &action.client,
+                &action.store,
+                keep,
+                uninstall_timeout(release),
             )
+            .await
+            .map(|()| {
+                let message = format!(
+                    "Helm uninstall succeeded for release {}/{} with chart {}@{}",
+                    release.release_namespace(),
+                    release.release_name(),
+                    chart.name(),
+                    chart.version()
+                );
+                (reason::UNINSTALL_SUCCEEDED, message)
+            })
         } else {
             action.rollback().await.map(|made| {
                 let message = format!(

@@ -18,6 +18,7 @@ mod helm_sources;
 mod helm_support;
 mod helm_tenancy;
 mod helm_tests;
+mod helm_uninstall;
 mod http_source;
 mod impersonation;
 mod ordering;
