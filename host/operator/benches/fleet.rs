@@ -62,7 +62,10 @@ async fn run(count: usize) {
         rate(count, update_time),
         note(update)
     );
-    println!("  peak RSS:     {} MiB (whole process: API server, controllers, plugins)", peak_rss_kib() / 1024);
+    println!(
+        "  peak RSS:     {} MiB (whole process: API server, controllers, plugins)",
+        weir_testkit::process::peak_rss_kib() / 1024
+    );
 }
 
 fn rate(count: usize, elapsed: Duration) -> f64 {
@@ -85,14 +88,4 @@ async fn all_applied(cluster: &Cluster, commit: &str, count: usize) -> bool {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     false
-}
-
-/// The process's peak resident set size (VmHWM), in KiB.
-fn peak_rss_kib() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmHWM:"))
-        .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
 }

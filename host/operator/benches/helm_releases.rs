@@ -91,7 +91,10 @@ async fn run(count: usize, rounds: usize) {
         count as f64 / elapsed.as_secs_f64(),
         if complete { "" } else { " — TIMED OUT" }
     );
-    println!("  peak RSS: {} MiB (whole process: API server, controllers, plugins)", peak_rss_kib() / 1024);
+    println!(
+        "  peak RSS: {} MiB (whole process: API server, controllers, plugins)",
+        weir_testkit::process::peak_rss_kib() / 1024
+    );
 }
 
 fn release(name: &str, replicas: u32) -> String {
@@ -134,14 +137,4 @@ async fn wait_all(cluster: &Cluster, names: &[String], reason: &str) -> bool {
 fn median(times: &mut [Duration]) -> Duration {
     times.sort();
     times[times.len() / 2]
-}
-
-/// The process's peak resident set size (VmHWM), in KiB.
-fn peak_rss_kib() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmHWM:"))
-        .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
 }

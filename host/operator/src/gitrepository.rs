@@ -9,9 +9,7 @@ use kube::ResourceExt;
 use weir_api::meta::Artifact;
 use weir_api::source::{GitRepository, GitRepositoryStatus};
 use weir_go_compat::time::parse_duration;
-use weir_source::{
-    ArtifactOwner, ArtifactStore, FetchRequest, GitClient, GitCredentials, GitError, GitReference, IgnoreRules,
-};
+use weir_source::{ArtifactStore, FetchRequest, GitClient, GitCredentials, GitError, GitReference, IgnoreRules};
 
 use crate::conditions::{self, reason};
 use crate::reconciler::{self, Failure, Lifecycle, Ready, Reconciler, Retry};
@@ -71,21 +69,12 @@ impl Reconciler for GitRepositories {
     }
 
     async fn finalize(&self, repository: &GitRepository, _: &Lifecycle<Self>) {
-        let artifacts = self.artifacts.clone();
-        let Ok(owner) = owner(repository) else { return };
-        let removed = tokio::task::spawn_blocking(move || artifacts.remove_all(&owner)).await;
-        if let Ok(Err(error)) = removed {
-            tracing::warn!(namespace = repository.namespace(), name = repository.name_any(), %error, "removing artifacts failed");
-        }
+        crate::remove_artifacts(&self.artifacts, repository).await;
     }
 
     fn progress_message(&self, _: &GitRepository) -> String {
         "building artifact".into()
     }
-}
-
-fn owner(repository: &GitRepository) -> Result<ArtifactOwner, weir_source::StoreError> {
-    ArtifactOwner::new("GitRepository", &repository.namespace().unwrap_or_default(), &repository.name_any())
 }
 
 /// Fetches and stores the revision: the artifact, and the commit message when it is new.
@@ -112,7 +101,7 @@ async fn fetch(
     let url = spec.url.clone();
     let ignore = IgnoreRules::new(spec.ignore.as_deref());
     let (git, artifacts, retention) = (controller.git.clone(), controller.artifacts.clone(), controller.retention);
-    let owner = owner(repository).map_err(|error| (reason::INVALID_SPEC, error.to_string()))?;
+    let owner = crate::artifact_owner(repository).map_err(|error| (reason::INVALID_SPEC, error.to_string()))?;
     // The last artifact still serves when neither the revision nor the ignore rules changed.
     let previous = status.artifact.clone().filter(|_| status.observed_ignore == spec.ignore);
     let key = format!("{namespace}/{name}");

@@ -20,8 +20,8 @@ use weir_api::source::{
     ReconcileStrategy,
 };
 use weir_plugin_host::chart_renderer::PACKAGED_CHART;
+use weir_source::ArtifactStore;
 use weir_source::helm::{ChartIndex, ChartRepository, HelmCredentials, package};
-use weir_source::{ArtifactOwner, ArtifactStore};
 
 use crate::Settings;
 use crate::conditions::{self, reason};
@@ -149,12 +149,7 @@ impl Reconciler for HelmCharts {
     }
 
     async fn finalize(&self, chart: &HelmChart, _: &Lifecycle<Self>) {
-        let artifacts = self.artifacts.clone();
-        let Ok(owner) = owner(chart) else { return };
-        let removed = tokio::task::spawn_blocking(move || artifacts.remove_all(&owner)).await;
-        if let Ok(Err(error)) = removed {
-            tracing::warn!(namespace = chart.namespace(), name = chart.name_any(), %error, "removing artifacts failed");
-        }
+        crate::remove_artifacts(&self.artifacts, chart).await;
     }
 
     fn progress_message(&self, _: &HelmChart) -> String {
@@ -173,10 +168,7 @@ impl HelmCharts {
     ) -> Result<Outcome, Failure> {
         let namespace = chart.namespace().unwrap_or_default();
         let name = &chart.spec.source_ref.name;
-        let repository = Api::<HelmRepository>::namespaced(client.clone(), &namespace)
-            .get(name)
-            .await
-            .map_err(|error| source_unavailable(format!("failed to get source: {error}")))?;
+        let repository: HelmRepository = source(client, &namespace, name).await?;
         if repository.spec.type_ == Some(HelmRepositoryType::Oci) {
             return Err(Failure::new(
                 reason::SOURCE_UNAVAILABLE,
@@ -256,10 +248,7 @@ impl HelmCharts {
     ) -> Result<Outcome, Failure> {
         let namespace = chart.namespace().unwrap_or_default();
         let name = &chart.spec.source_ref.name;
-        let repository = Api::<GitRepository>::namespaced(client.clone(), &namespace)
-            .get(name)
-            .await
-            .map_err(|error| source_unavailable(format!("failed to get source: {error}")))?;
+        let repository: GitRepository = source(client, &namespace, name).await?;
         let artifact = source_artifact("GitRepository", name, repository.status.and_then(|status| status.artifact))?;
         if !is_relative_and_inside(&chart.spec.chart) {
             return Err(Failure::invalid_spec("spec.chart", "must be a relative path inside the source"));
@@ -295,7 +284,7 @@ impl HelmCharts {
 
     /// Stores the packaged chart as the artifact of its version.
     async fn store(&self, chart: &HelmChart, packaged: &package::PackagedChart) -> Result<Artifact, Failure> {
-        let owner = owner(chart).map_err(|error| Failure::invalid_spec("metadata.name", error))?;
+        let owner = crate::artifact_owner(chart).map_err(|error| Failure::invalid_spec("metadata.name", error))?;
         let (artifacts, retention) = (self.artifacts.clone(), self.retention);
         let (archive, version) = (packaged.archive.clone(), packaged.version.clone());
         let work = move || -> Result<Artifact, Failure> {
@@ -355,6 +344,20 @@ fn source_artifact(kind: &str, name: &str, artifact: Option<Artifact>) -> Result
     })
 }
 
+/// The chart's source object.
+async fn source<K>(client: &Client, namespace: &str, name: &str) -> Result<K, Failure>
+where
+    K: kube::Resource<Scope = kube::core::NamespaceResourceScope, DynamicType = ()>
+        + Clone
+        + serde::de::DeserializeOwned
+        + std::fmt::Debug,
+{
+    Api::<K>::namespaced(client.clone(), namespace)
+        .get(name)
+        .await
+        .map_err(|error| source_unavailable(format!("failed to get source: {error}")))
+}
+
 fn source_unavailable(message: String) -> Failure {
     Failure::new(reason::SOURCE_UNAVAILABLE, message, Retry::Backoff)
 }
@@ -380,10 +383,6 @@ fn is_relative_and_inside(path: &str) -> bool {
 /// A chart-relative path as the archive names its files.
 fn clean(path: &str) -> String {
     path.trim_start_matches("./").to_owned()
-}
-
-fn owner(chart: &HelmChart) -> Result<ArtifactOwner, weir_source::StoreError> {
-    ArtifactOwner::new("HelmChart", &chart.namespace().unwrap_or_default(), &chart.name_any())
 }
 
 #[cfg(test)]

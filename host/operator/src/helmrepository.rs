@@ -11,8 +11,8 @@ use sha2::Digest as _;
 use weir_api::meta::Artifact;
 use weir_api::source::{HelmRepository, HelmRepositoryStatus, HelmRepositoryType};
 use weir_go_compat::time::parse_duration;
+use weir_source::ArtifactStore;
 use weir_source::helm::{ChartIndex, ChartRepository, HelmCredentials, HelmError};
-use weir_source::{ArtifactOwner, ArtifactStore};
 
 use crate::conditions::{self, reason};
 use crate::reconciler::{self, Failure, Lifecycle, Ready, Reconciler, Retry};
@@ -90,12 +90,7 @@ impl Reconciler for HelmRepositories {
     }
 
     async fn finalize(&self, repository: &HelmRepository, _: &Lifecycle<Self>) {
-        let artifacts = self.artifacts.clone();
-        let Ok(owner) = owner(repository) else { return };
-        let removed = tokio::task::spawn_blocking(move || artifacts.remove_all(&owner)).await;
-        if let Ok(Err(error)) = removed {
-            tracing::warn!(namespace = repository.namespace(), name = repository.name_any(), %error, "removing artifacts failed");
-        }
+        crate::remove_artifacts(&self.artifacts, repository).await;
     }
 
     fn progress_message(&self, _: &HelmRepository) -> String {
@@ -116,7 +111,7 @@ impl HelmRepositories {
         let timeout = timeout(repository);
         let url = spec.url.clone();
         let pass_credentials = spec.pass_credentials == Some(true);
-        let owner = owner(repository).map_err(|error| Failure::invalid_spec("metadata.name", error))?;
+        let owner = crate::artifact_owner(repository).map_err(|error| Failure::invalid_spec("metadata.name", error))?;
         let (artifacts, retention) = (self.artifacts.clone(), self.retention);
         let work = move || -> Result<(Artifact, Option<usize>), Failure> {
             let client = ChartRepository::new(&url, credentials, pass_credentials, timeout).map_err(source_failure)?;
@@ -191,10 +186,6 @@ pub(crate) fn source_failure(error: HelmError) -> Failure {
 /// `spec.timeout` of requests to the repository; a minute by default, as Flux.
 pub(crate) fn timeout(repository: &HelmRepository) -> Duration {
     repository.spec.timeout.as_deref().and_then(|text| parse_duration(text).ok()).unwrap_or(Duration::from_secs(60))
-}
-
-fn owner(repository: &HelmRepository) -> Result<ArtifactOwner, weir_source::StoreError> {
-    ArtifactOwner::new("HelmRepository", &repository.namespace().unwrap_or_default(), &repository.name_any())
 }
 
 /// Sizes as Flux's events print them (`units.HumanSize`: base 1000, four significant digits).

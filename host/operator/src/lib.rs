@@ -132,6 +132,25 @@ pub async fn run(
     Ok(())
 }
 
+/// Whose artifacts a source object's are: its kind, namespace and name.
+fn artifact_owner<K: weir_api::status::FluxObject>(
+    object: &K,
+) -> Result<weir_source::ArtifactOwner, weir_source::StoreError> {
+    use kube::ResourceExt;
+    weir_source::ArtifactOwner::new(K::KIND, &object.namespace().unwrap_or_default(), &object.name_any())
+}
+
+/// Deletes every artifact of a deleted source object; failing to is logged.
+async fn remove_artifacts<K: weir_api::status::FluxObject>(artifacts: &Arc<weir_source::ArtifactStore>, object: &K) {
+    use kube::ResourceExt;
+    let Ok(owner) = artifact_owner(object) else { return };
+    let artifacts = artifacts.clone();
+    let removed = tokio::task::spawn_blocking(move || artifacts.remove_all(&owner)).await;
+    if let Ok(Err(error)) = removed {
+        tracing::warn!(kind = K::KIND, namespace = object.namespace(), name = object.name_any(), %error, "removing artifacts failed");
+    }
+}
+
 /// A stored artifact as `status.artifact` reports it, stamped now.
 fn artifact(stored: weir_source::StoredArtifact) -> weir_api::meta::Artifact {
     weir_api::meta::Artifact {

@@ -12,4 +12,5 @@ pub mod corpus;
 pub mod git;
 pub mod net;
 pub mod paths;
+pub mod process;
 pub mod tls;

@@ -3,10 +3,9 @@
 
 use k8s_openapi::api::apps::v1::Deployment;
 use kube::api::{Api, Patch, PatchParams};
-use weir_testkit::charts::{ChartRepository, ServeOptions, StaticServer};
 use weir_testkit::cluster::{Cluster, eventually};
 
-use crate::helm_support::{helm_release, ready_with, released, repository};
+use crate::helm_support::{Setup, helm_release, ready_with, released, setup};
 
 async fn scale(cluster: &Cluster, replicas: i64) {
     let api = Api::<Deployment>::namespaced(cluster.client.clone(), "default");
@@ -25,20 +24,18 @@ async fn drift_event(cluster: &Cluster, reason: &str) -> Option<String> {
     list.items.into_iter().find(|event| event.reason.as_deref() == Some(reason)).and_then(|event| event.note)
 }
 
-async fn start(spec: &str) -> (Cluster, StaticServer, ChartRepository) {
-    let charts = ChartRepository::new();
-    charts.publish("web", "1.0.0", "", None);
-    let server = StaticServer::start(&charts.root, &ServeOptions::default());
-    let cluster = Cluster::start().await;
-    cluster.apply(&repository(&server.url)).await;
-    cluster.apply(&helm_release(spec)).await;
-    released(&cluster, |r| ready_with(r, "InstallSucceeded")).await;
-    (cluster, server, charts)
+/// [`setup`], with HelmRelease `web` (plus `spec`) installed.
+async fn start(spec: &str) -> Setup {
+    let setup = setup().await;
+    setup.cluster.apply(&helm_release(spec)).await;
+    released(&setup.cluster, |r| ready_with(r, "InstallSucceeded")).await;
+    setup
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn enabled_corrects_drift() {
-    let (cluster, _server, _charts) = start("  driftDetection:\n    mode: enabled\n").await;
+    let Setup { cluster, server: _server, charts: _charts, helm: _helm } =
+        start("  driftDetection:\n    mode: enabled\n").await;
     scale(&cluster, 5).await;
     eventually(weir_testkit::cluster::PATIENCE, || async {
         (replicas(&cluster).await == 1).then_some(()).ok_or_else(String::new)
@@ -52,7 +49,7 @@ async fn enabled_corrects_drift() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn warn_reports_and_ignore_rules_leave_fields_alone() {
     let spec = "  driftDetection:\n    mode: warn\n";
-    let (cluster, _server, _charts) = start(spec).await;
+    let Setup { cluster, server: _server, charts: _charts, helm: _helm } = start(spec).await;
     scale(&cluster, 4).await;
     let note = eventually(weir_testkit::cluster::PATIENCE, || async {
         drift_event(&cluster, "DriftDetected").await.ok_or_else(String::new)

@@ -1,21 +1,13 @@
 //! `spec.postRenderers`: kustomize patches and image overrides over the rendered chart, run by
 //! the renderer plugin; the release's manifest records the result, and changing them upgrades.
 
-use weir_testkit::charts::{ChartRepository, ServeOptions, StaticServer};
-use weir_testkit::cluster::Cluster;
-
-use crate::helm_support::{HelmCli, helm_release, ready_with, released, repository};
+use crate::helm_support::{Setup, helm_release, ready_with, released, setup};
 
 const POST_RENDERERS: &str = "  postRenderers:\n  - kustomize:\n      patches:\n      - target:\n          kind: Deployment\n        patch: |\n          - op: add\n            path: /metadata/labels/patched\n            value: \"yes\"\n      images:\n      - name: nginx\n        newName: registry.example/nginx\n        newTag: \"1.27\"\n";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn patches_and_images_apply_to_the_rendered_chart() {
-    let charts = ChartRepository::new();
-    charts.publish("web", "1.0.0", "", None);
-    let server = StaticServer::start(&charts.root, &ServeOptions::default());
-    let cluster = Cluster::start().await;
-    let helm = HelmCli::new(&cluster);
-    cluster.apply(&repository(&server.url)).await;
+    let Setup { charts: _charts, server: _server, cluster, helm } = setup().await;
     cluster.apply(&helm_release(POST_RENDERERS)).await;
     released(&cluster, |r| ready_with(r, "InstallSucceeded")).await;
     let deployment = cluster.get("apps/v1", "Deployment", Some("default"), "web").await.unwrap();

@@ -6,16 +6,11 @@ use weir_api::helm::HelmRelease;
 use weir_testkit::charts::{ChartRepository, ServeOptions, StaticServer};
 use weir_testkit::cluster::{Cluster, PATIENCE, eventually};
 
-use crate::helm_support::{HelmCli, condition, helm_release, ready_with, released, repository};
+use crate::helm_support::{HelmCli, Setup, condition, helm_release, ready_with, released, repository, setup};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn install_upgrade_and_uninstall_as_helm_sees_them() {
-    let charts = ChartRepository::new();
-    charts.publish("web", "1.0.0", "", None);
-    let server = StaticServer::start(&charts.root, &ServeOptions::default());
-    let cluster = Cluster::start().await;
-    let helm = HelmCli::new(&cluster);
-    cluster.apply(&repository(&server.url)).await;
+    let Setup { charts, server: _server, cluster, helm } = setup().await;
 
     cluster.apply(&helm_release("  values:\n    replicaCount: 2\n")).await;
     let release = released(&cluster, |r| ready_with(r, "InstallSucceeded")).await;
@@ -72,12 +67,7 @@ async fn install_upgrade_and_uninstall_as_helm_sees_them() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failing_upgrade_is_rolled_back_until_retries_run_out() {
-    let charts = ChartRepository::new();
-    charts.publish("web", "1.0.0", "", None);
-    let server = StaticServer::start(&charts.root, &ServeOptions::default());
-    let cluster = Cluster::start().await;
-    let helm = HelmCli::new(&cluster);
-    cluster.apply(&repository(&server.url)).await;
+    let Setup { charts: _charts, server: _server, cluster, helm } = setup().await;
     cluster.apply(&helm_release("")).await;
     released(&cluster, |r| ready_with(r, "InstallSucceeded")).await;
 
@@ -110,12 +100,7 @@ async fn a_failing_upgrade_is_rolled_back_until_retries_run_out() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn values_from_configmaps_and_secrets_in_flux_order() {
-    let charts = ChartRepository::new();
-    charts.publish("web", "1.0.0", "", None);
-    let server = StaticServer::start(&charts.root, &ServeOptions::default());
-    let cluster = Cluster::start().await;
-    let helm = HelmCli::new(&cluster);
-    cluster.apply(&repository(&server.url)).await;
+    let Setup { charts: _charts, server: _server, cluster, helm } = setup().await;
     cluster
         .apply(
             "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: base\n  namespace: default\ndata:\n  values.yaml: |\n    replicaCount: 4\n    image:\n      tag: base\n\

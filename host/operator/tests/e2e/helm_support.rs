@@ -4,8 +4,27 @@
 use serde_json::Value;
 use weir_api::helm::HelmRelease;
 use weir_api::status::{FluxObject, ObjectStatus};
-use weir_testkit::charts;
+use weir_testkit::charts::{self, ChartRepository, ServeOptions, StaticServer};
 use weir_testkit::cluster::Cluster;
+
+/// A chart repository holding `web` 1.0.0 (from `helm create`) served by nginx, a cluster with
+/// HelmRepository `default/charts` pointing at it, and the helm CLI for that cluster.
+pub struct Setup {
+    pub charts: ChartRepository,
+    pub server: StaticServer,
+    pub cluster: Cluster,
+    pub helm: HelmCli,
+}
+
+pub async fn setup() -> Setup {
+    let charts = ChartRepository::new();
+    charts.publish("web", "1.0.0", "", None);
+    let server = StaticServer::start(&charts.root, &ServeOptions::default());
+    let cluster = Cluster::start().await;
+    let helm = HelmCli::new(&cluster);
+    cluster.apply(&repository(&server.url)).await;
+    Setup { charts, server, cluster, helm }
+}
 
 pub fn repository(url: &str) -> String {
     repository_in("default", url)

@@ -4,19 +4,14 @@
 use weir_testkit::charts::{ChartRepository, ServeOptions, StaticServer};
 use weir_testkit::cluster::Cluster;
 
-use crate::helm_support::{HelmCli, condition, helm_release, ready_with, released, repository};
+use crate::helm_support::{Setup, condition, helm_release, ready_with, released, repository, setup};
 
 /// A test hook whose pod fails.
 const FAILING_TEST: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: \"{{ .Release.Name }}-broken\"\n  annotations:\n    helm.sh/hook: test\n    weir.dev/simulate: fail\nspec:\n  restartPolicy: Never\n  containers:\n  - name: check\n    image: busybox\n";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn passing_tests_are_recorded() {
-    let charts = ChartRepository::new();
-    charts.publish("web", "1.0.0", "", None);
-    let server = StaticServer::start(&charts.root, &ServeOptions::default());
-    let cluster = Cluster::start().await;
-    let helm = HelmCli::new(&cluster);
-    cluster.apply(&repository(&server.url)).await;
+    let Setup { charts: _charts, server: _server, cluster, helm } = setup().await;
     cluster.apply(&helm_release("  test:\n    enable: true\n")).await;
     let release =
         released(&cluster, |r| condition(r, "TestSuccess").is_some_and(|(status, _, _)| status == "True")).await;

@@ -4,21 +4,16 @@
 
 use kube::Api;
 use weir_api::helm::HelmRelease;
-use weir_testkit::charts::{ChartRepository, ServeOptions, StaticServer};
-use weir_testkit::cluster::{Cluster, PATIENCE, eventually};
+use weir_testkit::cluster::{PATIENCE, eventually};
 
-use crate::helm_support::{HelmCli, helm_release, ready_with, released, repository};
+use crate::helm_support::{Setup, helm_release, ready_with, released, setup};
 
-async fn start(spec: &str) -> (Cluster, HelmCli, StaticServer, ChartRepository) {
-    let charts = ChartRepository::new();
-    charts.publish("web", "1.0.0", "", None);
-    let server = StaticServer::start(&charts.root, &ServeOptions::default());
-    let cluster = Cluster::start().await;
-    let helm = HelmCli::new(&cluster);
-    cluster.apply(&repository(&server.url)).await;
-    cluster.apply(&helm_release(spec)).await;
-    released(&cluster, |r| ready_with(r, "InstallSucceeded")).await;
-    (cluster, helm, server, charts)
+/// [`setup`], with HelmRelease `web` (plus `spec`) installed.
+async fn start(spec: &str) -> Setup {
+    let setup = setup().await;
+    setup.cluster.apply(&helm_release(spec)).await;
+    released(&setup.cluster, |r| ready_with(r, "InstallSucceeded")).await;
+    setup
 }
 
 async fn until(what: &str, check: impl AsyncFn() -> bool) {
@@ -29,7 +24,8 @@ async fn until(what: &str, check: impl AsyncFn() -> bool) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn keep_history_leaves_the_record_uninstalled() {
-    let (cluster, helm, _server, _charts) = start("  uninstall:\n    keepHistory: true\n").await;
+    let Setup { cluster, helm, server: _server, charts: _charts } =
+        start("  uninstall:\n    keepHistory: true\n").await;
     Api::<HelmRelease>::namespaced(cluster.client.clone(), "default").delete("web", &Default::default()).await.unwrap();
     until("the objects are deleted", async || {
         cluster.get("apps/v1", "Deployment", Some("default"), "web").await.is_none()
@@ -45,7 +41,7 @@ async fn keep_history_leaves_the_record_uninstalled() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_helm_uninstall_behind_the_release_is_repaired() {
-    let (cluster, helm, _server, _charts) = start("").await;
+    let Setup { cluster, helm, server: _server, charts: _charts } = start("").await;
     helm.run(&["uninstall", "web"]);
     assert!(cluster.get("apps/v1", "Deployment", Some("default"), "web").await.is_none());
     until("the release is installed again", async || {
@@ -62,7 +58,7 @@ async fn a_helm_uninstall_behind_the_release_is_repaired() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_release_name_uninstalls_the_old_release() {
-    let (cluster, helm, _server, _charts) = start("").await;
+    let Setup { cluster, helm, server: _server, charts: _charts } = start("").await;
     cluster.apply(&helm_release("  releaseName: site\n")).await;
     released(&cluster, |r| {
         ready_with(r, "InstallSucceeded")

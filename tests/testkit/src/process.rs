@@ -1,0 +1,11 @@
+//! What benchmarks report about their own process.
+
+/// The process's peak resident set size (VmHWM), in KiB; 0 where `/proc` does not say.
+pub fn peak_rss_kib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
