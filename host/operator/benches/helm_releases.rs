@@ -43,7 +43,7 @@ async fn run(count: usize, rounds: usize) {
         let name = format!("one-{round}");
         let started = Instant::now();
         cluster.apply(&release_without_wait(&name, 1)).await;
-        wait_all(&cluster, &[name.clone()], "InstallSucceeded").await;
+        wait_all(&cluster, std::slice::from_ref(&name), "InstallSucceeded").await;
         weir_install.push(started.elapsed());
         let started = Instant::now();
         cluster.apply(&release_without_wait(&name, 2)).await;
