@@ -40,12 +40,10 @@ enum Command {
     /// List Flux objects with their readiness.
     #[command(subcommand)]
     Get(commands::flux::GetCommand),
-    /// Stop reconciling an object.
-    #[command(subcommand)]
-    Suspend(commands::flux::SuspendTarget),
-    /// Reconcile a suspended object again.
-    #[command(subcommand)]
-    Resume(commands::flux::SuspendTarget),
+    /// Stop reconciling objects.
+    Suspend(commands::flux::SuspendCommand),
+    /// Reconcile suspended objects again, and wait for them.
+    Resume(commands::flux::ResumeCommand),
     /// Reconcile an object now and wait for the outcome.
     #[command(subcommand)]
     Reconcile(commands::reconcile::ReconcileCommand),
@@ -57,6 +55,17 @@ enum Command {
     Diff(commands::build::BuildTarget),
     /// Run a whole GitOps cluster in this process: API server, controllers, and a bootstrapped repository.
     Dev(commands::dev::DevArgs),
+}
+
+/// The exit status of a Flux verb, its error printed as flux prints errors.
+fn flux_outcome(outcome: anyhow::Result<()>) -> anyhow::Result<ExitCode> {
+    Ok(match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("✗ {err:#}");
+            ExitCode::FAILURE
+        }
+    })
 }
 
 fn main() -> ExitCode {
@@ -80,11 +89,12 @@ fn main() -> ExitCode {
             Command::Sops(command) => command.run(&cli.plugins).await,
             // Helm's own error format (`Error: …`), so scripts written for helm keep working.
             Command::Helm(command) => return command.run(&cli.plugins).await,
-            Command::Create(command) => command.run(&cli.cluster).await,
-            Command::Get(command) => command.run(&cli.cluster).await,
-            Command::Suspend(target) => target.run(&cli.cluster, true).await,
-            Command::Resume(target) => target.run(&cli.cluster, false).await,
-            Command::Reconcile(command) => command.run(&cli.cluster).await,
+            // Flux's verbs fail as flux does: `✗ <error>`.
+            Command::Create(command) => return flux_outcome(command.run(&cli.cluster).await),
+            Command::Get(command) => return flux_outcome(command.run(&cli.cluster).await),
+            Command::Suspend(command) => return flux_outcome(command.run(&cli.cluster).await),
+            Command::Resume(command) => return flux_outcome(command.run(&cli.cluster).await),
+            Command::Reconcile(command) => return flux_outcome(command.run(&cli.cluster).await),
             Command::Build(target) => target.build(&cli.cluster, &cli.plugins).await,
             // `diff` tells by its exit status whether anything would change, as `flux diff` does.
             Command::Diff(target) => return target.diff(&cli.cluster, &cli.plugins).await,

@@ -1,18 +1,29 @@
-//! `weir reconcile source git NAME` and `weir reconcile kustomization NAME [--with-source]`:
-//! ask the controllers for a reconciliation now (Flux's `reconcile.fluxcd.io/requestedAt`
-//! annotation) and wait for its outcome.
+//! `weir reconcile`: asks the controllers for a reconciliation now (Flux's
+//! `reconcile.fluxcd.io/requestedAt` annotation, for a HelmRelease also `forceAt` and `resetAt`)
+//! and waits for its outcome, saying what flux says. Kinds with a source (Kustomization,
+//! HelmRelease, HelmChart) reconcile it first with `--with-source`; a HelmRelease's source is its
+//! HelmChart, which then reconciles its own source too.
 
 use std::time::Duration;
 
-use anyhow::{Context, bail};
+use anyhow::bail;
+use futures::future::BoxFuture;
 use k8s_openapi::jiff::Timestamp;
 use kube::api::{Api, Patch, PatchParams};
+use kube::{Client, ResourceExt};
 use serde_json::json;
+use weir_api::helm::HelmRelease;
 use weir_api::kustomize::Kustomization;
-use weir_api::source::GitRepository;
-use weir_api::status::{FluxObject, ObjectStatus, Readiness, readiness};
+use weir_api::source::{GitRepository, HelmChart, HelmRepository};
+use weir_api::status::{ObjectStatus, Readiness, readiness};
 
+use super::flux::{DEADLINE_EXCEEDED, FluxKind, POLL, api_error, enum_name, parse_timeout, say};
 use crate::cluster::ClusterOptions;
+
+/// Asks helm-controller for a one-off install or upgrade.
+const FORCE_REQUEST: &str = "reconcile.fluxcd.io/forceAt";
+/// Asks helm-controller to reset the failure counts.
+const RESET_REQUEST: &str = "reconcile.fluxcd.io/resetAt";
 
 #[derive(clap::Subcommand)]
 pub enum ReconcileCommand {
@@ -21,95 +32,238 @@ pub enum ReconcileCommand {
     Source(ReconcileSource),
     /// Build and apply a Kustomization now.
     #[command(alias = "ks")]
-    Kustomization(ReconcileKustomization),
+    Kustomization(ReconcileWithSource),
+    /// Install or upgrade a HelmRelease now.
+    #[command(alias = "hr")]
+    Helmrelease(ReconcileHelmRelease),
 }
 
 #[derive(clap::Subcommand)]
 pub enum ReconcileSource {
     /// A GitRepository.
     Git(ReconcileArgs),
+    /// A HelmRepository.
+    Helm(ReconcileArgs),
+    /// A HelmChart.
+    Chart(ReconcileWithSource),
 }
 
 #[derive(clap::Args)]
 pub struct ReconcileArgs {
     name: String,
-    /// How long to wait for the reconciliation.
+    /// How long to wait for each reconciliation.
     #[arg(long, default_value = "5m")]
     timeout: String,
 }
 
 #[derive(clap::Args)]
-pub struct ReconcileKustomization {
+pub struct ReconcileWithSource {
     #[command(flatten)]
     args: ReconcileArgs,
-    /// Fetch the Kustomization's source first.
-    #[arg(long)]
+    /// Reconcile the source first.
+    #[arg(long, action = clap::ArgAction::Set, num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false", value_parser = super::flux::go_bool)]
     with_source: bool,
+}
+
+#[derive(clap::Args)]
+pub struct ReconcileHelmRelease {
+    #[command(flatten)]
+    reconcile: ReconcileWithSource,
+    /// Force a one-off install or upgrade.
+    #[arg(long, action = clap::ArgAction::Set, num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false", value_parser = super::flux::go_bool)]
+    force: bool,
+    /// Reset the failure counts.
+    #[arg(long, action = clap::ArgAction::Set, num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false", value_parser = super::flux::go_bool)]
+    reset: bool,
 }
 
 impl ReconcileCommand {
     pub async fn run(self, cluster: &ClusterOptions) -> anyhow::Result<()> {
         let client = cluster.client().await?;
-        let namespace = &cluster.namespace;
+        let namespace = cluster.namespace.clone();
         match self {
             ReconcileCommand::Source(ReconcileSource::Git(args)) => {
-                let timeout = parse_timeout(&args.timeout)?;
-                let api = Api::<GitRepository>::namespaced(client, namespace);
-                let repository = request::<GitRepository>(&api, &args.name, namespace, timeout).await?;
-                let revision = repository.status.and_then(|status| status.artifact).map(|artifact| artifact.revision);
-                println!("✔ fetched revision {}", revision.unwrap_or_default());
+                reconcile::<GitRepository>(client, namespace, args.name, parse_timeout(&args.timeout)?).await
             }
-            ReconcileCommand::Kustomization(ReconcileKustomization { args, with_source }) => {
-                let timeout = parse_timeout(&args.timeout)?;
-                let api = Api::<Kustomization>::namespaced(client.clone(), namespace);
-                if with_source {
-                    let kustomization =
-                        api.get(&args.name).await.with_context(|| format!("Kustomization {}", args.name))?;
-                    let reference = &kustomization.spec.source_ref;
-                    let source_namespace = reference.namespace.clone().unwrap_or_else(|| namespace.clone());
-                    let sources = Api::<GitRepository>::namespaced(client.clone(), &source_namespace);
-                    request::<GitRepository>(&sources, &reference.name, &source_namespace, timeout).await?;
+            ReconcileCommand::Source(ReconcileSource::Helm(args)) => {
+                reconcile::<HelmRepository>(client, namespace, args.name, parse_timeout(&args.timeout)?).await
+            }
+            ReconcileCommand::Source(ReconcileSource::Chart(chart)) => {
+                let timeout = parse_timeout(&chart.args.timeout)?;
+                reconcile_with_source::<HelmChart>(client, namespace, chart.args.name, timeout, chart.with_source, &[])
+                    .await
+            }
+            ReconcileCommand::Kustomization(ks) => {
+                let timeout = parse_timeout(&ks.args.timeout)?;
+                reconcile_with_source::<Kustomization>(client, namespace, ks.args.name, timeout, ks.with_source, &[])
+                    .await
+            }
+            ReconcileCommand::Helmrelease(hr) => {
+                let timeout = parse_timeout(&hr.reconcile.args.timeout)?;
+                let mut annotations = Vec::new();
+                if hr.force {
+                    annotations.push(FORCE_REQUEST);
                 }
-                let kustomization = request::<Kustomization>(&api, &args.name, namespace, timeout).await?;
-                let revision = kustomization.status.and_then(|status| status.last_applied_revision);
-                println!("✔ applied revision {}", revision.unwrap_or_default());
+                if hr.reset {
+                    annotations.push(RESET_REQUEST);
+                }
+                let (name, with_source) = (hr.reconcile.args.name, hr.reconcile.with_source);
+                reconcile_with_source::<HelmRelease>(client, namespace, name, timeout, with_source, &annotations).await
             }
         }
-        Ok(())
     }
 }
 
-fn parse_timeout(text: &str) -> anyhow::Result<Duration> {
-    weir_go_compat::time::parse_duration(text).map_err(|error| anyhow::anyhow!("--timeout: {error}"))
+/// Where a kind's source is.
+struct SourceRef {
+    kind: String,
+    name: String,
+    /// Unset: the namespace the command works in.
+    namespace: Option<String>,
 }
 
-/// Annotates the object, then waits until the controller handled that request; fails when it is not Ready.
-async fn request<K: FluxObject>(api: &Api<K>, name: &str, namespace: &str, timeout: Duration) -> anyhow::Result<K> {
+/// The kinds that reconcile a source first with `--with-source`.
+trait WithSource: FluxKind {
+    fn source(&self) -> SourceRef;
+}
+
+impl WithSource for Kustomization {
+    fn source(&self) -> SourceRef {
+        let reference = &self.spec.source_ref;
+        SourceRef {
+            kind: enum_name(&reference.kind),
+            name: reference.name.clone(),
+            namespace: reference.namespace.clone(),
+        }
+    }
+}
+
+impl WithSource for HelmChart {
+    /// A HelmChart's source is in its namespace.
+    fn source(&self) -> SourceRef {
+        let reference = &self.spec.source_ref;
+        SourceRef { kind: enum_name(&reference.kind), name: reference.name.clone(), namespace: self.namespace() }
+    }
+}
+
+impl WithSource for HelmRelease {
+    /// `chartRef`'s object, else the HelmChart made from `chart`: `<namespace>-<name>` in the
+    /// namespace of the chart's source.
+    fn source(&self) -> SourceRef {
+        if let Some(reference) = &self.spec.chart_ref {
+            return SourceRef {
+                kind: enum_name(&reference.kind),
+                name: reference.name.clone(),
+                namespace: reference.namespace.clone().or_else(|| self.namespace()),
+            };
+        }
+        let namespace = self.spec.chart.as_ref().and_then(|chart| chart.spec.source_ref.namespace.clone());
+        SourceRef {
+            kind: "HelmChart".to_owned(),
+            name: self.helm_chart_name(),
+            namespace: namespace.or_else(|| self.namespace()),
+        }
+    }
+}
+
+/// flux's `reconcileCommand`: a source without a source of its own. A failure's message is quoted.
+async fn reconcile<K: FluxKind>(
+    client: Client,
+    namespace: String,
+    name: String,
+    timeout: Duration,
+) -> anyhow::Result<()> {
+    let api = Api::<K>::namespaced(client, &namespace);
+    let object = api.get(&name).await.map_err(api_error)?;
+    if object.is_static() {
+        say::success("reconciliation not supported by the object");
+        return Ok(());
+    }
+    if object.suspended() {
+        bail!("resource is suspended");
+    }
+    let object = request(&api, &name, &namespace, timeout, &[], true).await?;
+    say::success(object.success_message());
+    Ok(())
+}
+
+/// flux's `reconcileWithSourceCommand`: the source first when asked, then the object.
+fn reconcile_with_source<'a, K: WithSource>(
+    client: Client,
+    namespace: String,
+    name: String,
+    timeout: Duration,
+    with_source: bool,
+    annotations: &'a [&'a str],
+) -> BoxFuture<'a, anyhow::Result<()>> {
+    Box::pin(async move {
+        let api = Api::<K>::namespaced(client.clone(), &namespace);
+        let object = api.get(&name).await.map_err(api_error)?;
+        if object.suspended() {
+            bail!("resource is suspended");
+        }
+        if with_source {
+            let source = object.source();
+            let source_namespace = source.namespace.unwrap_or_else(|| namespace.clone());
+            match source.kind.as_str() {
+                "GitRepository" => reconcile::<GitRepository>(client, source_namespace, source.name, timeout).await?,
+                "HelmRepository" => reconcile::<HelmRepository>(client, source_namespace, source.name, timeout).await?,
+                // As flux does, a HelmChart reconciled for its HelmRelease reconciles its own source too.
+                "HelmChart" => {
+                    reconcile_with_source::<HelmChart>(client, source_namespace, source.name, timeout, true, &[])
+                        .await?
+                }
+                other => bail!("cannot reconcile source of kind {other}"),
+            }
+        }
+        let object = request(&api, &name, &namespace, timeout, annotations, false).await?;
+        say::success(object.success_message());
+        Ok(())
+    })
+}
+
+/// Annotates the object with a new token (also under `extra`), then waits until the controller
+/// has handled that token and the object is no longer in progress; a Ready=False outcome is
+/// `Kind reconciliation failed: message` (the message quoted when `quoted`, as flux quotes it for
+/// sources), a stalled one its message.
+async fn request<K: FluxKind>(
+    api: &Api<K>,
+    name: &str,
+    namespace: &str,
+    timeout: Duration,
+    extra: &[&str],
+    quoted: bool,
+) -> anyhow::Result<K> {
     let kind = K::KIND;
-    println!("► annotating {kind} {name} in {namespace} namespace");
+    say::action(format!("annotating {kind} {name} in {namespace} namespace"));
     let token = Timestamp::now().to_string();
-    let patch = json!({"metadata": {"annotations": {weir_operator::RECONCILE_REQUEST: token}}});
-    api.patch(name, &PatchParams::default(), &Patch::Merge(&patch))
-        .await
-        .with_context(|| format!("{kind} {namespace}/{name}"))?;
-    println!("✔ {kind} annotated");
-    println!("◎ waiting for {kind} reconciliation");
+    let mut annotations = serde_json::Map::new();
+    for key in std::iter::once(&weir_operator::RECONCILE_REQUEST).chain(extra) {
+        annotations.insert((*key).to_owned(), json!(token));
+    }
+    let patch = json!({"metadata": {"annotations": annotations}});
+    api.patch(name, &PatchParams::default(), &Patch::Merge(&patch)).await.map_err(api_error)?;
+    say::success(format!("{kind} annotated"));
+    say::waiting(format!("waiting for {kind} reconciliation"));
     let deadline = tokio::time::Instant::now() + timeout;
     loop {
-        let object = api.get(name).await?;
+        let object = api.get(name).await.map_err(api_error)?;
         let handled = object.status().and_then(ObjectStatus::last_handled_reconcile_at) == Some(token.as_str());
         if handled {
             match readiness(&object) {
                 Readiness::Ready(_) => return Ok(object),
-                Readiness::Failed { message, .. } | Readiness::Stalled { message, .. } => {
-                    bail!("{kind} reconciliation failed: {message}")
-                }
+                Readiness::Failed { message, .. } if quoted => bail!("{kind} reconciliation failed: '{message}'"),
+                Readiness::Failed { message, .. } => bail!("{kind} reconciliation failed: {message}"),
+                Readiness::Stalled { message, .. } => bail!(message),
                 Readiness::InProgress(_) => {}
             }
         }
         if tokio::time::Instant::now() >= deadline {
-            bail!("timed out waiting for {kind} {namespace}/{name} to reconcile");
+            bail!(DEADLINE_EXCEEDED);
         }
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        tokio::time::sleep(POLL).await;
     }
 }
