@@ -63,16 +63,35 @@ fn dev_bootstraps_a_repository_and_the_flux_verbs_work_on_it() {
     }
 
     let reconciled = dev.weir(&["reconcile", "kustomization", "flux-system", "--with-source", "--timeout", "30s"]);
-    let stdout = String::from_utf8_lossy(&reconciled.stdout);
-    assert!(reconciled.status.success(), "{stdout}{}", String::from_utf8_lossy(&reconciled.stderr));
-    assert!(stdout.contains(&format!("✔ applied revision main@sha1:{commit}")), "{stdout}");
+    // As flux, the progress goes to stderr.
+    let said = String::from_utf8_lossy(&reconciled.stderr);
+    assert!(reconciled.status.success(), "{said}");
+    assert!(said.contains(&format!("✔ applied revision main@sha1:{commit}")), "{said}");
 
     let table = dev.weir(&["get", "kustomizations"]);
     let table = String::from_utf8_lossy(&table.stdout);
     let row = table.lines().find(|line| line.starts_with("flux-system")).unwrap_or_else(|| panic!("{table}"));
-    assert!(row.contains("True") && row.contains(&commit), "{table}");
+    // As flux, `get` shows commits by their first 8 digits.
+    let short = &commit[..8];
+    assert!(row.contains("\tTrue") && row.contains(&format!("\tmain@sha1:{short}\t")), "{table}");
     let sources = dev.weir(&["get", "sources", "git"]);
-    assert!(String::from_utf8_lossy(&sources.stdout).contains(&format!("main@sha1:{commit}")));
+    assert!(String::from_utf8_lossy(&sources.stdout).contains(&format!("\tmain@sha1:{short}\t")));
+
+    // A HelmRepository nobody serves: the real controller's failure is what `create` and
+    // `reconcile` report, as flux reports it.
+    let created =
+        dev.weir(&["create", "source", "helm", "broken", "--url", "http://127.0.0.1:1/charts", "--timeout", "30s"]);
+    let said = String::from_utf8_lossy(&created.stderr);
+    assert!(!created.status.success(), "{said}");
+    assert!(said.contains("✔ source created\n") && said.contains("✗ failed to fetch Helm repository index"), "{said}");
+    let reconciled = dev.weir(&["reconcile", "source", "helm", "broken", "--timeout", "30s"]);
+    let said = String::from_utf8_lossy(&reconciled.stderr);
+    assert!(!reconciled.status.success(), "{said}");
+    assert!(said.contains("✔ HelmRepository annotated\n"), "{said}");
+    assert!(said.contains("✗ HelmRepository reconciliation failed: 'failed to fetch Helm repository index"), "{said}");
+    let table = dev.weir(&["get", "sources", "helm"]);
+    let table = String::from_utf8_lossy(&table.stdout);
+    assert!(table.lines().nth(1).is_some_and(|row| row.starts_with("broken\t") && row.contains("\tFalse")), "{table}");
 
     // The work tree changes; the cluster follows commits only, so build and diff show the difference.
     std::fs::write(repository.join("apps/settings.yaml"), SETTINGS.replace("one", "two")).unwrap();
