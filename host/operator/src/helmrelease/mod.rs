@@ -87,6 +87,14 @@ pub async fn run(lifecycle: Arc<Lifecycle<HelmReleases>>, shutdown: impl Future<
     let (by_chart, by_dependency) = (controller.store(), controller.store());
     let controller = controller
         .watches(Api::<HelmChart>::all(client.clone()), watcher::Config::default(), move |chart| {
+            // A chart the controller made names its release in its labels, which holds before the
+            // release's status does; a `chartRef` is found through the status.
+            let labels = chart.labels();
+            if let (Some(name), Some(namespace)) =
+                (labels.get(&format!("{GROUP}/name")), labels.get(&format!("{GROUP}/namespace")))
+            {
+                return vec![kube::runtime::reflector::ObjectRef::new(name).within(namespace)];
+            }
             reconciler::referrers(&by_chart, &chart, |release| {
                 release
                     .status
