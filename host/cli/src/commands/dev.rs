@@ -15,8 +15,9 @@ use kube::api::{Api, Patch, PatchParams};
 use kube::runtime::{WatchStreamExt, watcher};
 use kube::{Client, ResourceExt};
 use serde_json::json;
+use weir_api::helm::HelmRelease;
 use weir_api::kustomize::Kustomization;
-use weir_api::source::GitRepository;
+use weir_api::source::{GitRepository, HelmChart, HelmRepository};
 use weir_api::status::{FluxObject, Readiness, readiness};
 use weir_apiserver::{ApiServer, Authentication, Storage};
 use weir_operator::{Plugins, Settings};
@@ -91,7 +92,7 @@ impl DevArgs {
         config.auth_info.token = Some(token.into());
         let client = Client::try_from(config.clone())?;
         weir_operator::install_crds(&client).await.context("installing the CRDs")?;
-        eprintln!("✔ Flux CRDs installed (GitRepository, Kustomization)");
+        eprintln!("✔ Flux CRDs installed (GitRepository, HelmRepository, HelmChart, Kustomization, HelmRelease)");
         bootstrap(&client, &url, &branch, &self.path, &self.interval).await?;
         eprintln!(
             "✔ bootstrapped {url} (branch {branch}, path {}) as GitRepository and Kustomization flux-system/flux-system",
@@ -197,16 +198,25 @@ async fn bootstrap(client: &Client, url: &str, branch: &str, path: &str, interva
     Ok(())
 }
 
-/// Prints each outcome of a GitRepository's or Kustomization's reconciliation when it differs
-/// from the last one shown: Ready, or failed; work in progress is not shown.
+/// Prints each outcome of a Flux object's reconciliation (sources, Kustomizations,
+/// HelmReleases) when it differs from the last one shown: Ready, or failed; work in progress
+/// is not shown.
 async fn print_progress(client: Client) {
-    let sources = watcher(Api::<GitRepository>::all(client.clone()), watcher::Config::default())
-        .applied_objects()
-        .map(|event| event.map(|source| outcome(&source)));
-    let kustomizations = watcher(Api::<Kustomization>::all(client), watcher::Config::default())
-        .applied_objects()
-        .map(|event| event.map(|ks| outcome(&ks)));
-    let mut events = futures::stream::select(sources.boxed(), kustomizations.boxed());
+    fn outcomes<K: FluxObject>(
+        client: &Client,
+    ) -> futures::stream::BoxStream<'static, Result<(String, Option<(bool, String)>), watcher::Error>> {
+        watcher(Api::<K>::all(client.clone()), watcher::Config::default())
+            .applied_objects()
+            .map(|event| event.map(|object| outcome(&object)))
+            .boxed()
+    }
+    let mut events = futures::stream::select_all([
+        outcomes::<GitRepository>(&client),
+        outcomes::<HelmRepository>(&client),
+        outcomes::<HelmChart>(&client),
+        outcomes::<Kustomization>(&client),
+        outcomes::<HelmRelease>(&client),
+    ]);
     let mut last: HashMap<String, (bool, String)> = HashMap::new();
     while let Some(event) = events.next().await {
         let Ok((id, Some((ready, message)))) = event else { continue };
