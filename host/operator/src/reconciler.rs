@@ -202,6 +202,13 @@ pub async fn reconcile<R: Reconciler>(object: Arc<R::Object>, lifecycle: Arc<Lif
         tracing::info!(%key, "reconciliation is suspended");
         return Ok(Action::await_change());
     }
+    // The watch's copy may predate our own last status write (a reconciliation triggered by a
+    // related object can run before that write comes back through the watch): work from the
+    // server's current object, so counts and conditions build on what was last written.
+    let object = match api.get_opt(&name).await? {
+        Some(current) => Arc::new(current),
+        None => return Ok(Action::await_change()),
+    };
     let generation = object.meta().generation;
     let mut status = object.status().cloned().unwrap_or_default();
     let token = reconcile_request(&*object, status.last_handled_reconcile_at());

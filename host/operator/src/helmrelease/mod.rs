@@ -185,22 +185,30 @@ impl Reconciler for HelmReleases {
                     == Some(chart.version())
                 && values::digest(&record.config) == values.digest
         };
-        if let Some(current) = latest.as_ref().filter(|record| in_sync(record)) {
+        // Tests that failed on the deployed revision count against it, unless ignored.
+        let tests_failed = release.spec.test.as_ref().and_then(|test| test.enable) == Some(true)
+            && !ignores_test_failures(release, status.last_attempted_release_action == Some(ReleaseAction::Install))
+            && latest.as_ref().is_some_and(|record| {
+                record.hooks.iter().any(|hook| {
+                    hook.events.contains(&weir_helm_storage::HookEvent::TEST)
+                        && hook.last_run.phase == weir_helm_storage::HookPhase::FAILED
+                })
+            });
+        if let Some(current) = latest.as_ref().filter(|record| in_sync(record) && !tests_failed) {
             record_history(status, &releases, None);
             self.detect_drift(release, &action, current, context).await?;
-            // In step: Ready repeats how the release got here (a release `helm install` made
-            // and this HelmRelease adopted reads as installed).
-            let released = status.conditions.iter().flatten().find(|c| c.type_ == RELEASED && c.status == "True");
-            let upgraded = released.is_some_and(|c| c.reason == reason::UPGRADE_SUCCEEDED);
+            // In step: Ready says how the release got here, as its record tells (a release
+            // `helm install` made and this HelmRelease adopted reads as installed).
+            let upgraded = current.version > 1 && current.info.description != "Install complete";
             let (why, verb) =
                 if upgraded { (reason::UPGRADE_SUCCEEDED, "upgrade") } else { (reason::INSTALL_SUCCEEDED, "install") };
-            let message = released.map_or_else(|| released_message(verb, current, &chart), |c| c.message.clone());
-            if released.is_none() {
-                conditions::set(status.conditions.get_or_insert_default(), RELEASED, true, why, &message, generation);
-            }
+            let message = released_message(verb, current, &chart);
+            conditions::set(status.conditions.get_or_insert_default(), RELEASED, true, why, &message, generation);
             return Ok(Ready::new(why, message));
         }
-        let install = deployed.is_none();
+        // An install whose tests failed is retried as an install.
+        let install = deployed.is_none()
+            || (tests_failed && status.last_attempted_release_action == Some(ReleaseAction::Install));
         let kind = if install { ReleaseAction::Install } else { ReleaseAction::Upgrade };
         // The budget: retries after the first failure; -1 is forever.
         let (failures, retries) = if install {
@@ -208,10 +216,9 @@ impl Reconciler for HelmReleases {
         } else {
             (status.upgrade_failures.unwrap_or(0), upgrade_retries(release))
         };
-        if latest.as_ref().is_some_and(|record| record.info.status == Status::FAILED)
-            && retries >= 0
-            && failures > retries
-        {
+        // The budget is spent for this desired state (a remediation may have left a deployed
+        // rollback as the latest revision): no more attempts until the spec or chart changes.
+        if retries >= 0 && failures > retries {
             let verb = if install { "install" } else { "upgrade" };
             return Err(Failure::new(
                 reason::RETRIES_EXCEEDED,

@@ -92,6 +92,10 @@ async fn a_failing_upgrade_is_rolled_back_until_retries_run_out() {
     assert_eq!(deployed.len(), 1, "{rows:?}");
     assert!(deployed[0].1.starts_with("Rollback to"), "{rows:?}");
     assert!(rows.iter().any(|(status, _)| status == "failed"), "{rows:?}");
+    // A spent budget stops the attempts: no further revision appears.
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    let later = helm.json(&["history", "web", "-o", "json"]);
+    assert_eq!(later.as_array().unwrap().len(), rows.len(), "{later}");
 
     // Fixing the spec is a new desired state: it upgrades again.
     cluster.apply(&helm_release("  values:\n    replicaCount: 2\n")).await;
