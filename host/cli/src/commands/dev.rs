@@ -198,13 +198,14 @@ async fn bootstrap(client: &Client, url: &str, branch: &str, path: &str, interva
     Ok(())
 }
 
+/// Each reconciliation outcome of one kind, as `Kind namespace/name` and Ready or failed.
+type Outcomes = futures::stream::BoxStream<'static, Result<(String, Option<(bool, String)>), watcher::Error>>;
+
 /// Prints each outcome of a Flux object's reconciliation (sources, Kustomizations,
 /// HelmReleases) when it differs from the last one shown: Ready, or failed; work in progress
 /// is not shown.
 async fn print_progress(client: Client) {
-    fn outcomes<K: FluxObject>(
-        client: &Client,
-    ) -> futures::stream::BoxStream<'static, Result<(String, Option<(bool, String)>), watcher::Error>> {
+    fn outcomes<K: FluxObject>(client: &Client) -> Outcomes {
         watcher(Api::<K>::all(client.clone()), watcher::Config::default())
             .applied_objects()
             .map(|event| event.map(|object| outcome(&object)))
