@@ -94,6 +94,8 @@ async fn failures_are_reported_as_flux_reports_them() {
     assert_eq!(ready(&no_secret).unwrap().1, "AuthenticationFailed");
 
     cluster.apply(&helm_repository("good", &server.url, Some("charts-auth"))).await;
+    // Until the index is fetched the chart would only report NoSourceArtifact.
+    cluster.wait("default", "good", |r: &HelmRepository| ready(r).is_some_and(|r| r.0 == "True")).await;
     cluster.apply(&helm_chart("too-new", "podinfo", ">=7.0.0", "HelmRepository", "good", "")).await;
     let chart: HelmChart =
         cluster.wait("default", "too-new", |c: &HelmChart| ready(c).is_some_and(|r| r.0 == "False")).await;
