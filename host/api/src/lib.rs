@@ -2,11 +2,11 @@
 //! the same groups, versions, kinds, spec fields and status.
 //!
 //! - `source.toolkit.fluxcd.io/v1` [`source::GitRepository`], [`source::HelmRepository`],
-//!   [`source::HelmChart`]
+//!   [`source::HelmChart`], [`source::OCIRepository`]
 //! - `kustomize.toolkit.fluxcd.io/v1` [`kustomize::Kustomization`]
 //! - `helm.toolkit.fluxcd.io/v2` [`helm::HelmRelease`]
 //!
-//! HelmRepository and HelmChart are also served as `v1beta2`, HelmRelease as `v2beta2`, the
+//! HelmRepository, HelmChart and OCIRepository are also served as `v1beta2`, HelmRelease as `v2beta2`, the
 //! versions older Flux repositories are written in (see [`crds`]).
 //!
 //! [`crds`] gives their CustomResourceDefinitions, which `crds/` at the
@@ -34,6 +34,8 @@ pub fn crds() -> Vec<CustomResourceDefinition> {
         source::GitRepository::crd(),
         also_served_as(source::HelmRepository::crd(), "v1beta2"),
         also_served_as(source::HelmChart::crd(), "v1beta2"),
+        also_served_as(source::Bucket::crd(), "v1beta2"),
+        also_served_as(source::OCIRepository::crd(), "v1beta2"),
         kustomize::Kustomization::crd(),
         also_served_as(helm::HelmRelease::crd(), "v2beta2"),
     ]

@@ -3,6 +3,8 @@
 //! - [`GitRepository`]: a Git repository, and the artifact of its last fetched revision.
 //! - [`HelmRepository`]: a Helm chart repository (an `index.yaml` over HTTP(S), or an OCI registry).
 //! - [`HelmChart`]: one chart from a HelmRepository, GitRepository or Bucket, packaged as an artifact.
+//! - [`Bucket`]: an object storage bucket (S3 API), and the artifact of its last fetched objects.
+//! - [`OCIRepository`]: an OCI artifact in a container registry, and its last pulled layer.
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
 use kube::CustomResource;
@@ -11,8 +13,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::meta::{self, Artifact, LocalObjectReference};
 
+mod bucket;
 mod helm;
+mod oci;
+pub use bucket::*;
 pub use helm::*;
+pub use oci::*;
 
 /// Where and how to fetch a Git repository.
 #[derive(CustomResource, Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]

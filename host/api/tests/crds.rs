@@ -22,7 +22,7 @@ fn crds_directory_is_up_to_date() {
 }
 
 #[test]
-fn helm_kinds_also_serve_their_deprecated_beta_versions() {
+fn beta_kinds_also_serve_their_deprecated_beta_versions() {
     let versions = |name: &str| {
         let crds = weir_api::crds();
         let crd = crds.into_iter().find(|crd| crd.metadata.name.as_deref() == Some(name)).unwrap();
@@ -43,5 +43,6 @@ fn helm_kinds_also_serve_their_deprecated_beta_versions() {
     assert_eq!(versions("helmreleases.helm.toolkit.fluxcd.io"), current_and("v2", "v2beta2", "HelmRelease"));
     assert_eq!(versions("helmrepositories.source.toolkit.fluxcd.io"), current_and("v1", "v1beta2", "HelmRepository"));
     assert_eq!(versions("helmcharts.source.toolkit.fluxcd.io"), current_and("v1", "v1beta2", "HelmChart"));
+    assert_eq!(versions("ocirepositories.source.toolkit.fluxcd.io"), current_and("v1", "v1beta2", "OCIRepository"));
     assert_eq!(versions("gitrepositories.source.toolkit.fluxcd.io").len(), 1);
 }

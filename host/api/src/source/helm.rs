@@ -64,11 +64,11 @@ pub struct HelmRepositorySpec {
     pub type_: Option<HelmRepositoryType>,
     /// Whose cloud identity logs in to an OCI registry (`type: oci` only).
     #[serde(default = "default_provider", skip_serializing_if = "Option::is_none")]
-    pub provider: Option<HelmRepositoryProvider>,
+    pub provider: Option<RegistryProvider>,
 }
 
-fn default_provider() -> Option<HelmRepositoryProvider> {
-    Some(HelmRepositoryProvider::Generic)
+fn default_provider() -> Option<RegistryProvider> {
+    Some(RegistryProvider::Generic)
 }
 
 fn helm_repository_url_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
@@ -76,7 +76,7 @@ fn helm_repository_url_schema(_: &mut schemars::SchemaGenerator) -> schemars::Sc
 }
 
 /// Flux allows no hours here, unlike other durations.
-fn timeout_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+pub(super) fn timeout_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
     schemars::json_schema!({ "type": "string", "pattern": "^([0-9]+(\\.[0-9]+)?(ms|s|m))+$" })
 }
 
@@ -87,10 +87,11 @@ pub enum HelmRepositoryType {
     Oci,
 }
 
-/// Who signs in to an OCI registry: static credentials, or a cloud's workload identity.
+/// Who signs in to an OCI registry (a HelmRepository of `type: oci`, an OCIRepository): static
+/// credentials, or a cloud's workload identity.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
-pub enum HelmRepositoryProvider {
+pub enum RegistryProvider {
     Generic,
     Aws,
     Azure,

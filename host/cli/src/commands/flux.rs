@@ -24,7 +24,7 @@ use weir_api::kustomize::{
 use weir_api::meta::{LocalObjectReference, NamespacedObjectReference, SecretKeyReference};
 use weir_api::source::{
     GitRepository, GitRepositoryRef, GitRepositorySpec, HelmChart, HelmChartSourceKind, HelmRepository,
-    HelmRepositoryProvider, HelmRepositorySpec, HelmRepositoryType, ReconcileStrategy,
+    RegistryProvider, HelmRepositorySpec, HelmRepositoryType, ReconcileStrategy,
 };
 use weir_api::status::{FluxObject, ObjectStatus, READY, RECONCILING, Readiness, STALLED, readiness};
 
@@ -676,10 +676,10 @@ async fn create_helm_repository(
     let oci = scheme == "oci";
     let provider = match helm.oci_provider.as_deref().filter(|_| oci) {
         None | Some("") => None,
-        Some("generic") => Some(HelmRepositoryProvider::Generic),
-        Some("aws") => Some(HelmRepositoryProvider::Aws),
-        Some("azure") => Some(HelmRepositoryProvider::Azure),
-        Some("gcp") => Some(HelmRepositoryProvider::Gcp),
+        Some("generic") => Some(RegistryProvider::Generic),
+        Some("aws") => Some(RegistryProvider::Aws),
+        Some("azure") => Some(RegistryProvider::Azure),
+        Some("gcp") => Some(RegistryProvider::Gcp),
         Some(other) => bail!("--oci-provider {other:?} is not one of generic, aws, azure, gcp"),
     };
     let secret_ref = helm.secret_ref.filter(|name| !name.is_empty());
