@@ -2,12 +2,12 @@
 //! the same groups, versions, kinds, spec fields and status.
 //!
 //! - `source.toolkit.fluxcd.io/v1` [`source::GitRepository`], [`source::HelmRepository`],
-//!   [`source::HelmChart`], [`source::OCIRepository`]
+//!   [`source::HelmChart`], [`source::OCIRepository`], [`source::Bucket`]
 //! - `kustomize.toolkit.fluxcd.io/v1` [`kustomize::Kustomization`]
 //! - `helm.toolkit.fluxcd.io/v2` [`helm::HelmRelease`]
 //!
-//! HelmRepository, HelmChart and OCIRepository are also served as `v1beta2`, HelmRelease as `v2beta2`, the
-//! versions older Flux repositories are written in (see [`crds`]).
+//! HelmRepository, HelmChart, OCIRepository and Bucket are also served as `v1beta2`, HelmRelease
+//! as `v2beta2`, the versions older Flux repositories are written in (see [`crds`]).
 //!
 //! [`crds`] gives their CustomResourceDefinitions, which `crds/` at the
 //! repository root holds as YAML (a test keeps the two in step).

@@ -44,5 +44,6 @@ fn beta_kinds_also_serve_their_deprecated_beta_versions() {
     assert_eq!(versions("helmrepositories.source.toolkit.fluxcd.io"), current_and("v1", "v1beta2", "HelmRepository"));
     assert_eq!(versions("helmcharts.source.toolkit.fluxcd.io"), current_and("v1", "v1beta2", "HelmChart"));
     assert_eq!(versions("ocirepositories.source.toolkit.fluxcd.io"), current_and("v1", "v1beta2", "OCIRepository"));
+    assert_eq!(versions("buckets.source.toolkit.fluxcd.io"), current_and("v1", "v1beta2", "Bucket"));
     assert_eq!(versions("gitrepositories.source.toolkit.fluxcd.io").len(), 1);
 }
