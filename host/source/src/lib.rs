@@ -22,7 +22,6 @@ pub mod git;
 pub mod helm;
 mod ignore;
 mod store;
-mod tls;
 
 pub use git::{Commit, FetchRequest, GitClient, GitCredentials, GitError, GitReference};
 pub use ignore::{DEFAULT_EXCLUDES, IgnoreMatcher, IgnoreRules, SOURCE_IGNORE_FILE, VCS_EXCLUDES};

@@ -348,9 +348,8 @@ impl<'a> Remote<'a> {
 
     /// The sources' TLS (platform roots plus `ca.crt` if given).
     fn tls_config(&self) -> Result<rustls::ClientConfig, GitError> {
-        let material = crate::tls::TlsMaterial { ca_pem: self.credentials.ca_pem.as_deref(), client: None };
-        crate::tls::client_config(material)
-            .map_err(|message| GitError::Transport { url: self.display.clone(), message })
+        let material = weir_tls::TlsMaterial { ca_pem: self.credentials.ca_pem.as_deref(), client: None };
+        weir_tls::client_config(material).map_err(|message| GitError::Transport { url: self.display.clone(), message })
     }
 }
 

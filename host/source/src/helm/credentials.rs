@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use crate::tls::TlsMaterial;
+use weir_tls::TlsMaterial;
 
 /// Basic auth and TLS for a chart repository. In memory only: handed to the HTTP client,
 /// never written or logged.

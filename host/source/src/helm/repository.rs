@@ -34,7 +34,7 @@ impl ChartRepository {
         if !matches!(parsed.scheme(), "http" | "https") {
             return Err(invalid(format!("scheme '{}' is not supported, use http or https", parsed.scheme())));
         }
-        let tls = credentials.tls().and_then(crate::tls::client_config).map_err(HelmError::Credentials)?;
+        let tls = credentials.tls().and_then(weir_tls::client_config).map_err(HelmError::Credentials)?;
         let client = Client::builder()
             .tls_backend_preconfigured(tls)
             .timeout(timeout)

@@ -1,6 +1,7 @@
-//! TLS for every HTTP client a source uses (Git over HTTPS, Helm chart repositories): rustls
-//! with ring (the workspace's provider), the platform's roots plus the CA a Secret adds, and a
-//! client certificate when the Secret holds one. One place, so every source trusts alike.
+//! TLS for every HTTP client weir runs (Git over HTTPS, Helm chart repositories, OCI
+//! registries): rustls with ring (the workspace's provider), the platform's roots plus the CA a
+//! Secret adds, and a client certificate when the Secret holds one. One place, so every source
+//! trusts alike.
 
 use std::sync::Arc;
 
