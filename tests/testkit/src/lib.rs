@@ -13,4 +13,5 @@ pub mod git;
 pub mod net;
 pub mod paths;
 pub mod process;
+pub mod registry;
 pub mod tls;
