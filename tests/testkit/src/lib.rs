@@ -13,5 +13,6 @@ pub mod git;
 pub mod net;
 pub mod paths;
 pub mod process;
+pub mod s3;
 pub mod registry;
 pub mod tls;
