@@ -190,6 +190,7 @@ pub struct GitRepositoryStatus {
 }
 
 crate::status::object_status!(GitRepositoryStatus);
+crate::status::artifact_source!(GitRepository, OCIRepository, HelmChart, Bucket);
 
 impl crate::status::FluxObject for GitRepository {
     type Status = GitRepositoryStatus;

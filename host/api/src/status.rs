@@ -53,6 +53,24 @@ pub trait FluxObject:
     }
 }
 
+/// A source kind: what its controller last stored, for the kinds built from it.
+pub trait ArtifactSource: FluxObject {
+    /// `status.artifact`.
+    fn artifact(&self) -> Option<&crate::meta::Artifact>;
+}
+
+/// Implements [`ArtifactSource`] for kinds whose status has Flux's `artifact` field.
+macro_rules! artifact_source {
+    ($($kind:ty),+) => {
+        $(impl $crate::status::ArtifactSource for $kind {
+            fn artifact(&self) -> Option<&$crate::meta::Artifact> {
+                self.status.as_ref()?.artifact.as_ref()
+            }
+        })+
+    };
+}
+pub(crate) use artifact_source;
+
 /// Implements [`ObjectStatus`] for a status struct with Flux's field names.
 macro_rules! object_status {
     ($status:ty) => {

@@ -48,6 +48,10 @@ pub mod reason {
     pub const TEST_SUCCEEDED: &str = "TestSucceeded";
     pub const TEST_FAILED: &str = "TestFailed";
     pub const DRIFT_DETECTION_FAILED: &str = "DriftDetectionFailed";
+    pub const OCI_PULL_FAILED: &str = "OCIArtifactPullFailed";
+    pub const OCI_LAYER_OPERATION_FAILED: &str = "OCIArtifactLayerOperationFailed";
+    pub const READ_OPERATION_FAILED: &str = "ReadOperationFailed";
+    pub const VERIFICATION_ERROR: &str = "VerificationError";
 }
 
 /// Sets a condition True or False, keeping its transition time when the status stays the same.

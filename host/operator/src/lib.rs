@@ -4,8 +4,10 @@
 //!   GitRepository) and stores each revision as an artifact;
 //! - [`helmrepository`]: fetches Helm chart repository indexes (`source.toolkit.fluxcd.io/v1`
 //!   HelmRepository) and stores each as an artifact;
+//! - [`ocirepository`]: pulls OCI artifacts (`source.toolkit.fluxcd.io/v1` OCIRepository),
+//!   their cosign signatures checked when asked, and stores the selected layer as an artifact;
 //! - [`helmchart`]: makes packaged chart artifacts (`source.toolkit.fluxcd.io/v1` HelmChart)
-//!   from a HelmRepository or a GitRepository;
+//!   from a HelmRepository, a GitRepository or a Bucket;
 //! - [`helmrelease`]: installs, upgrades, tests, remediates and uninstalls Helm releases
 //!   (`helm.toolkit.fluxcd.io/v2` HelmRelease) rendered by the chart-renderer plugin, recorded
 //!   in Helm's own release Secrets;
@@ -26,7 +28,9 @@ pub mod helmrelease;
 pub mod helmrepository;
 mod impersonation;
 pub mod kustomization;
+pub mod ocirepository;
 pub mod reconciler;
+mod registry_access;
 mod secrets;
 
 use std::future::Future;
@@ -111,6 +115,7 @@ pub async fn run(
     };
     let sources = Lifecycle::new(gitrepository::GitRepositories::new(&settings)?, client.clone());
     let helm_repositories = Lifecycle::new(helmrepository::HelmRepositories::new(&settings)?, client.clone());
+    let oci_repositories = Lifecycle::new(ocirepository::OciRepositories::new(&settings)?, client.clone());
     let helm_charts = Lifecycle::new(helmchart::HelmCharts::new(&settings)?, client.clone());
     let helm_releases = Lifecycle::new(
         helmrelease::HelmReleases::new(client.clone(), config.clone(), settings.clone(), &plugins)?,
@@ -125,6 +130,7 @@ pub async fn run(
     tokio::join!(
         gitrepository::run(Arc::new(sources), signal()),
         helmrepository::run(Arc::new(helm_repositories), signal()),
+        ocirepository::run(Arc::new(oci_repositories), signal()),
         helmchart::run(Arc::new(helm_charts), signal()),
         helmrelease::run(Arc::new(helm_releases), signal()),
         kustomization::run(Arc::new(kustomizations), signal())

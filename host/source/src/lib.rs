@@ -13,6 +13,8 @@
 //!   source kind; plugins read them.
 //! - [`helm`]: HTTP(S) chart repositories (index and archives, basic auth, TLS) and charts as
 //!   artifacts (downloaded or packaged, `valuesFiles` merged), for HelmRepository and HelmChart.
+//! - [`oci`]: OCI artifacts for OCIRepository (reference resolution, Flux revisions, layer
+//!   selection, extract or copy) and cosign signature verification, over [`weir_registry`].
 //! - [`IgnoreRules`]: Flux's `spec.ignore` and `.sourceignore` rules.
 //!
 //! Everything here blocks; controllers call it from `tokio::task::spawn_blocking`. Secrets are
@@ -21,6 +23,7 @@
 pub mod git;
 pub mod helm;
 mod ignore;
+pub mod oci;
 mod store;
 
 pub use git::{Commit, FetchRequest, GitClient, GitCredentials, GitError, GitReference};

@@ -72,7 +72,7 @@ pub enum StoreError {
 }
 
 impl StoreError {
-    fn io(context: impl Into<String>) -> impl FnOnce(io::Error) -> StoreError {
+    pub(crate) fn io(context: impl Into<String>) -> impl FnOnce(io::Error) -> StoreError {
         let context = context.into();
         move |source| StoreError::Io { context, source }
     }
@@ -172,9 +172,7 @@ impl ArtifactStore {
             match header.entry_type() {
                 tar::EntryType::Regular | tar::EntryType::Continuous => {
                     let executable = header.mode().map_err(StoreError::Archive)? & 0o111 != 0;
-                    let mut contents = Vec::with_capacity(usize::try_from(header.size().unwrap_or(0)).unwrap_or(0));
-                    entry.read_to_end(&mut contents).map_err(StoreError::Archive)?;
-                    staging.add_file(&path, &contents, executable)?;
+                    staging.add_file_from(&path, &mut entry, executable)?;
                 }
                 tar::EntryType::Symlink => {
                     if let Some(target) = entry.link_name().map_err(StoreError::Archive)? {
@@ -257,17 +255,34 @@ impl Staging {
     /// Writes a file (read-only; executable keeps its execute bits) at `path`, relative to the
     /// artifact's root.
     pub fn add_file(&mut self, path: &Path, contents: &[u8], executable: bool) -> Result<(), StoreError> {
+        self.add_file_from(path, &mut { contents }, executable)
+    }
+
+    /// [`Staging::add_file`] from a stream, copied through in small pieces: a big file is never
+    /// held in memory whole.
+    pub fn add_file_from(&mut self, path: &Path, contents: &mut dyn Read, executable: bool) -> Result<(), StoreError> {
         let target = self.prepare(path)?;
         let write_error = || StoreError::io(format!("writing '{}' into the artifact", path.display()));
         let mut file = File::options().write(true).create_new(true).mode(0o600).open(&target).map_err(write_error())?;
-        file.write_all(contents).map_err(write_error())?;
+        let (mut hasher, mut written, mut buffer) = (Sha256::new(), 0u64, vec![0; 64 * 1024]);
+        loop {
+            let read = match contents.read(&mut buffer) {
+                Ok(0) => break,
+                Ok(read) => read,
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+                Err(error) => return Err(StoreError::io(format!("reading '{}'", path.display()))(error)),
+            };
+            file.write_all(&buffer[..read]).map_err(write_error())?;
+            hasher.update(&buffer[..read]);
+            written += read as u64;
+        }
         let mode = if executable { 0o555 } else { 0o444 };
         file.set_permissions(fs::Permissions::from_mode(mode)).map_err(write_error())?;
-        self.size += contents.len() as u64;
+        self.size += written;
         self.listing.push(Listed {
             path: path.as_os_str().as_bytes().to_vec(),
             mode: if executable { "100755" } else { "100644" },
-            sha256: Sha256::digest(contents).into(),
+            sha256: hasher.finalize().into(),
         });
         Ok(())
     }

@@ -357,6 +357,17 @@ impl Constraints {
             group.constraints.iter().all(|constraint| constraint.admits(version, group.admits_prereleases))
         })
     }
+
+    /// The tag naming the highest version in the range, tags read as Flux reads them
+    /// ([`Version::parse_tag`]; others are skipped). Of equal versions (`v1.0.0`, `1.0.0`) the
+    /// greater name wins, so the choice does not depend on the order tags were listed in.
+    pub fn highest_tag<'a>(&self, tags: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+        tags.into_iter()
+            .filter_map(|tag| Version::parse_tag(tag).ok().map(|version| (version, tag)))
+            .filter(|(version, _)| self.matches(version))
+            .max()
+            .map(|(_, tag)| tag)
+    }
 }
 
 fn is_space(b: u8) -> bool {

@@ -389,3 +389,15 @@ fn lenient_versions() {
         assert!(Version::parse_lenient(text).is_err(), "{text:?} should be rejected");
     }
 }
+
+#[test]
+fn highest_tag_reads_tags_as_flux() {
+    let range = Constraints::parse(">=1.0.0 <2.0.0").unwrap();
+    let tags = ["latest", "0.9.0", "v1.2.0", "1.10.0-rc.1", "1.9.3", "2.0.0", "01.9.4", "1.2"];
+    // Prereleases need a prerelease range, leading zeros and short versions are not tags Flux reads.
+    assert_eq!(range.highest_tag(tags), Some("1.9.3"));
+    // Equal versions: the greater name, whatever the listing order.
+    assert_eq!(range.highest_tag(["v1.5.0", "1.5.0"]), Some("v1.5.0"));
+    assert_eq!(range.highest_tag(["1.5.0", "v1.5.0"]), Some("v1.5.0"));
+    assert_eq!(range.highest_tag(["2.1.0", "nightly"]), None);
+}

@@ -11,6 +11,7 @@ pub mod cluster;
 pub mod corpus;
 pub mod git;
 pub mod net;
+pub mod oci;
 pub mod paths;
 pub mod process;
 pub mod s3;

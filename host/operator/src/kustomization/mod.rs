@@ -21,8 +21,8 @@ use std::time::{Duration, Instant};
 use kube::api::Api;
 use kube::runtime::watcher;
 use kube::{Client, ResourceExt};
-use weir_api::kustomize::{Kustomization, KustomizationStatus};
-use weir_api::source::GitRepository;
+use weir_api::kustomize::{Kustomization, KustomizationStatus, SourceKind};
+use weir_api::source::{Bucket, GitRepository, OCIRepository};
 use weir_go_compat::time::parse_duration;
 use weir_source::ArtifactStore;
 
@@ -69,23 +69,37 @@ pub async fn run(
 ) {
     let client = &lifecycle.client;
     let controller = reconciler::controller::<Kustomization>(client);
-    let by_source = controller.store();
+    let (by_git, by_oci, by_bucket) = (controller.store(), controller.store(), controller.store());
     let by_dependency = controller.store();
     let controller = controller
         // A new artifact reconciles every Kustomization built from that source.
         .watches(Api::<GitRepository>::all(client.clone()), watcher::Config::default(), move |source| {
-            reconciler::referrers(&by_source, &source, |kustomization| {
-                let reference = &kustomization.spec.source_ref;
-                let namespace =
-                    reference.namespace.clone().unwrap_or_else(|| kustomization.namespace().unwrap_or_default());
-                Some((namespace, reference.name.clone()))
-            })
+            built_from(&by_git, SourceKind::GitRepository, &source)
+        })
+        .watches(Api::<OCIRepository>::all(client.clone()), watcher::Config::default(), move |source| {
+            built_from(&by_oci, SourceKind::OCIRepository, &source)
+        })
+        .watches(Api::<Bucket>::all(client.clone()), watcher::Config::default(), move |source| {
+            built_from(&by_bucket, SourceKind::Bucket, &source)
         })
         // A dependency's new status (Ready, a new revision) reconciles what depends on it.
         .watches(Api::<Kustomization>::all(client.clone()), watcher::Config::default(), move |dependency| {
             reconciler::dependents(&by_dependency, &dependency)
         });
     reconciler::run(controller, lifecycle, shutdown).await;
+}
+
+/// The Kustomizations whose `sourceRef` is `source`, of `kind`.
+fn built_from<S: kube::Resource>(
+    store: &kube::runtime::reflector::Store<Kustomization>,
+    kind: SourceKind,
+    source: &S,
+) -> Vec<kube::runtime::reflector::ObjectRef<Kustomization>> {
+    reconciler::referrers(store, source, |kustomization| {
+        let reference = &kustomization.spec.source_ref;
+        let namespace = reference.namespace.clone().unwrap_or_else(|| kustomization.namespace().unwrap_or_default());
+        (reference.kind == kind).then(|| (namespace, reference.name.clone()))
+    })
 }
 
 impl Reconciler for Kustomizations {

@@ -2,8 +2,10 @@
 
 use kube::ResourceExt;
 use kube::api::Api;
-use weir_api::kustomize::Kustomization;
-use weir_api::source::GitRepository;
+use weir_api::kustomize::{Kustomization, SourceKind};
+use weir_api::meta::Artifact;
+use weir_api::source::{Bucket, GitRepository, OCIRepository};
+use weir_api::status::ArtifactSource;
 use weir_go_compat::time::format_duration;
 
 use super::{Kustomizations, failed};
@@ -18,10 +20,7 @@ pub(super) async fn source_artifact(
     let namespace = kustomization.namespace().unwrap_or_default();
     let reference = &kustomization.spec.source_ref;
     let source_namespace = reference.namespace.clone().unwrap_or_else(|| namespace.clone());
-    let kind = serde_json::to_value(&reference.kind)
-        .ok()
-        .and_then(|kind| kind.as_str().map(str::to_owned))
-        .unwrap_or_default();
+    let kind = source_kind_name(&reference.kind);
     let described = format!("{kind}/{source_namespace}/{}", reference.name);
     if context.settings.no_cross_namespace_refs && source_namespace != namespace {
         return Err(failed(
@@ -29,25 +28,40 @@ pub(super) async fn source_artifact(
             format!("can't access '{described}', cross-namespace references have been blocked"),
         ));
     }
-    if kind != "GitRepository" {
-        return Err(failed(reason::ARTIFACT_FAILED, format!("source '{described}' is not supported yet")));
-    }
-    let sources = Api::<GitRepository>::namespaced(context.client.clone(), &source_namespace);
-    let source = match sources.get_opt(&reference.name).await {
-        Ok(Some(source)) => source,
-        Ok(None) => {
-            return Err(failed(reason::ARTIFACT_FAILED, format!("Source '{described}' not found")));
+    let (client, name) = (&context.client, reference.name.as_str());
+    let artifact = match reference.kind {
+        SourceKind::GitRepository => latest_artifact::<GitRepository>(client, &source_namespace, name).await,
+        SourceKind::OCIRepository => latest_artifact::<OCIRepository>(client, &source_namespace, name).await,
+        SourceKind::Bucket => latest_artifact::<Bucket>(client, &source_namespace, name).await,
+        SourceKind::ExternalArtifact => {
+            return Err(failed(reason::ARTIFACT_FAILED, format!("source '{described}' is not supported yet")));
         }
-        Err(error) => return Err(failed(reason::ARTIFACT_FAILED, format!("reading '{described}': {error}"))),
     };
-    match source.status.and_then(|status| status.artifact) {
-        Some(artifact) => Ok((source_namespace, artifact)),
-        None => Err(Failure::new(
+    match artifact {
+        Ok(Some(Some(artifact))) => Ok((source_namespace, artifact)),
+        Ok(Some(None)) => Err(Failure::new(
             reason::ARTIFACT_FAILED,
             format!("Source artifact not found, retrying in {}", format_duration(context.settings.dependency_requeue)),
             Retry::After(context.settings.dependency_requeue),
         )),
+        Ok(None) => Err(failed(reason::ARTIFACT_FAILED, format!("Source '{described}' not found"))),
+        Err(error) => Err(failed(reason::ARTIFACT_FAILED, format!("reading '{described}': {error}"))),
     }
+}
+
+/// The kind as the API spells it.
+fn source_kind_name(kind: &SourceKind) -> String {
+    serde_json::to_value(kind).ok().and_then(|kind| kind.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+/// The source's artifact: `None` when there is no such source, `Some(None)` before its first.
+async fn latest_artifact<K: ArtifactSource>(
+    client: &kube::Client,
+    namespace: &str,
+    name: &str,
+) -> Result<Option<Option<Artifact>>, kube::Error> {
+    let source = Api::<K>::namespaced(client.clone(), namespace).get_opt(name).await?;
+    Ok(source.map(|source| source.artifact().cloned()))
 }
 
 /// Every `dependsOn` Kustomization must be Ready at its latest generation; one built from the

@@ -21,6 +21,7 @@ mod helm_tests;
 mod helm_uninstall;
 mod http_source;
 mod impersonation;
+mod oci_source;
 mod ordering;
 mod prune;
 mod suspend;

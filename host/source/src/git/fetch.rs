@@ -12,7 +12,7 @@ use gix::protocol::handshake::Ref;
 use gix::remote::Direction;
 use gix::remote::fetch::Shallow;
 use sha2::{Digest, Sha256};
-use weir_semver::{Constraints, Version};
+use weir_semver::Constraints;
 
 use super::credentials::GitCredentials;
 use super::error::{Class, GitError, chain_message, classify};
@@ -264,27 +264,13 @@ impl Session<'_> {
         let (ref_map, _handshake) = connection
             .ref_map(gix::progress::Discard, Default::default())
             .map_err(|err| self.remote_error(&err, ssh.take()))?;
-        let mut best: Option<(Version, String)> = None;
-        for remote_ref in &ref_map.remote_refs {
+        let tags = ref_map.remote_refs.iter().filter_map(|remote_ref| {
             let (name, _, _) = remote_ref.unpack();
-            let Some(tag) = name.to_str().ok().and_then(|name| name.strip_prefix("refs/tags/")) else {
-                continue;
-            };
-            let Ok(version) = Version::parse_tag(tag) else {
-                continue;
-            };
-            if !constraints.matches(&version) {
-                continue;
-            }
-            // Equal versions (`v1.0.0` and `1.0.0`): the greater name wins, so the choice is stable.
-            let better = best.as_ref().is_none_or(|(best_version, best_tag)| {
-                version > *best_version || (version == *best_version && tag > best_tag.as_str())
-            });
-            if better {
-                best = Some((version, tag.to_owned()));
-            }
-        }
-        best.map(|(_, tag)| tag)
+            name.to_str().ok().and_then(|name| name.strip_prefix("refs/tags/"))
+        });
+        constraints
+            .highest_tag(tags)
+            .map(str::to_owned)
             .ok_or_else(|| GitError::NotFound { url: self.remote.display.clone(), what: reference.describe() })
     }
 
