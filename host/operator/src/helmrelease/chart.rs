@@ -3,13 +3,15 @@
 //! template updates it), or the one `spec.chartRef` names; its artifact, and the chart as the
 //! release record carries it.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use kube::ResourceExt;
 use kube::api::{Api, Patch, PatchParams};
 use serde_json::{Value, json};
 use weir_api::helm::{ChartRefKind, HelmRelease};
-use weir_api::source::HelmChart;
+use weir_api::meta::Artifact;
+use weir_api::source::{HelmChart, OCIRepository};
+use weir_api::status::{ArtifactSource, ObjectStatus};
 use weir_helm_storage::{Chart, File, Lock, Metadata};
 use weir_plugin_host::chart_renderer::PACKAGED_CHART;
 
@@ -27,6 +29,8 @@ pub(super) struct ReleaseChart {
     pub revision: String,
     /// The chart as a release records it (Chart.yaml, templates, files, values, schema).
     pub chart: Chart,
+    /// The OCI manifest digest, for a chart from an OCIRepository.
+    pub digest: Option<String>,
 }
 
 impl ReleaseChart {
@@ -64,44 +68,94 @@ pub(super) async fn resolve(release: &HelmRelease, context: &HelmReleases) -> Re
             (reference.namespace.clone().unwrap_or_else(|| namespace.clone()), reference.name.clone())
         }
         (None, Some(reference)) => {
-            return Err(Failure::new(
-                reason::ARTIFACT_FAILED,
-                format!(
-                    "chartRef kind {:?} is not served by this weir version; use HelmChart or spec.chart",
-                    reference.kind
-                ),
-                Retry::Stalled,
-            ));
+            let source_namespace = reference.namespace.clone().unwrap_or_else(|| namespace.clone());
+            return oci_chart(&source_namespace, &reference.name, context).await;
         }
         (None, None) => return Err(Failure::invalid_spec("spec", "either chart or chartRef must be set")),
     };
     let helm_chart = format!("{chart_namespace}/{chart_name}");
-    let found = Api::<HelmChart>::namespaced(context.client.clone(), &chart_namespace)
-        .get_opt(&chart_name)
-        .await
-        .map_err(|error| artifact_failed(format!("could not get HelmChart '{helm_chart}': {error}")))?
-        .ok_or_else(|| artifact_failed(format!("HelmChart '{helm_chart}' not found")))?;
-    let status = found.status.clone().unwrap_or_default();
-    let ready = status.conditions.iter().flatten().find(|condition| condition.type_ == "Ready");
-    let current = status.observed_generation == found.metadata.generation;
-    let artifact = match (&status.artifact, ready) {
-        (Some(artifact), Some(ready)) if ready.status == "True" && current => artifact.clone(),
-        (_, ready) => {
-            let why = ready.map_or("not reconciled yet".to_owned(), |ready| ready.message.clone());
-            return Err(Failure::new(
-                reason::ARTIFACT_FAILED,
-                format!("HelmChart '{helm_chart}' is not ready: {why}"),
-                Retry::After(context.settings.dependency_requeue),
-            ));
-        }
-    };
+    let artifact = ready_artifact::<HelmChart>(&chart_namespace, &chart_name, context).await?;
     let dir = context.artifacts.path_of(&artifact.path);
     let archive = std::fs::read(dir.join(PACKAGED_CHART)).map_err(|error| {
         artifact_failed(format!("could not read the artifact of HelmChart '{helm_chart}': {error}"))
     })?;
     let chart =
         record_chart(&archive).map_err(|error| artifact_failed(format!("HelmChart '{helm_chart}': {error}")))?;
-    Ok(ReleaseChart { helm_chart, dir, revision: artifact.revision, chart })
+    Ok(ReleaseChart { helm_chart, dir, revision: artifact.revision, chart, digest: None })
+}
+
+/// The artifact of source `K` `namespace/name` once it is Ready at its generation.
+async fn ready_artifact<K: ArtifactSource>(
+    namespace: &str,
+    name: &str,
+    context: &HelmReleases,
+) -> Result<Artifact, Failure> {
+    let described = format!("{} '{namespace}/{name}'", K::KIND);
+    let found = Api::<K>::namespaced(context.client.clone(), namespace)
+        .get_opt(name)
+        .await
+        .map_err(|error| artifact_failed(format!("could not get {described}: {error}")))?
+        .ok_or_else(|| artifact_failed(format!("{described} not found")))?;
+    let status = found.status();
+    let ready = status.and_then(|status| status.conditions().iter().find(|condition| condition.type_ == "Ready"));
+    let current = status.and_then(|status| status.observed_generation()) == found.meta().generation;
+    match (found.artifact(), ready) {
+        (Some(artifact), Some(ready)) if ready.status == "True" && current => Ok(artifact.clone()),
+        (_, ready) => {
+            let why = ready.map_or("not reconciled yet".to_owned(), |ready| ready.message.clone());
+            Err(Failure::new(
+                reason::ARTIFACT_FAILED,
+                format!("{described} is not ready: {why}"),
+                Retry::After(context.settings.dependency_requeue),
+            ))
+        }
+    }
+}
+
+/// The chart an OCIRepository holds, as Flux's `chartRef` reads it: its layer copied as it is
+/// (`layerSelector.operation: copy`, the chart archive) or extracted (the chart's directory).
+/// A copied archive is linked into a directory of its own as [`PACKAGED_CHART`], the name the
+/// renderer reads.
+async fn oci_chart(namespace: &str, name: &str, context: &HelmReleases) -> Result<ReleaseChart, Failure> {
+    let artifact = ready_artifact::<OCIRepository>(namespace, name, context).await?;
+    let source = format!("OCIRepository '{namespace}/{name}'");
+    let dir = context.artifacts.path_of(&artifact.path);
+    let failed = |error: String| artifact_failed(format!("could not load the chart of {source}: {error}"));
+    let entries: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .and_then(|entries| entries.map(|entry| entry.map(|entry| entry.path())).collect())
+        .map_err(|error| failed(error.to_string()))?;
+    let (dir, chart) = match entries.as_slice() {
+        [archive] if archive.extension().is_some_and(|extension| extension == "tgz") => {
+            let bytes = std::fs::read(archive).map_err(|error| failed(error.to_string()))?;
+            let chart = record_chart(&bytes).map_err(failed)?;
+            let digest = artifact.digest.as_deref().unwrap_or_default().trim_start_matches("sha256:");
+            let linked = context.settings.storage_dir.join("oci-charts").join(digest);
+            link_packaged_chart(archive, &linked).map_err(|error| failed(error.to_string()))?;
+            (linked, chart)
+        }
+        [chart_dir] if chart_dir.join("Chart.yaml").is_file() => {
+            let files = weir_helm::loader::dir_files(chart_dir).map_err(|error| failed(error.to_string()))?;
+            (chart_dir.clone(), record_files(&files).map_err(failed)?)
+        }
+        _ => return Err(failed("the artifact holds neither one chart archive nor one chart directory".into())),
+    };
+    let version = chart.metadata.as_ref().map(|metadata| metadata.version.clone()).unwrap_or_default();
+    let digest = artifact.revision.rsplit('@').next().map(str::to_owned);
+    Ok(ReleaseChart { helm_chart: format!("{namespace}/{name}"), dir, revision: version, chart, digest })
+}
+
+/// `linked/chart.tgz` as a hard link to `archive` (a copy across filesystems); kept once made.
+fn link_packaged_chart(archive: &Path, linked: &Path) -> std::io::Result<()> {
+    let target = linked.join(PACKAGED_CHART);
+    if target.is_file() {
+        return Ok(());
+    }
+    std::fs::create_dir_all(linked)?;
+    let staged = linked.join(format!(".{PACKAGED_CHART}.partial"));
+    if std::fs::hard_link(archive, &staged).is_err() {
+        std::fs::copy(archive, &staged)?;
+    }
+    std::fs::rename(staged, target)
 }
 
 /// The HelmChart as `spec.chart` describes it, labelled with the release that owns it.
@@ -160,7 +214,10 @@ pub(super) async fn delete_helm_chart(release: &HelmRelease, context: &HelmRelea
 /// The chart as a release record holds it: Chart.yaml, Chart.lock, templates, values,
 /// schema and every other file of the top chart (subcharts are not recorded, as in Helm).
 pub(super) fn record_chart(archive: &[u8]) -> Result<Chart, String> {
-    let files = weir_helm::loader::archive_files(archive).map_err(|error| error.to_string())?;
+    record_files(&weir_helm::loader::archive_files(archive).map_err(|error| error.to_string())?)
+}
+
+fn record_files(files: &[weir_helm::chart::File]) -> Result<Chart, String> {
     let yaml = |file: &weir_helm::chart::File| -> Result<Value, String> {
         let text = String::from_utf8_lossy(&file.data);
         Ok(weir_go_yaml::parse_stream(&text)
@@ -170,7 +227,7 @@ pub(super) fn record_chart(archive: &[u8]) -> Result<Chart, String> {
             .unwrap_or(Value::Null))
     };
     let mut chart = Chart::default();
-    for file in &files {
+    for file in files {
         match file.name.as_str() {
             "Chart.yaml" => {
                 let metadata: Metadata =

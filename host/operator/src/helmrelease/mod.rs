@@ -21,9 +21,9 @@ use kube::api::Api;
 use kube::runtime::watcher;
 use kube::{Client, ResourceExt};
 use weir_api::helm::{
-    DriftDetectionMode, HelmRelease, HelmReleaseStatus, ReleaseAction, RemediationStrategy, Snapshot,
+    ChartRefKind, DriftDetectionMode, HelmRelease, HelmReleaseStatus, ReleaseAction, RemediationStrategy, Snapshot,
 };
-use weir_api::source::HelmChart;
+use weir_api::source::{HelmChart, OCIRepository};
 use weir_go_compat::time::parse_duration;
 use weir_helm_storage::{Release, ReleaseStore, Status, history};
 use weir_plugin_host::chart_renderer::ChartRendererPlugin;
@@ -84,7 +84,7 @@ impl HelmReleases {
 pub async fn run(lifecycle: Arc<Lifecycle<HelmReleases>>, shutdown: impl Future<Output = ()> + Send + Sync + 'static) {
     let client = &lifecycle.client;
     let controller = reconciler::controller::<HelmRelease>(client);
-    let (by_chart, by_dependency) = (controller.store(), controller.store());
+    let (by_chart, by_oci, by_dependency) = (controller.store(), controller.store(), controller.store());
     let controller = controller
         .watches(Api::<HelmChart>::all(client.clone()), watcher::Config::default(), move |chart| {
             // A chart the controller made names its release in its labels, which holds before the
@@ -103,6 +103,13 @@ pub async fn run(lifecycle: Arc<Lifecycle<HelmReleases>>, shutdown: impl Future<
                     .as_ref()?
                     .split_once('/')
                     .map(|(ns, name)| (ns.to_owned(), name.to_owned()))
+            })
+        })
+        .watches(Api::<OCIRepository>::all(client.clone()), watcher::Config::default(), move |source| {
+            reconciler::referrers(&by_oci, &source, |release| {
+                let reference = release.spec.chart_ref.as_ref().filter(|r| r.kind == ChartRefKind::OCIRepository)?;
+                let namespace = reference.namespace.clone().or_else(|| release.namespace())?;
+                Some((namespace, reference.name.clone()))
             })
         })
         .watches(Api::<HelmRelease>::all(client.clone()), watcher::Config::default(), move |dependency| {
@@ -141,6 +148,7 @@ impl Reconciler for HelmReleases {
             status.upgrade_failures = None;
         }
         status.last_attempted_revision = Some(chart.revision.clone());
+        status.last_attempted_revision_digest = chart.digest.clone();
         status.last_attempted_config_digest = Some(values.digest.clone());
         status.last_attempted_generation = generation;
         self.uninstall_renamed(release, status, &client).await?;

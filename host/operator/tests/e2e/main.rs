@@ -12,6 +12,7 @@ mod force;
 mod git_recovery;
 mod health;
 mod helm_drift;
+mod helm_oci;
 mod helm_post_renderers;
 mod helm_release;
 mod helm_sources;
