@@ -74,6 +74,20 @@ impl IgnoreRules {
         }
         IgnoreMatcher { rules }
     }
+
+    /// A Bucket's rules: the bucket root's `.sourceignore` (`None` when it has none), then
+    /// `spec.ignore`, and nothing else — source-controller applies neither the VCS nor the
+    /// default exclusions to a bucket's objects.
+    pub fn bucket_matcher(&self, source_ignore: Option<&str>) -> IgnoreMatcher {
+        let mut rules = Vec::new();
+        if let Some(content) = source_ignore {
+            push_patterns(&mut rules, Path::new(""), content.lines());
+        }
+        if let Some(spec) = &self.spec {
+            push_patterns(&mut rules, Path::new(""), spec.lines());
+        }
+        IgnoreMatcher { rules }
+    }
 }
 
 /// One pattern, scoped to a directory.

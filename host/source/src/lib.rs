@@ -15,11 +15,14 @@
 //!   artifacts (downloaded or packaged, `valuesFiles` merged), for HelmRepository and HelmChart.
 //! - [`oci`]: OCI artifacts for OCIRepository (reference resolution, Flux revisions, layer
 //!   selection, extract or copy) and cosign signature verification, over [`weir_registry`].
+//! - [`bucket`]: object storage buckets over the S3 API (static keys, SigV4, TLS), listed into
+//!   Flux's key → entity tag index, whose digest is the revision, and streamed into the store.
 //! - [`IgnoreRules`]: Flux's `spec.ignore` and `.sourceignore` rules.
 //!
 //! Everything here blocks; controllers call it from `tokio::task::spawn_blocking`. Secrets are
 //! never written to disk or logged.
 
+pub mod bucket;
 pub mod git;
 pub mod helm;
 mod ignore;
