@@ -23,6 +23,7 @@ pub mod reason {
     pub const ACCESS_DENIED: &str = "AccessDenied";
     pub const INVALID_SPEC: &str = "InvalidSpec";
     pub const GIT_OPERATION_FAILED: &str = "GitOperationFailed";
+    pub const BUCKET_OPERATION_FAILED: &str = "BucketOperationFailed";
     pub const AUTHENTICATION_FAILED: &str = "AuthenticationFailed";
     pub const STORAGE_OPERATION_FAILED: &str = "StorageOperationFailed";
     pub const FAILED: &str = "Failed";

@@ -1,7 +1,7 @@
 //! The HelmChart controller: turns a chart of a source into a packaged chart artifact, as
 //! source-controller does — from a HelmRepository (the version its index gives for the range,
 //! downloaded with the repository's credentials) or from a chart directory of a GitRepository
-//! artifact (packaged as `helm package` would). `valuesFiles` are merged into the chart's
+//! or Bucket artifact (packaged as `helm package` would). `valuesFiles` are merged into the chart's
 //! values; the artifact's revision is the chart version, with build metadata when the source's
 //! revision (`reconcileStrategy: Revision`) or the values files decide the content.
 //!
@@ -16,7 +16,7 @@ use kube::runtime::watcher;
 use kube::{Client, ResourceExt};
 use weir_api::meta::Artifact;
 use weir_api::source::{
-    GitRepository, HelmChart, HelmChartSourceKind, HelmChartStatus, HelmRepository, HelmRepositoryType,
+    Bucket, GitRepository, HelmChart, HelmChartSourceKind, HelmChartStatus, HelmRepository, HelmRepositoryType,
     ReconcileStrategy,
 };
 use weir_plugin_host::chart_renderer::PACKAGED_CHART;
@@ -48,13 +48,16 @@ impl HelmCharts {
 pub async fn run(lifecycle: Arc<Lifecycle<HelmCharts>>, shutdown: impl Future<Output = ()> + Send + Sync + 'static) {
     let client = &lifecycle.client;
     let controller = reconciler::controller::<HelmChart>(client);
-    let (by_repository, by_git) = (controller.store(), controller.store());
+    let (by_repository, by_git, by_bucket) = (controller.store(), controller.store(), controller.store());
     let controller = controller
         .watches(Api::<HelmRepository>::all(client.clone()), watcher::Config::default(), move |source| {
             charts_of(&by_repository, HelmChartSourceKind::HelmRepository, &source)
         })
         .watches(Api::<GitRepository>::all(client.clone()), watcher::Config::default(), move |source| {
             charts_of(&by_git, HelmChartSourceKind::GitRepository, &source)
+        })
+        .watches(Api::<Bucket>::all(client.clone()), watcher::Config::default(), move |source| {
+            charts_of(&by_bucket, HelmChartSourceKind::Bucket, &source)
         });
     reconciler::run(controller, lifecycle, shutdown).await;
 }
@@ -116,13 +119,17 @@ impl Reconciler for HelmCharts {
         });
         let build = match spec.source_ref.kind {
             HelmChartSourceKind::HelmRepository => self.pull_from_repository(chart, &context.client, previous).await?,
-            HelmChartSourceKind::GitRepository => self.package_from_git(chart, &context.client, previous).await?,
+            HelmChartSourceKind::GitRepository => {
+                let namespace = chart.namespace().unwrap_or_default();
+                let repository: GitRepository = source(&context.client, &namespace, &spec.source_ref.name).await?;
+                let artifact = repository.status.and_then(|status| status.artifact);
+                self.package_from_artifact(chart, "GitRepository", artifact, previous).await?
+            }
             HelmChartSourceKind::Bucket => {
-                return Err(Failure::new(
-                    reason::SOURCE_UNAVAILABLE,
-                    "Bucket sources are not served by this weir version; use a GitRepository or HelmRepository",
-                    Retry::Stalled,
-                ));
+                let namespace = chart.namespace().unwrap_or_default();
+                let bucket: Bucket = source(&context.client, &namespace, &spec.source_ref.name).await?;
+                let artifact = bucket.status.and_then(|status| status.artifact);
+                self.package_from_artifact(chart, "Bucket", artifact, previous).await?
             }
         };
         let build = match build {
@@ -238,18 +245,16 @@ impl HelmCharts {
         Ok(Outcome::Built(Build { chart, action: "pulled", source_revision }))
     }
 
-    /// The chart directory `spec.chart` of the GitRepository's artifact, packaged, unless the
-    /// artifact already holds what that revision gives.
-    async fn package_from_git(
+    /// The chart directory `spec.chart` of the artifact of a GitRepository or Bucket (`kind`),
+    /// packaged, unless the chart's artifact already holds what that revision gives.
+    async fn package_from_artifact(
         &self,
         chart: &HelmChart,
-        client: &Client,
+        kind: &str,
+        artifact: Option<Artifact>,
         previous: Option<Previous>,
     ) -> Result<Outcome, Failure> {
-        let namespace = chart.namespace().unwrap_or_default();
-        let name = &chart.spec.source_ref.name;
-        let repository: GitRepository = source(client, &namespace, name).await?;
-        let artifact = source_artifact("GitRepository", name, repository.status.and_then(|status| status.artifact))?;
+        let artifact = source_artifact(kind, &chart.spec.source_ref.name, artifact)?;
         if !is_relative_and_inside(&chart.spec.chart) {
             return Err(Failure::invalid_spec("spec.chart", "must be a relative path inside the source"));
         }
@@ -260,7 +265,8 @@ impl HelmCharts {
         let root = self.artifacts.path_of(&artifact.path);
         let spec = chart.spec.clone();
         let generation = chart.metadata.generation;
-        // Flux's Revision strategy: the commit's first 12 hex digits as build metadata.
+        // Flux's Revision strategy: the first 12 hex digits of the commit (Git) or of the index
+        // digest (Bucket) as build metadata.
         let revision_metadata = (spec.reconcile_strategy == Some(ReconcileStrategy::Revision))
             .then(|| source_revision.rsplit(':').next().unwrap_or_default().chars().take(12).collect::<String>());
         let work = move || -> Result<package::PackagedChart, Failure> {
@@ -274,7 +280,7 @@ impl HelmCharts {
             }
             let packaged = package::package_dir(&dir)
                 .map_err(|error| build_failure(reason::CHART_PACKAGE, "chart package error", error))?;
-            // Values files of a Git chart are paths in the source, not in the chart.
+            // Values files of a Git or Bucket chart are paths in the source, not in the chart.
             let read = |path: &str| is_relative_and_inside(path).then(|| std::fs::read(root.join(path)).ok()).flatten();
             with_values_files(packaged, &spec, generation, revision_metadata, read)
         };

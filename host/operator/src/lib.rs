@@ -4,6 +4,8 @@
 //!   GitRepository) and stores each revision as an artifact;
 //! - [`helmrepository`]: fetches Helm chart repository indexes (`source.toolkit.fluxcd.io/v1`
 //!   HelmRepository) and stores each as an artifact;
+//! - [`bucket`]: indexes object storage buckets over the S3 API (`source.toolkit.fluxcd.io/v1`
+//!   Bucket) and stores each new revision of their objects as an artifact;
 //! - [`ocirepository`]: pulls OCI artifacts (`source.toolkit.fluxcd.io/v1` OCIRepository),
 //!   their cosign signatures checked when asked, and stores the selected layer as an artifact;
 //! - [`helmchart`]: makes packaged chart artifacts (`source.toolkit.fluxcd.io/v1` HelmChart)
@@ -20,6 +22,7 @@
 //! ([`reconciler`]: finalizer, suspend, interval, reconcile requests, dependsOn,
 //! backoff, kstatus conditions), driven by kube-rs's controller runtime.
 
+pub mod bucket;
 pub mod conditions;
 mod events;
 pub mod gitrepository;
@@ -115,6 +118,7 @@ pub async fn run(
     };
     let sources = Lifecycle::new(gitrepository::GitRepositories::new(&settings)?, client.clone());
     let helm_repositories = Lifecycle::new(helmrepository::HelmRepositories::new(&settings)?, client.clone());
+    let buckets = Lifecycle::new(bucket::Buckets::new(&settings)?, client.clone());
     let oci_repositories = Lifecycle::new(ocirepository::OciRepositories::new(&settings)?, client.clone());
     let helm_charts = Lifecycle::new(helmchart::HelmCharts::new(&settings)?, client.clone());
     let helm_releases = Lifecycle::new(
@@ -130,6 +134,7 @@ pub async fn run(
     tokio::join!(
         gitrepository::run(Arc::new(sources), signal()),
         helmrepository::run(Arc::new(helm_repositories), signal()),
+        bucket::run(Arc::new(buckets), signal()),
         ocirepository::run(Arc::new(oci_repositories), signal()),
         helmchart::run(Arc::new(helm_charts), signal()),
         helmrelease::run(Arc::new(helm_releases), signal()),

@@ -4,6 +4,7 @@
 //! is `weir_testkit::cluster` and `weir_testkit::git`.
 
 mod bad_commit;
+mod bucket;
 mod cross_namespace;
 mod decryption;
 mod depends_on;
