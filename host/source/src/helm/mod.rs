@@ -5,17 +5,21 @@
 //!   credentials to chart URLs on other hosts (`passCredentials`);
 //! - [`ChartIndex`]: a parsed index and Flux's choice of a chart version for a semver range;
 //! - [`package`]: charts as artifacts — a packaged chart checked and read, a chart directory
-//!   of a Git artifact packaged as `helm package` would, `valuesFiles` merged into it.
+//!   of a Git artifact packaged as `helm package` would, `valuesFiles` merged into it;
+//! - [`OciChartRepository`]: an OCI registry as a chart repository (`type: oci`): versions
+//!   from its tags, charts from the manifests `helm push` writes.
 //!
 //! Nothing here renders a chart: that is the chart-renderer plugin's work.
 
 mod credentials;
 mod index;
+mod oci;
 pub mod package;
 mod repository;
 
 pub use credentials::HelmCredentials;
 pub use index::{ChartIndex, IndexEntry};
+pub use oci::{HELM_CONFIG_MEDIA_TYPE, OciChartRepository, OciChartVersion};
 pub use repository::ChartRepository;
 
 /// Why a Helm repository or chart could not be read. Messages follow source-controller's.
@@ -40,7 +44,38 @@ pub enum HelmError {
     /// An archive or directory that is not a chart Helm would load.
     #[error("{0}")]
     InvalidChart(String),
+    /// An OCI registry's failure; `authentication` when it refused the credentials or TLS failed.
+    #[error("{message}")]
+    Registry { message: String, authentication: bool },
     /// A `valuesFiles` entry missing (and not ignorable) or not a YAML map.
     #[error("{0}")]
     ValuesFile(String),
+}
+
+/// Checks the name of a chart in a repository as Flux's `RemoteReference.Validate` does.
+pub fn check_chart_name(name: &str) -> Result<(), HelmError> {
+    if name.is_empty() {
+        return Err(HelmError::NoChartVersion("no name set for remote chart reference".into()));
+    }
+    let valid = weir_go_regex::compile(r"^([-a-z0-9]+/?\.?)+$").is_ok_and(|pattern| pattern.is_match(name));
+    if !valid {
+        return Err(HelmError::NoChartVersion(format!(
+            "invalid chart name '{name}': a valid name must be lower case letters and numbers and MAY be separated \
+             with dashes (-), slashes (/) or periods (.)"
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn chart_names_are_checked_as_flux_checks_them() {
+        for name in ["web", "my-chart", "team/web", "web.v2"] {
+            assert!(super::check_chart_name(name).is_ok(), "{name}");
+        }
+        for name in ["", "Web", "my_chart", "/web", "web..v2", "web//x"] {
+            assert!(super::check_chart_name(name).is_err(), "{name}");
+        }
+    }
 }
