@@ -1,6 +1,7 @@
 //! The HelmChart controller: turns a chart of a source into a packaged chart artifact, as
 //! source-controller does — from a HelmRepository (the version its index gives for the range,
-//! downloaded with the repository's credentials) or from a chart directory of a GitRepository
+//! downloaded with the repository's credentials; for `type: oci`, the version its registry's
+//! tags give, pulled from `<url>/<chart>`) or from a chart directory of a GitRepository
 //! or Bucket artifact (packaged as `helm package` would). `valuesFiles` are merged into the chart's
 //! values; the artifact's revision is the chart version, with build metadata when the source's
 //! revision (`reconcileStrategy: Revision`) or the values files decide the content.
@@ -21,12 +22,13 @@ use weir_api::source::{
 };
 use weir_plugin_host::chart_renderer::PACKAGED_CHART;
 use weir_source::ArtifactStore;
-use weir_source::helm::{ChartIndex, ChartRepository, HelmCredentials, package};
+use weir_source::helm::{self, ChartIndex, ChartRepository, HelmCredentials, HelmError, OciChartRepository, package};
 
 use crate::Settings;
 use crate::conditions::{self, reason};
 use crate::helmrepository::{self, INDEX_FILE};
 use crate::reconciler::{self, Failure, Lifecycle, Ready, Reconciler, Retry};
+use crate::registry_access::{self, Access};
 
 /// The HelmChart controller's own state.
 pub struct HelmCharts {
@@ -91,7 +93,8 @@ enum Outcome {
 struct Build {
     chart: package::PackagedChart,
     action: &'static str,
-    source_revision: String,
+    /// The source artifact's revision; none for an OCI HelmRepository, which has no artifact.
+    source_revision: Option<String>,
 }
 
 impl Reconciler for HelmCharts {
@@ -147,7 +150,7 @@ impl Reconciler for HelmCharts {
         if status.artifact.as_ref().map(|previous| &previous.digest) != Some(&artifact.digest) {
             context.publish(chart, false, "ChartPackageSucceeded", message.clone()).await;
         }
-        status.observed_source_artifact_revision = Some(build.source_revision);
+        status.observed_source_artifact_revision = build.source_revision;
         status.observed_chart_name = Some(build.chart.name);
         status.observed_values_files = spec.values_files.clone();
         status.url = Some(artifact.url.clone());
@@ -165,8 +168,8 @@ impl Reconciler for HelmCharts {
 }
 
 impl HelmCharts {
-    /// The chart version the repository's index gives for `spec.version`, downloaded, unless
-    /// the artifact already holds it.
+    /// The chart version the repository gives for `spec.version` — from its index, or from its
+    /// tags for `type: oci` — downloaded, unless the artifact already holds it.
     async fn pull_from_repository(
         &self,
         chart: &HelmChart,
@@ -176,14 +179,10 @@ impl HelmCharts {
         let namespace = chart.namespace().unwrap_or_default();
         let name = &chart.spec.source_ref.name;
         let repository: HelmRepository = source(client, &namespace, name).await?;
+        helm::check_chart_name(&chart.spec.chart)
+            .map_err(|error| build_failure(reason::CHART_REFERENCE, "invalid chart reference", error))?;
         if repository.spec.type_ == Some(HelmRepositoryType::Oci) {
-            return Err(Failure::new(
-                reason::SOURCE_UNAVAILABLE,
-                format!(
-                    "HelmRepository '{namespace}/{name}' is of type oci: OCI charts are not served by this weir version"
-                ),
-                Retry::Stalled,
-            ));
+            return self.pull_from_registry(chart, &repository, client, previous).await;
         }
         let artifact =
             source_artifact("HelmRepository", name, repository.status.as_ref().and_then(|s| s.artifact.clone()))?;
@@ -203,11 +202,9 @@ impl HelmCharts {
             )
         })?;
         // The same version under the same spec is the same chart: keep the artifact.
-        let source_revision = artifact.revision;
-        if let Some(previous) =
-            previous.filter(|previous| previous.version.split('+').next() == Some(entry.version.as_str()))
-        {
-            return Ok(Outcome::Unchanged { action: "pulled", name: entry.name, version: previous.version });
+        let source_revision = Some(artifact.revision);
+        if let Some(unchanged) = unchanged(previous, &entry.name, &entry.version) {
+            return Ok(unchanged);
         }
         let Some(reference) = entry.urls.first().cloned() else {
             return Err(build_failure(
@@ -234,15 +231,56 @@ impl HelmCharts {
                     format!("failed to download chart for remote reference: {error}"),
                 )
             })?;
-            let packaged = package::from_archive(archive)
-                .map_err(|error| build_failure(reason::CHART_PACKAGE, "chart package error", error))?;
-            let files = package::files(&packaged)
-                .map_err(|error| build_failure(reason::CHART_PACKAGE, "chart package error", error))?;
-            let read = |path: &str| files.iter().find(|file| file.name == clean(path)).map(|file| file.data.clone());
-            with_values_files(packaged, &spec, generation, None, read)
+            downloaded(archive, &spec, generation)
         };
         let chart = blocking(work).await?;
         Ok(Outcome::Built(Build { chart, action: "pulled", source_revision }))
+    }
+
+    /// The chart `<url>/<spec.chart>` of an OCI HelmRepository at the tag `spec.version` gives,
+    /// as Flux's `OCIChartRepository`, reached with the repository's credentials, TLS and
+    /// `insecure`; kept when the artifact already holds that version.
+    async fn pull_from_registry(
+        &self,
+        chart: &HelmChart,
+        repository: &HelmRepository,
+        client: &Client,
+        previous: Option<Previous>,
+    ) -> Result<Outcome, Failure> {
+        let spec = &repository.spec;
+        let registry = OciChartRepository::registry_of(&spec.url).map_err(helmrepository::source_failure)?;
+        let namespace = repository.namespace().unwrap_or_default();
+        let access = Access {
+            namespace: &namespace,
+            registry: &registry,
+            provider: spec.provider.as_ref(),
+            secret_ref: spec.secret_ref.as_ref(),
+            username_password: true,
+            service_account: None,
+            cert_secret_ref: spec.cert_secret_ref.as_ref(),
+            insecure: spec.insecure == Some(true),
+            timeout: helmrepository::timeout(repository),
+        };
+        let options = registry_access::client_options(client, &access).await?;
+        let url = spec.url.clone();
+        let spec = chart.spec.clone();
+        let generation = chart.metadata.generation;
+        let work = move || -> Result<Outcome, Failure> {
+            let registry = OciChartRepository::new(&url, options).map_err(helmrepository::source_failure)?;
+            let range = spec.version.as_deref().unwrap_or("*");
+            let version = registry
+                .chart_version(&spec.chart, range)
+                .map_err(|error| pull_failure("failed to get chart version for remote reference", error))?;
+            if let Some(unchanged) = unchanged(previous, &version.name, &version.version) {
+                return Ok(unchanged);
+            }
+            let archive = registry
+                .download_chart(&version)
+                .map_err(|error| pull_failure("failed to download chart for remote reference", error))?;
+            let chart = downloaded(archive, &spec, generation)?;
+            Ok(Outcome::Built(Build { chart, action: "pulled", source_revision: None }))
+        };
+        blocking(work).await
     }
 
     /// The chart directory `spec.chart` of the artifact of a GitRepository or Bucket (`kind`),
@@ -285,7 +323,7 @@ impl HelmCharts {
             with_values_files(packaged, &spec, generation, revision_metadata, read)
         };
         let chart = blocking(work).await?;
-        Ok(Outcome::Built(Build { chart, action: "packaged", source_revision }))
+        Ok(Outcome::Built(Build { chart, action: "packaged", source_revision: Some(source_revision) }))
     }
 
     /// Stores the packaged chart as the artifact of its version.
@@ -306,6 +344,42 @@ impl HelmCharts {
             Ok(crate::artifact(stored))
         };
         blocking(work).await
+    }
+}
+
+/// The artifact's chart when it is `version` of chart `name` already (or that version with the
+/// build metadata `valuesFiles` put on it): kept as it is.
+fn unchanged(previous: Option<Previous>, name: &str, version: &str) -> Option<Outcome> {
+    let previous = previous
+        .filter(|previous| previous.version == version || previous.version.split('+').next() == Some(version))?;
+    Some(Outcome::Unchanged { action: "pulled", name: name.to_owned(), version: previous.version })
+}
+
+/// A chart archive downloaded from a repository, checked to be a chart, with `valuesFiles`
+/// (files of the chart) merged.
+fn downloaded(
+    archive: Vec<u8>,
+    spec: &weir_api::source::HelmChartSpec,
+    generation: Option<i64>,
+) -> Result<package::PackagedChart, Failure> {
+    let packaged = package::from_archive(archive)
+        .map_err(|error| build_failure(reason::CHART_PACKAGE, "chart package error", error))?;
+    let files = package::files(&packaged)
+        .map_err(|error| build_failure(reason::CHART_PACKAGE, "chart package error", error))?;
+    let read = |path: &str| files.iter().find(|file| file.name == clean(path)).map(|file| file.data.clone());
+    with_values_files(packaged, spec, generation, None, read)
+}
+
+/// A failed pull from an OCI repository (`what` failed): `AuthenticationFailed` when the
+/// registry refused the credentials, as Flux tells, else Flux's chart pull error.
+fn pull_failure(what: &str, error: HelmError) -> Failure {
+    match error {
+        HelmError::Registry { authentication: true, .. } => Failure::new(
+            reason::AUTHENTICATION_FAILED,
+            format!("failed to authenticate with the Helm repository: chart pull error: {what}: {error}"),
+            Retry::Backoff,
+        ),
+        error => build_failure(reason::CHART_PULL, "chart pull error", format!("{what}: {error}")),
     }
 }
 

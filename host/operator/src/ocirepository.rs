@@ -76,6 +76,7 @@ impl Reconciler for OciRepositories {
             registry: &registry_repository.registry,
             provider: spec.provider.as_ref(),
             secret_ref: spec.secret_ref.as_ref(),
+            username_password: false,
             service_account: spec.service_account_name.as_deref(),
             cert_secret_ref: spec.cert_secret_ref.as_ref(),
             insecure: spec.insecure == Some(true),

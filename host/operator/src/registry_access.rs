@@ -1,5 +1,6 @@
 //! How a controller reaches an OCI registry for an object: credentials from its
-//! `kubernetes.io/dockerconfigjson` `secretRef` or its ServiceAccount's `imagePullSecrets`, TLS
+//! `kubernetes.io/dockerconfigjson` `secretRef` (or, for a HelmRepository, one with `username`
+//! and `password`) or its ServiceAccount's `imagePullSecrets`, TLS
 //! from its `certSecretRef`, plain HTTP when `insecure`, as Flux's OCI sources read them. The
 //! Secrets' values go into the client's options only: never logged.
 
@@ -24,6 +25,9 @@ pub struct Access<'a> {
     pub registry: &'a str,
     pub provider: Option<&'a RegistryProvider>,
     pub secret_ref: Option<&'a LocalObjectReference>,
+    /// `secretRef` may hold `username` and `password` instead of a docker config, as a
+    /// HelmRepository's does.
+    pub username_password: bool,
     pub service_account: Option<&'a str>,
     pub cert_secret_ref: Option<&'a LocalObjectReference>,
     pub insecure: bool,
@@ -64,7 +68,13 @@ pub async fn client_options(client: &kube::Client, access: &Access<'_>) -> Resul
     let mut credentials = None;
     for name in pull_secrets {
         let data = read(name.clone()).await?;
-        let found = docker_credentials(&data, access.registry).map_err(|error| {
+        let basic = access.username_password && Some(&name) == access.secret_ref.map(|secret| &secret.name);
+        let found = if basic && !is_docker_config(&data) {
+            basic_credentials(&data, &name)
+        } else {
+            docker_credentials(&data, access.registry)
+        };
+        let found = found.map_err(|error| {
             failed(format!("failed to get credential: secret '{}/{name}': {error}", access.namespace))
         })?;
         if found.is_some() {
@@ -94,6 +104,23 @@ pub async fn client_options(client: &kube::Client, access: &Access<'_>) -> Resul
         None => None,
     };
     Ok(ClientOptions { tls, plain_http: access.insecure, credentials, timeout: access.timeout, ..Default::default() })
+}
+
+fn is_docker_config(data: &BTreeMap<String, Vec<u8>>) -> bool {
+    data.contains_key(".dockerconfigjson") || data.contains_key(".dockercfg")
+}
+
+/// `username` and `password` of Secret `name`, as Flux's `KeychainFromSecret`: neither is
+/// anonymous access, one alone an error.
+fn basic_credentials(data: &BTreeMap<String, Vec<u8>>, name: &str) -> Result<Option<Credentials>, String> {
+    let text = |key: &str| String::from_utf8_lossy(data.get(key).map(Vec::as_slice).unwrap_or_default()).into_owned();
+    match (text("username"), text("password")) {
+        (username, password) if username.is_empty() && password.is_empty() => Ok(None),
+        (username, password) if username.is_empty() || password.is_empty() => {
+            Err(format!("invalid '{name}' secret data: required fields 'username' and 'password'"))
+        }
+        (username, password) => Ok(Some(Credentials::new(username, password))),
+    }
 }
 
 /// The credentials a docker config Secret holds for `registry`, if any.
