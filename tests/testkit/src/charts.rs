@@ -1,6 +1,6 @@
 //! Helm chart repositories as users run them: charts made by `helm create` and `helm package`,
 //! indexed by `helm repo index`, served by nginx on loopback (plain HTTP or TLS, optionally
-//! with basic auth and client certificates).
+//! with basic auth and client certificates), or pushed to an OCI registry by `helm push`.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -74,6 +74,24 @@ impl ChartRepository {
         values_yaml.push_str(values);
         std::fs::write(chart.join("values.yaml"), values_yaml).expect("values.yaml");
         chart
+    }
+
+    /// Packages a fresh chart `name` at `version` (as [`ChartRepository::chart_source`] makes
+    /// it) and pushes it with `helm push` to `target` (`oci://host/path`, the chart landing at
+    /// `<target>/<name>:<version>`) over plain HTTP, logging in as `credentials` when given.
+    pub fn push_oci(&self, name: &str, version: &str, target: &str, credentials: Option<(&str, &str)>) {
+        let source = self.chart_source(name, version, "");
+        let packaged = tempfile::tempdir().expect("package dir");
+        let dir = packaged.path().to_str().unwrap();
+        helm(packaged.path(), &["package", source.to_str().unwrap(), "-d", dir]);
+        let archive = packaged.path().join(format!("{name}-{version}.tgz"));
+        if let Some((username, password)) = credentials {
+            // `helm push --username` is not used for the manifest requests: log in instead.
+            let host = target.trim_start_matches("oci://").split('/').next().unwrap_or_default();
+            let login = ["registry", "login", host, "--username", username, "--password", password, "--plain-http"];
+            helm(packaged.path(), &login);
+        }
+        helm(packaged.path(), &["push", archive.to_str().unwrap(), target, "--plain-http"]);
     }
 
     /// Rewrites `index.yaml` for the archives in the root.

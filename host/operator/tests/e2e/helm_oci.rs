@@ -3,7 +3,7 @@
 //! extracted), installed, then upgraded when a new version is pushed under the semver range.
 
 use weir_api::helm::HelmRelease;
-use weir_testkit::charts::{self, ChartRepository};
+use weir_testkit::charts::ChartRepository;
 use weir_testkit::cluster::Cluster;
 use weir_testkit::registry::{Registry, RegistryOptions};
 
@@ -20,12 +20,7 @@ fn oci_release(registry: &str, operation: &str) -> String {
 }
 
 fn push_chart(charts: &ChartRepository, registry: &Registry, version: &str) {
-    let source = charts.chart_source("web", version, "");
-    let packaged = tempfile::tempdir().unwrap();
-    charts::helm(packaged.path(), &["package", source.to_str().unwrap(), "-d", packaged.path().to_str().unwrap()]);
-    let archive = packaged.path().join(format!("web-{version}.tgz"));
-    let target = format!("oci://{}/charts", registry.host);
-    charts::helm(packaged.path(), &["push", archive.to_str().unwrap(), &target, "--plain-http"]);
+    charts.push_oci("web", version, &format!("oci://{}/charts", registry.host), None);
 }
 
 async fn chart_ref_installs_and_upgrades(operation: &str) {

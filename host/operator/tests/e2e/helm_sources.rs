@@ -9,6 +9,8 @@ use weir_testkit::charts::{self, ChartRepository, ServeOptions, StaticServer};
 use weir_testkit::cluster::Cluster;
 use weir_testkit::git::GitServer;
 
+use crate::helm_support::{chart_revision as revision, helm_chart, shown_chart};
+
 const AUTH: &str = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: charts-auth\n  namespace: default\nstringData:\n  username: fleet\n  password: s3cret-pass\n";
 
 fn helm_repository(name: &str, url: &str, secret: Option<&str>) -> String {
@@ -19,20 +21,9 @@ fn helm_repository(name: &str, url: &str, secret: Option<&str>) -> String {
     )
 }
 
-fn helm_chart(name: &str, chart: &str, version: &str, source_kind: &str, source: &str, extra: &str) -> String {
-    format!(
-        "apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmChart\nmetadata:\n  name: {name}\n  namespace: default\n\
-         spec:\n  interval: 1s\n  chart: {chart}\n  version: \"{version}\"\n  sourceRef:\n    kind: {source_kind}\n    name: {source}\n{extra}"
-    )
-}
-
 fn ready<K: FluxObject>(object: &K) -> Option<(String, String, String)> {
     let condition = object.status()?.conditions().iter().find(|condition| condition.type_ == "Ready")?.clone();
     Some((condition.status, condition.reason, condition.message))
-}
-
-fn revision(chart: &HelmChart) -> Option<&str> {
-    chart.status.as_ref()?.artifact.as_ref().map(|artifact| artifact.revision.as_str())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -58,9 +49,7 @@ async fn a_repository_chart_follows_its_semver_range() {
     let (status, reason, message) = ready(&chart).unwrap();
     assert_eq!((status.as_str(), reason.as_str()), ("True", "Succeeded"));
     assert_eq!(message, "pulled 'podinfo' chart with version '6.1.0'");
-    let archive =
-        cluster.artifact_dir(&chart.status.as_ref().unwrap().artifact.as_ref().unwrap().path).join("chart.tgz");
-    let shown = charts::helm(archive.parent().unwrap(), &["show", "chart", archive.to_str().unwrap()]);
+    let shown = shown_chart(&cluster, &chart);
     assert!(shown.contains("version: 6.1.0"), "{shown}");
 
     // A newer version in the index is picked up within the interval.

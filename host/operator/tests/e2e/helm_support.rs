@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 use weir_api::helm::HelmRelease;
+use weir_api::source::HelmChart;
 use weir_api::status::{FluxObject, ObjectStatus};
 use weir_testkit::charts::{self, ChartRepository, ServeOptions, StaticServer};
 use weir_testkit::cluster::Cluster;
@@ -47,6 +48,26 @@ pub fn helm_release_named(namespace: &str, name: &str, spec: &str) -> String {
         "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: {name}\n  namespace: {namespace}\nspec:\n  interval: 1s\n\
          \x20 chart:\n    spec:\n      chart: web\n      version: \"1.x\"\n      sourceRef:\n        kind: HelmRepository\n        name: charts\n{spec}"
     )
+}
+
+/// HelmChart `default/<name>` of `chart` at `version` from `<source_kind>/<source>`, plus `extra` spec.
+pub fn helm_chart(name: &str, chart: &str, version: &str, source_kind: &str, source: &str, extra: &str) -> String {
+    format!(
+        "apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmChart\nmetadata:\n  name: {name}\n  namespace: default\n\
+         spec:\n  interval: 1s\n  chart: {chart}\n  version: \"{version}\"\n  sourceRef:\n    kind: {source_kind}\n    name: {source}\n{extra}"
+    )
+}
+
+/// The revision of a HelmChart's artifact: the chart version.
+pub fn chart_revision(chart: &HelmChart) -> Option<&str> {
+    chart.status.as_ref()?.artifact.as_ref().map(|artifact| artifact.revision.as_str())
+}
+
+/// The artifact of `chart` as `helm show chart` prints it.
+pub fn shown_chart(cluster: &Cluster, chart: &HelmChart) -> String {
+    let artifact = chart.status.as_ref().and_then(|status| status.artifact.as_ref()).expect("an artifact");
+    let archive = cluster.artifact_dir(&artifact.path).join("chart.tgz");
+    charts::helm(archive.parent().unwrap(), &["show", "chart", archive.to_str().unwrap()])
 }
 
 pub fn condition<K: FluxObject>(object: &K, kind: &str) -> Option<(String, String, String)> {

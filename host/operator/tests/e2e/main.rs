@@ -14,6 +14,7 @@ mod git_recovery;
 mod health;
 mod helm_drift;
 mod helm_oci;
+mod helm_oci_repository;
 mod helm_post_renderers;
 mod helm_release;
 mod helm_sources;
