@@ -28,6 +28,11 @@ fn ready_is<K: FluxObject>(status: &'static str) -> impl Fn(&K) -> bool {
     move |object: &K| condition(object, "Ready").is_some_and(|(found, _, _)| found == status)
 }
 
+/// The chart's artifact holds `version` and it is Ready (not in the middle of a reconciliation).
+fn pulled(version: &'static str) -> impl Fn(&HelmChart) -> bool {
+    move |chart: &HelmChart| chart_revision(chart) == Some(version) && ready_is("True")(chart)
+}
+
 fn stalled<K: FluxObject>(object: &K) -> bool {
     object.status().is_some_and(|status| status.conditions().iter().any(|c| c.type_ == "Stalled" && c.status == "True"))
 }
@@ -50,13 +55,12 @@ async fn charts_follow_the_registry_tags_and_a_release_installs_from_them() {
 
     cluster.apply(&helm_chart("web-old", "web", ">=0.1.0 <0.2.0", "HelmRepository", "registry", "")).await;
     cluster.apply(&helm_chart("web-latest", "web", "*", "HelmRepository", "registry", "")).await;
-    let old: HelmChart = cluster.wait("default", "web-old", |c: &HelmChart| chart_revision(c) == Some("0.1.0")).await;
+    let old: HelmChart = cluster.wait("default", "web-old", pulled("0.1.0")).await;
     let (status, reason, message) = condition(&old, "Ready").unwrap();
     assert_eq!((status.as_str(), reason.as_str()), ("True", "Succeeded"));
     assert_eq!(message, "pulled 'web' chart with version '0.1.0'");
     assert!(shown_chart(&cluster, &old).contains("version: 0.1.0"));
-    let latest: HelmChart =
-        cluster.wait("default", "web-latest", |c: &HelmChart| chart_revision(c) == Some("0.2.0")).await;
+    let latest: HelmChart = cluster.wait("default", "web-latest", pulled("0.2.0")).await;
     assert!(shown_chart(&cluster, &latest).contains("version: 0.2.0"));
     // The stored layer is what helm pushed, byte for byte.
     let artifact = latest.status.as_ref().unwrap().artifact.clone().unwrap();
@@ -72,7 +76,7 @@ async fn charts_follow_the_registry_tags_and_a_release_installs_from_them() {
 
     // A new tag in the range is picked up.
     charts.push_oci("web", "0.3.0", &target, None);
-    cluster.wait("default", "web-latest", |c: &HelmChart| chart_revision(c) == Some("0.3.0")).await;
+    cluster.wait("default", "web-latest", pulled("0.3.0")).await;
 
     // A HelmRelease's chart template from the OCI repository installs.
     let helm = HelmCli::new(&cluster);
@@ -130,10 +134,9 @@ async fn credentials_and_failures_are_reported_as_flux_reports_them() {
     // username/password and a docker config both sign in.
     cluster.apply(&helm_chart("private", "web", "0.x", "HelmRepository", "private", "")).await;
     cluster.apply(&helm_chart("docker", "web", "0.1.0", "HelmRepository", "docker", "")).await;
-    let private: HelmChart =
-        cluster.wait("default", "private", |c: &HelmChart| chart_revision(c) == Some("0.1.0")).await;
+    let private: HelmChart = cluster.wait("default", "private", pulled("0.1.0")).await;
     assert_eq!(condition(&private, "Ready").unwrap().2, "pulled 'web' chart with version '0.1.0'");
-    cluster.wait("default", "docker", |c: &HelmChart| chart_revision(c) == Some("0.1.0")).await;
+    cluster.wait("default", "docker", pulled("0.1.0")).await;
 
     // Wrong credentials, or none: AuthenticationFailed, the password never in the message.
     for source in ["denied", "anonymous"] {
