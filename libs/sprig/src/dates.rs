@@ -6,6 +6,7 @@
 use std::rc::Rc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use weir_go_compat::timestamp::{civil_from_days, days_from_civil, days_in_month};
 use weir_gotemplate::{FuncMap, Object, Value, quote};
 
 use crate::args::{Arity, Result, define, fail, string, wrong_type};
@@ -154,8 +155,8 @@ impl GoTime {
         let (year, month, day) = civil_from_days(days);
         Fields {
             year,
-            month,
-            day,
+            month: i64::from(month),
+            day: i64::from(day),
             hour: secs / 3600,
             minute: secs % 3600 / 60,
             second: secs % 60,
@@ -275,38 +276,6 @@ const MONTHS: [&str; 12] = [
     "December",
 ];
 const WEEKDAYS: [&str; 7] = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
-
-/// Days since 1970-01-01 of a proleptic Gregorian date.
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(month <= 2), month, day)
-}
-
-fn days_in_month(year: i64, month: i64) -> i64 {
-    match month {
-        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
 
 impl Object for GoTime {
     fn type_name(&self) -> &str {
@@ -706,11 +675,12 @@ fn parse_time(layout: &str, text: &str) -> std::result::Result<GoTime, String> {
         Some(false) if hour == 12 => hour = 0,
         _ => {}
     }
-    if day < 1 || day > days_in_month(year, month) {
+    // The month is 1 to 12 here: a layout's month element takes nothing else.
+    if day < 1 || day > i64::from(days_in_month(year, month as u32)) {
         return Err(format!("parsing time {}: day out of range", quote(text)));
     }
     let offset = offset.unwrap_or(0);
-    let local = days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second;
+    let local = days_from_civil(year, month as u32, day as u32) * 86_400 + hour * 3600 + minute * 60 + second;
     // An offset of zero is the local zone (UTC); another keeps its offset under the given name, if any.
     let zone = if offset == 0 { "UTC".to_owned() } else { zone };
     Ok(GoTime { seconds: local - i64::from(offset), nanos, offset, zone })

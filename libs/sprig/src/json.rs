@@ -161,29 +161,7 @@ pub fn format_float(x: f64) -> Result<String, String> {
     Ok(if s == "-0" { "-0".into() } else { s })
 }
 
-/// A JSON string literal as Go writes it.
-pub fn quote_into(out: &mut String, s: &str, escape_html: bool) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '<' | '>' | '&' if escape_html => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c if (c as u32) < 0x20 || c == '\u{2028}' || c == '\u{2029}' => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-}
+pub use weir_go_compat::json::quote_into;
 
 /// What `json.Unmarshal` into `interface{}` leaves: the value, and the
 /// first type error (a number too large for float64), after which Go keeps

@@ -3,6 +3,8 @@
 
 use base64::Engine;
 
+use weir_go_compat::json::quote_into;
+
 use crate::error::SopsError;
 use crate::tree::{Item, Value};
 
@@ -255,26 +257,6 @@ pub fn load_encrypted(doc: &[u8]) -> Result<(Vec<Item>, Value), SopsError> {
     }
 }
 
-/// Go's `json.Marshal` for a string (HTML-safe escaping included).
-fn write_str(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-}
-
 /// Go's `encoding/json` float64 formatting.
 fn write_float(out: &mut String, f: f64) {
     let a = f.abs();
@@ -302,12 +284,12 @@ fn indent(out: &mut String, n: usize) {
 
 fn write_value(out: &mut String, v: &Value, depth: usize) {
     match v {
-        Value::Str(s) => write_str(out, s),
+        Value::Str(s) => quote_into(out, s, true),
         Value::Int(i) => out.push_str(&i.to_string()),
         Value::Float(f) => write_float(out, *f),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Bytes(b) => write_str(out, &base64::engine::general_purpose::STANDARD.encode(b)),
-        Value::Time(t) | Value::Comment(t) => write_str(out, t),
+        Value::Bytes(b) => quote_into(out, &base64::engine::general_purpose::STANDARD.encode(b), true),
+        Value::Time(t) | Value::Comment(t) => quote_into(out, t, true),
         Value::Null => out.push_str("null"),
         Value::Map(items) => write_map(out, items, depth),
         Value::List(list) => {
@@ -344,7 +326,7 @@ fn write_map(out: &mut String, items: &[Item], depth: usize) {
             out.push(',');
         }
         indent(out, depth + 1);
-        write_str(out, k);
+        quote_into(out, k, true);
         out.push_str(": ");
         write_value(out, v, depth + 1);
     }
