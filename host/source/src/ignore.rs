@@ -18,17 +18,12 @@ pub const SOURCE_IGNORE_FILE: &str = ".sourceignore";
 /// Always excluded: version control metadata (fluxcd/pkg `sourceignore.ExcludeVCS`).
 pub const VCS_EXCLUDES: &[&str] = &[".git/", ".gitignore", ".gitmodules", ".gitattributes"];
 
-/// Excluded unless `spec.ignore` or a `.sourceignore` file says otherwise: binary media,
-/// archives, CI configuration and tool configuration (`ExcludeExt`, `ExcludeCI`, `ExcludeExtra`).
+/// Binary media and archives (`sourceignore.ExcludeExt`).
+pub const EXT_EXCLUDES: &[&str] = &["*.jpg", "*.jpeg", "*.gif", "*.png", "*.wmv", "*.flv", "*.tar.gz", "*.zip"];
+
+/// With [`EXT_EXCLUDES`], excluded from a GitRepository's artifact unless `spec.ignore` or a
+/// `.sourceignore` file says otherwise: CI and tool configuration (`ExcludeCI`, `ExcludeExtra`).
 pub const DEFAULT_EXCLUDES: &[&str] = &[
-    "*.jpg",
-    "*.jpeg",
-    "*.gif",
-    "*.png",
-    "*.wmv",
-    "*.flv",
-    "*.tar.gz",
-    "*.zip",
     ".github/",
     ".circleci/",
     ".travis.yml",
@@ -67,7 +62,8 @@ impl IgnoreRules {
         }
         let mut rules = Vec::new();
         if collected.is_empty() {
-            push_patterns(&mut rules, Path::new(""), VCS_EXCLUDES.iter().chain(DEFAULT_EXCLUDES).copied());
+            let defaults = VCS_EXCLUDES.iter().chain(EXT_EXCLUDES).chain(DEFAULT_EXCLUDES);
+            push_patterns(&mut rules, Path::new(""), defaults.copied());
         } else {
             push_patterns(&mut rules, Path::new(""), VCS_EXCLUDES.iter().copied());
             rules.extend(collected);
@@ -104,8 +100,21 @@ pub struct IgnoreMatcher {
 }
 
 impl IgnoreMatcher {
+    /// Patterns anchored at the root, one a line (entries may hold several lines), as
+    /// `flux build|push artifact --ignore-paths` takes them.
+    pub fn from_patterns(patterns: &[String]) -> Self {
+        let mut rules = Vec::new();
+        push_patterns(&mut rules, Path::new(""), patterns.iter().flat_map(|entry| entry.lines()));
+        IgnoreMatcher { rules }
+    }
+
     /// Whether the file at `path` (relative to the tree's root) is left out.
     pub fn is_ignored(&self, path: &Path) -> bool {
+        self.is_ignored_entry(path, false)
+    }
+
+    /// Whether the file or directory at `path` (relative to the tree's root) is left out.
+    pub fn is_ignored_entry(&self, path: &Path, is_dir: bool) -> bool {
         // Each pattern is its own matcher so the last matching pattern across all files wins,
         // at whatever depth it matches (go-git's order), rather than the deepest match.
         for rule in self.rules.iter().rev() {
@@ -115,7 +124,7 @@ impl IgnoreMatcher {
             if relative.as_os_str().is_empty() {
                 continue;
             }
-            match rule.pattern.matched_path_or_any_parents(relative, false) {
+            match rule.pattern.matched_path_or_any_parents(relative, is_dir) {
                 Match::Ignore(_) => return true,
                 Match::Whitelist(_) => return false,
                 Match::None => {}

@@ -30,5 +30,5 @@ pub mod oci;
 mod store;
 
 pub use git::{Commit, FetchRequest, GitClient, GitCredentials, GitError, GitReference};
-pub use ignore::{DEFAULT_EXCLUDES, IgnoreMatcher, IgnoreRules, SOURCE_IGNORE_FILE, VCS_EXCLUDES};
+pub use ignore::{DEFAULT_EXCLUDES, EXT_EXCLUDES, IgnoreMatcher, IgnoreRules, SOURCE_IGNORE_FILE, VCS_EXCLUDES};
 pub use store::{ArtifactOwner, ArtifactStore, Staging, StoreError, StoredArtifact};

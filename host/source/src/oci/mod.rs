@@ -4,6 +4,7 @@
 //! into the artifact store or stored as it is, and, when asked, the signature checked first
 //! ([`verify`]). The registry is reached through [`weir_registry`] only.
 
+pub mod artifact;
 pub mod verify;
 
 use std::collections::BTreeMap;
