@@ -7,6 +7,7 @@ mod plugins;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use commands::artifact;
 
 #[derive(Parser)]
 #[command(name = "weir", version, about = "GitOps for Kubernetes, with WebAssembly plugins", propagate_version = true)]
@@ -53,6 +54,18 @@ enum Command {
     /// What applying a local directory as a Kustomization would change (exit 1 when anything).
     #[command(subcommand)]
     Diff(commands::build::BuildTarget),
+    /// Push an artifact (a directory or file) to an OCI registry, as `flux push artifact`.
+    #[command(subcommand)]
+    Push(commands::artifact::PushCommand),
+    /// Pull an artifact from an OCI registry and extract it, as `flux pull artifact`.
+    #[command(subcommand)]
+    Pull(commands::artifact::PullCommand),
+    /// Tag an artifact in an OCI registry, as `flux tag artifact`.
+    #[command(subcommand)]
+    Tag(commands::artifact::TagCommand),
+    /// List the artifacts of an OCI repository, as `flux list artifacts`.
+    #[command(subcommand)]
+    List(commands::artifact::ListCommand),
     /// Run a whole GitOps cluster in this process: API server, controllers, and a bootstrapped repository.
     Dev(commands::dev::DevArgs),
 }
@@ -95,6 +108,11 @@ fn main() -> ExitCode {
             Command::Suspend(command) => return flux_outcome(command.run(&cli.cluster).await),
             Command::Resume(command) => return flux_outcome(command.run(&cli.cluster).await),
             Command::Reconcile(command) => return flux_outcome(command.run(&cli.cluster).await),
+            Command::Push(command) => return flux_outcome(artifact::off_runtime(move || command.run()).await),
+            Command::Pull(command) => return flux_outcome(artifact::off_runtime(move || command.run()).await),
+            Command::Tag(command) => return flux_outcome(artifact::off_runtime(move || command.run()).await),
+            Command::List(command) => return flux_outcome(artifact::off_runtime(move || command.run()).await),
+            Command::Build(commands::build::BuildTarget::Artifact(args)) => return flux_outcome(args.run()),
             Command::Build(target) => target.build(&cli.cluster, &cli.plugins).await,
             // `diff` tells by its exit status whether anything would change, as `flux diff` does.
             Command::Diff(target) => return target.diff(&cli.cluster, &cli.plugins).await,

@@ -907,3 +907,186 @@ fn reconcile_against_a_cluster() {
     let said = cluster.weir_says(&["reconcile", "source", "helm", "podinfo", "--timeout", "1s"], false);
     assert!(said.ends_with("◎ waiting for HelmRepository reconciliation\n✗ context deadline exceeded\n"), "{said}");
 }
+
+/// flux2 cmd/flux/create_source_oci_test.go and its golden files. flux's test resets the
+/// `--provider` flag to its zero value; the flux binary defaults it to `generic` and writes it,
+/// as weir does.
+#[test]
+fn create_source_oci_export_is_flux_golden() {
+    let create = |more: &[&str]| {
+        let mut args = vec!["create", "source", "oci", "podinfo", "--url=oci://ghcr.io/stefanprodan/manifests/podinfo"];
+        args.extend(["--tag=6.3.5", "--export"]);
+        args.extend(more);
+        weir_export(&args)
+    };
+    let golden = |spec: &str| {
+        format!(
+            "---\napiVersion: source.toolkit.fluxcd.io/v1\nkind: OCIRepository\nmetadata:\n  name: podinfo\n  namespace: flux-system\nspec:\n{spec}"
+        )
+    };
+    let url = "  url: oci://ghcr.io/stefanprodan/manifests/podinfo\n";
+    // testdata/oci/export.golden
+    assert_eq!(
+        create(&["--interval", "10m"]),
+        golden(&format!("  interval: 10m0s\n  provider: generic\n  ref:\n    tag: 6.3.5\n{url}"))
+    );
+    // testdata/oci/export_with_secret.golden
+    assert_eq!(
+        create(&["--interval", "10m", "--secret-ref=creds"]),
+        golden(&format!(
+            "  interval: 10m0s\n  provider: generic\n  ref:\n    tag: 6.3.5\n  secretRef:\n    name: creds\n{url}"
+        ))
+    );
+    // testdata/oci/export_with_verify_secret.golden
+    assert_eq!(
+        create(&["--interval", "10m", "--verify-provider=cosign", "--verify-secret-ref=cosign-pub"]),
+        golden(&format!(
+            "  interval: 10m0s\n  provider: generic\n  ref:\n    tag: 6.3.5\n{url}  verify:\n    provider: cosign\n    secretRef:\n      name: cosign-pub\n"
+        ))
+    );
+    // testdata/oci/export_with_issuer.golden (its `interval: 0s` is the test's reset flag)
+    assert_eq!(
+        create(&["--verify-issuer=github", "--verify-provider=cosign"]),
+        golden(&format!(
+            "  interval: 1m0s\n  provider: generic\n  ref:\n    tag: 6.3.5\n{url}  verify:\n    matchOIDCIdentity:\n    - issuer: github\n      subject: \"\"\n    provider: cosign\n"
+        ))
+    );
+    // testdata/oci/export_with_layer_selector.golden
+    assert_eq!(
+        create(&["--interval", "10m", "--layer-selector=application/vnd.cncf.helm.chart.content.v1.tar+gzip:copy"]),
+        golden(&format!(
+            "  interval: 10m0s\n  layerSelector:\n    mediaType: application/vnd.cncf.helm.chart.content.v1.tar+gzip\n    operation: copy\n  provider: generic\n  ref:\n    tag: 6.3.5\n{url}"
+        ))
+    );
+    let error = |args: &[&str]| weir_error(&[&["create", "source", "oci"][..], args].concat());
+    assert_eq!(error(&["podinfo"]), "✗ url is required\n");
+    let base = ["podinfo", "--url=oci://ghcr.io/stefanprodan/manifests/podinfo", "--tag=6.3.5"];
+    assert_eq!(
+        error(&[&base[..], &["--verify-secret-ref=cosign-pub"]].concat()),
+        "✗ a verification provider must be specified when a secret is specified\n"
+    );
+    assert_eq!(
+        error(&[&base[..], &["--verify-subject=developer"]].concat()),
+        "✗ a verification provider must be specified when OIDC issuer/subject is specified\n"
+    );
+    assert_eq!(
+        error(&[&base[..], &["--layer-selector=application/vnd.cncf.helm.chart.content.v1.tar+gzip:move"]].concat()),
+        "✗ invalid --layer-selector \"application/vnd.cncf.helm.chart.content.v1.tar+gzip:move\": operation must be \"extract\" or \"copy\"\n"
+    );
+    assert_eq!(
+        error(&[&base[..], &["--layer-selector=application/vnd.cncf.helm.chart.content.v1.tar+gzip"]].concat()),
+        "✗ invalid --layer-selector \"application/vnd.cncf.helm.chart.content.v1.tar+gzip\": must be in the format '<media-type>:<operation>'\n"
+    );
+    assert_eq!(error(&["podinfo", "--url=oci://ghcr.io/x"]), "✗ --tag, --tag-semver or --digest is required\n");
+}
+
+/// flux2 cmd/flux/source_oci_test.go's sequence against a cluster: create, get, reconcile,
+/// suspend and resume an OCIRepository (testdata/oci/*.golden), the test playing the controller.
+#[test]
+fn oci_source_verbs_print_what_flux_prints() {
+    let cluster = Cluster::start();
+    let revision = "6.3.5@sha256:6c959c51ccbb952e5fe4737563338a0aaf975675dcf812912cf09e5463181871";
+    let fetched = || json!({"artifact": artifact(revision), "conditions": ready("stored artifact for digest '6.3.5@sha256:6c959c51'")});
+    let create = cluster.spawn(&[
+        "create",
+        "source",
+        "oci",
+        "thrfg",
+        "--url=oci://ghcr.io/stefanprodan/manifests/podinfo",
+        "--tag=6.3.5",
+        "--interval",
+        "10m",
+        "--timeout=30s",
+    ]);
+    cluster.wait_for("ocirepository", "thrfg", "{.metadata.name}", |name| name == "thrfg");
+    cluster.set_status("ocirepository", "thrfg", fetched());
+    // testdata/oci/create_source_oci.golden
+    assert_eq!(
+        finish(create),
+        (
+            true,
+            format!(
+                "► applying OCIRepository\n✔ OCIRepository created\n◎ waiting for OCIRepository reconciliation\n\
+                 ✔ OCIRepository reconciliation completed\n✔ fetched revision: {revision}\n"
+            )
+        )
+    );
+    // testdata/oci/get_oci.golden
+    assert_eq!(
+        cluster.weir_ok(&["get", "source", "oci", "thrfg"]),
+        "NAME \tREVISION             \tSUSPENDED\tREADY\tMESSAGE                                            \n\
+         thrfg\t6.3.5@sha256:6c959c51\tFalse    \tTrue \tstored artifact for digest '6.3.5@sha256:6c959c51'\t\n"
+    );
+    // testdata/oci/reconcile_oci.golden
+    let reconcile = cluster.spawn(&["reconcile", "source", "oci", "thrfg", "--timeout", "30s"]);
+    cluster.handle_request("ocirepository", "thrfg", fetched());
+    assert_eq!(
+        finish(reconcile),
+        (
+            true,
+            format!(
+                "► annotating OCIRepository thrfg in flux-system namespace\n✔ OCIRepository annotated\n\
+                 ◎ waiting for OCIRepository reconciliation\n✔ fetched revision {revision}\n"
+            )
+        )
+    );
+    // testdata/oci/suspend_oci.golden
+    assert_eq!(
+        cluster.weir_says(&["suspend", "source", "oci", "thrfg"], true),
+        "► suspending source oci thrfg in flux-system namespace\n✔ source oci suspended\n"
+    );
+    // testdata/oci/resume_oci.golden
+    let resume = cluster.spawn(&["resume", "source", "oci", "thrfg", "--timeout", "30s"]);
+    cluster.wait_for("ocirepository", "thrfg", "{.spec}", |spec| !spec.contains("suspend"));
+    cluster.set_status("ocirepository", "thrfg", fetched());
+    assert_eq!(
+        finish(resume),
+        (
+            true,
+            format!(
+                "► resuming source oci thrfg in flux-system namespace\n✔ source oci resumed\n◎ waiting for OCIRepository reconciliation\n\
+                 ✔ OCIRepository thrfg reconciliation completed\n✔ fetched revision {revision}\n"
+            )
+        )
+    );
+
+    // A Bucket: its keys go to a Secret `bucket-<name>`; flux's messages around it.
+    let create = cluster.spawn(&[
+        "create",
+        "source",
+        "bucket",
+        "podinfo",
+        "--bucket-name=podinfo",
+        "--endpoint=minio.minio.svc.cluster.local:9000",
+        "--insecure=true",
+        "--access-key=AKIA",
+        "--secret-key=wJalr",
+        "--timeout=30s",
+    ]);
+    cluster.wait_for("bucket", "podinfo", "{.metadata.name}", |name| name == "podinfo");
+    let digest = format!("sha256:{}", "cd".repeat(32));
+    cluster.set_status(
+        "bucket",
+        "podinfo",
+        json!({"artifact": artifact(&digest), "conditions": ready("stored artifact with 3 fetched files")}),
+    );
+    let (succeeded, said) = finish(create);
+    assert!(succeeded, "{said}");
+    assert_eq!(
+        said,
+        format!(
+            "✚ generating Bucket source\n► applying secret with the bucket credentials\n✔ authentication configured\n\
+             ► applying Bucket source\n✔ Bucket source created\n◎ waiting for Bucket source reconciliation\n\
+             ✔ Bucket source reconciliation completed\n✔ fetched revision: {digest}\n"
+        )
+    );
+    assert_eq!(cluster.field("bucket", "podinfo", "{.spec.secretRef.name}").as_deref(), Some("bucket-podinfo"));
+    assert_eq!(
+        cluster.field("secret", "bucket-podinfo", "{.data.accesskey}").as_deref(),
+        Some("QUtJQQ=="),
+        "the access key, base64"
+    );
+    assert!(
+        cluster.weir_ok(&["get", "sources", "bucket", "--no-header"]).starts_with("podinfo\tsha256:cdcdcdcd\tFalse")
+    );
+}

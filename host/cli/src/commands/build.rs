@@ -21,6 +21,8 @@ pub enum BuildTarget {
     /// A Kustomization.
     #[command(alias = "ks")]
     Kustomization(BuildArgs),
+    /// A tarball of a directory or file, as `flux push artifact` makes it.
+    Artifact(crate::commands::artifact::BuildArtifact),
 }
 
 #[derive(clap::Args)]
@@ -34,7 +36,7 @@ pub struct BuildArgs {
 impl BuildTarget {
     /// Prints the built objects as a YAML stream. SOPS-encrypted Secrets stay encrypted.
     pub async fn build(self, cluster: &ClusterOptions, plugins: &PluginOptions) -> anyhow::Result<()> {
-        let BuildTarget::Kustomization(args) = self;
+        let BuildTarget::Kustomization(args) = self else { bail!("only a kustomization is built here") };
         let (_, _, objects) = args.build(cluster, plugins).await?;
         let documents: Vec<_> = objects.into_iter().map(|object| object.0).collect();
         print!("{}", weir_go_yaml::emit_stream(&documents));
@@ -43,7 +45,7 @@ impl BuildTarget {
 
     /// Prints what applying the build would change; exit status 1 when something would.
     pub async fn diff(self, cluster: &ClusterOptions, plugins: &PluginOptions) -> anyhow::Result<ExitCode> {
-        let BuildTarget::Kustomization(args) = self;
+        let BuildTarget::Kustomization(args) = self else { bail!("diff artifact is not supported") };
         let (context, kustomization, objects) = args.build(cluster, plugins).await?;
         let changes = kustomization::diff(&kustomization, &context, objects)
             .await

@@ -17,7 +17,7 @@ use kube::{Client, ResourceExt};
 use serde_json::json;
 use weir_api::helm::HelmRelease;
 use weir_api::kustomize::Kustomization;
-use weir_api::source::{GitRepository, HelmChart, HelmRepository};
+use weir_api::source::{Bucket, GitRepository, HelmChart, HelmRepository, OCIRepository};
 use weir_api::status::{FluxObject, Readiness, readiness};
 use weir_apiserver::{ApiServer, Authentication, Storage};
 use weir_operator::{Plugins, Settings};
@@ -92,7 +92,9 @@ impl DevArgs {
         config.auth_info.token = Some(token.into());
         let client = Client::try_from(config.clone())?;
         weir_operator::install_crds(&client).await.context("installing the CRDs")?;
-        eprintln!("✔ Flux CRDs installed (GitRepository, HelmRepository, HelmChart, Kustomization, HelmRelease)");
+        eprintln!(
+            "✔ Flux CRDs installed (GitRepository, HelmRepository, HelmChart, OCIRepository, Bucket, Kustomization, HelmRelease)"
+        );
         bootstrap(&client, &url, &branch, &self.path, &self.interval).await?;
         eprintln!(
             "✔ bootstrapped {url} (branch {branch}, path {}) as GitRepository and Kustomization flux-system/flux-system",
@@ -215,6 +217,8 @@ async fn print_progress(client: Client) {
         outcomes::<GitRepository>(&client),
         outcomes::<HelmRepository>(&client),
         outcomes::<HelmChart>(&client),
+        outcomes::<OCIRepository>(&client),
+        outcomes::<Bucket>(&client),
         outcomes::<Kustomization>(&client),
         outcomes::<HelmRelease>(&client),
     ]);

@@ -3,7 +3,7 @@
 //! HelmReleases (`reconcile` is in [`super::reconcile`]). What every kind shares is
 //! [`FluxKind`]; the verbs are written once over it.
 
-mod table;
+pub(crate) mod table;
 mod values;
 
 use std::path::PathBuf;
@@ -23,10 +23,12 @@ use weir_api::kustomize::{
 };
 use weir_api::meta::{LocalObjectReference, NamespacedObjectReference, SecretKeyReference};
 use weir_api::source::{
-    GitRepository, GitRepositoryRef, GitRepositorySpec, HelmChart, HelmChartSourceKind, HelmRepository,
-    RegistryProvider, HelmRepositorySpec, HelmRepositoryType, ReconcileStrategy,
+    Bucket, BucketProvider, BucketSpec, GitRepository, GitRepositoryRef, GitRepositorySpec, HelmChart,
+    HelmChartSourceKind, HelmRepository, HelmRepositorySpec, HelmRepositoryType, OCILayerOperation, OCILayerSelector,
+    OCIRepository, OCIRepositoryRef, OCIRepositorySpec, OCIRepositoryVerification, OidcIdentityMatch,
+    ReconcileStrategy, RegistryProvider, VerificationProvider,
 };
-use weir_api::status::{FluxObject, ObjectStatus, READY, RECONCILING, Readiness, STALLED, readiness};
+use weir_api::status::{ArtifactSource, FluxObject, ObjectStatus, READY, RECONCILING, Readiness, STALLED, readiness};
 
 use crate::cluster::ClusterOptions;
 
@@ -62,15 +64,22 @@ pub(crate) trait FluxKind: FluxObject {
     }
 }
 
-impl FluxKind for GitRepository {
-    const HUMAN_KIND: &'static str = "source git";
-    fn revision(&self) -> String {
-        truncate_hex(&artifact_revision(self.status.as_ref().and_then(|status| status.artifact.as_ref())))
-    }
-    fn success_message(&self) -> String {
-        format!("fetched revision {}", artifact_revision(self.status.as_ref().and_then(|s| s.artifact.as_ref())))
-    }
+/// The sources whose revision is their artifact's, shortened, and whose success is fetching it.
+macro_rules! artifact_source_kind {
+    ($($kind:ty => $human:literal),+) => {
+        $(impl FluxKind for $kind {
+            const HUMAN_KIND: &'static str = $human;
+            fn revision(&self) -> String {
+                truncate_hex(&artifact_revision(self.artifact()))
+            }
+            fn success_message(&self) -> String {
+                format!("fetched revision {}", artifact_revision(self.artifact()))
+            }
+        })+
+    };
 }
+
+artifact_source_kind!(GitRepository => "source git", OCIRepository => "source oci", Bucket => "source bucket");
 
 impl FluxKind for HelmRepository {
     const HUMAN_KIND: &'static str = "source helm";
@@ -274,6 +283,110 @@ pub enum CreateSource {
     Git(CreateGit),
     /// A HelmRepository: an index over HTTP(S), or an OCI registry (`oci://`).
     Helm(CreateHelm),
+    /// An OCIRepository.
+    Oci(CreateOci),
+    /// A Bucket (S3 API), its keys in a Secret `bucket-<name>`.
+    Bucket(CreateBucket),
+}
+
+#[derive(clap::Args)]
+pub struct CreateOci {
+    name: String,
+    /// The OCI repository URL.
+    #[arg(long, default_value = "")]
+    url: String,
+    /// The OCI artifact tag.
+    #[arg(long, default_value = "")]
+    tag: String,
+    /// The OCI artifact tag semver range.
+    #[arg(long = "tag-semver", default_value = "")]
+    semver: String,
+    /// The OCI artifact digest.
+    #[arg(long, default_value = "")]
+    digest: String,
+    /// The name of the image pull secret (type 'kubernetes.io/dockerconfigjson').
+    #[arg(long, default_value = "")]
+    secret_ref: String,
+    /// The name of a secret with the proxy address and credentials.
+    #[arg(long, default_value = "")]
+    proxy_secret_ref: String,
+    /// The service account that refers to an image pull secret.
+    #[arg(long, default_value = "")]
+    service_account: String,
+    /// The name of a secret to use for TLS certificates.
+    #[arg(long = "cert-ref", default_value = "")]
+    cert_secret_ref: String,
+    /// Paths to ignore (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    ignore_paths: Vec<String>,
+    /// The OCI provider: generic, aws, azure, gcp.
+    #[arg(long, default_value = "generic")]
+    provider: String,
+    /// For registries over plain HTTP.
+    #[arg(long, action = clap::ArgAction::Set, num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false", value_parser = go_bool)]
+    insecure: bool,
+    /// The layer selector: '<media-type>:<operation>'.
+    #[arg(long, default_value = "")]
+    layer_selector: String,
+    /// The signature verification provider: cosign or notation.
+    #[arg(long, default_value = "")]
+    verify_provider: String,
+    /// The name of a secret with the public keys to verify signatures with.
+    #[arg(long, default_value = "")]
+    verify_secret_ref: String,
+    /// A regular expression for the OIDC issuer of keyless signatures.
+    #[arg(long = "verify-issuer", default_value = "")]
+    verify_oidc_issuer: String,
+    /// A regular expression for the OIDC subject of keyless signatures.
+    #[arg(long, default_value = "")]
+    verify_subject: String,
+    /// The source controller's timeout for a fetch (`spec.timeout`).
+    #[arg(long)]
+    fetch_timeout: Option<String>,
+    #[command(flatten)]
+    options: CreateOptions,
+}
+
+#[derive(clap::Args)]
+pub struct CreateBucket {
+    name: String,
+    /// The bucket name.
+    #[arg(long = "bucket-name", default_value = "")]
+    bucket_name: String,
+    /// The bucket endpoint address.
+    #[arg(long, default_value = "")]
+    endpoint: String,
+    /// The bucket access key.
+    #[arg(long, default_value = "")]
+    access_key: String,
+    /// The bucket secret key.
+    #[arg(long, default_value = "")]
+    secret_key: String,
+    /// The bucket region.
+    #[arg(long, default_value = "")]
+    region: String,
+    /// The provider: generic, aws, gcp, azure.
+    #[arg(long, default_value = "generic")]
+    provider: String,
+    /// For a non-TLS S3 endpoint.
+    #[arg(long, action = clap::ArgAction::Set, num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false", value_parser = go_bool)]
+    insecure: bool,
+    /// An existing secret with the credentials.
+    #[arg(long, default_value = "")]
+    secret_ref: String,
+    /// An existing secret with the proxy address and credentials.
+    #[arg(long, default_value = "")]
+    proxy_secret_ref: String,
+    /// Paths to ignore (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    ignore_paths: Vec<String>,
+    /// The source controller's timeout for a fetch (`spec.timeout`).
+    #[arg(long)]
+    fetch_timeout: Option<String>,
+    #[command(flatten)]
+    options: CreateOptions,
 }
 
 #[derive(clap::Args)]
@@ -601,9 +714,11 @@ impl CreateCommand {
                 let creating =
                     Creating { subject: "GitRepository source", created: "GitRepository source", source: true };
                 let ready = upsert_and_wait(cluster, &repository, &creating, &git.options.timeout).await?;
-                fetched(ready.status.and_then(|status| status.artifact), "GitRepository")
+                fetched(ready.status.and_then(|status| status.artifact), &no_artifact("GitRepository"))
             }
             CreateCommand::Source(CreateSource::Helm(helm)) => create_helm_repository(cluster, helm, metadata).await,
+            CreateCommand::Source(CreateSource::Oci(oci)) => create_oci_repository(cluster, oci, metadata).await,
+            CreateCommand::Source(CreateSource::Bucket(bucket)) => create_bucket(cluster, bucket, metadata).await,
             CreateCommand::Kustomization(ks) => {
                 check_name(&ks.name)?;
                 let (kind, source_name, source_namespace) = kind_name_namespace(&ks.source);
@@ -645,14 +760,19 @@ impl CreateCommand {
 }
 
 /// The last words of creating a source: its revision, or the error that it has none.
-fn fetched(artifact: Option<weir_api::meta::Artifact>, kind: &str) -> anyhow::Result<()> {
+fn fetched(artifact: Option<weir_api::meta::Artifact>, missing: &str) -> anyhow::Result<()> {
     match artifact {
         Some(artifact) => {
             say::success(format!("fetched revision: {}", artifact.revision));
             Ok(())
         }
-        None => bail!("{kind} source reconciliation completed but no artifact was found"),
+        None => bail!("{missing}"),
     }
+}
+
+/// What `create source git|helm` says when the source is ready without an artifact.
+fn no_artifact(kind: &str) -> String {
+    format!("{kind} source reconciliation completed but no artifact was found")
 }
 
 /// `create source helm`, checking the URL as flux does; `type: oci` for an `oci://` URL.
@@ -705,7 +825,174 @@ async fn create_helm_repository(
         // An OCI repository has no artifact.
         return Ok(());
     }
-    fetched(ready.status.and_then(|status| status.artifact), "HelmRepository")
+    fetched(ready.status.and_then(|status| status.artifact), &no_artifact("HelmRepository"))
+}
+
+/// `create source oci`, with flux's checks; `provider: generic` as flux's flag default has it.
+async fn create_oci_repository(
+    cluster: &ClusterOptions,
+    oci: CreateOci,
+    metadata: impl Fn(&str) -> ObjectMeta,
+) -> anyhow::Result<()> {
+    check_name(&oci.name)?;
+    if oci.url.is_empty() {
+        bail!("url is required");
+    }
+    if oci.semver.is_empty() && oci.tag.is_empty() && oci.digest.is_empty() {
+        bail!("--tag, --tag-semver or --digest is required");
+    }
+    let layer_selector = match oci.layer_selector.as_str() {
+        "" => None,
+        selector => {
+            let (media_type, operation) = selector
+                .split_once(':')
+                .filter(|(media_type, operation)| !media_type.is_empty() && !operation.is_empty())
+                .ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "invalid --layer-selector {selector:?}: must be in the format '<media-type>:<operation>'"
+                    )
+                })?;
+            let operation = match operation {
+                "extract" => OCILayerOperation::Extract,
+                "copy" => OCILayerOperation::Copy,
+                _ => bail!("invalid --layer-selector {selector:?}: operation must be \"extract\" or \"copy\""),
+            };
+            Some(OCILayerSelector { media_type: Some(media_type.to_owned()), operation: Some(operation) })
+        }
+    };
+    let provider = match oci.provider.as_str() {
+        "generic" => RegistryProvider::Generic,
+        "aws" => RegistryProvider::Aws,
+        "azure" => RegistryProvider::Azure,
+        "gcp" => RegistryProvider::Gcp,
+        other => bail!(
+            "invalid argument {other:?} for \"--provider\" flag: source OCI provider '{other}' is not supported, must be one of: generic|aws|azure|gcp"
+        ),
+    };
+    let set = |value: String| Some(value).filter(|value| !value.is_empty());
+    let reference = |name: String| set(name).map(|name| LocalObjectReference { name });
+    let verify = match oci.verify_provider.as_str() {
+        "" if !oci.verify_secret_ref.is_empty() => {
+            bail!("a verification provider must be specified when a secret is specified")
+        }
+        "" if !oci.verify_oidc_issuer.is_empty() || !oci.verify_subject.is_empty() => {
+            bail!("a verification provider must be specified when OIDC issuer/subject is specified")
+        }
+        "" => None,
+        provider => {
+            let provider = match provider {
+                "cosign" => VerificationProvider::Cosign,
+                "notation" => VerificationProvider::Notation,
+                other => bail!(
+                    "invalid argument {other:?} for \"--verify-provider\" flag: source OCI verify provider '{other}' is not supported, must be one of: cosign, notation"
+                ),
+            };
+            let identity = !oci.verify_oidc_issuer.is_empty() || !oci.verify_subject.is_empty();
+            Some(OCIRepositoryVerification {
+                provider,
+                secret_ref: reference(oci.verify_secret_ref),
+                match_oidc_identity: identity
+                    .then(|| vec![OidcIdentityMatch { issuer: oci.verify_oidc_issuer, subject: oci.verify_subject }]),
+                trusted_root_secret_ref: None,
+            })
+        }
+    };
+    let spec = OCIRepositorySpec {
+        url: oci.url,
+        reference: Some(OCIRepositoryRef {
+            digest: set(oci.digest),
+            semver: set(oci.semver),
+            semver_filter: None,
+            tag: set(oci.tag),
+        }),
+        layer_selector,
+        verify,
+        provider: Some(provider),
+        secret_ref: reference(oci.secret_ref),
+        service_account_name: set(oci.service_account),
+        cert_secret_ref: reference(oci.cert_secret_ref),
+        proxy_secret_ref: reference(oci.proxy_secret_ref),
+        interval: go_duration(&oci.options.interval)?,
+        timeout: oci.fetch_timeout.as_deref().map(go_duration).transpose()?,
+        ignore: (!oci.ignore_paths.is_empty()).then(|| oci.ignore_paths.join("\n")),
+        insecure: oci.insecure.then_some(true),
+        ..OCIRepositorySpec::default()
+    };
+    let repository = OCIRepository { metadata: metadata(&oci.name), spec, status: None };
+    if oci.options.export {
+        return export(&repository);
+    }
+    let creating = Creating { subject: "OCIRepository", created: "OCIRepository", source: true };
+    let ready = upsert_and_wait(cluster, &repository, &creating, &oci.options.timeout).await?;
+    fetched(ready.status.and_then(|status| status.artifact), "no artifact was found")
+}
+
+/// `create source bucket`: the keys (unless `--secret-ref`) go to a Secret `bucket-<name>`,
+/// as flux puts them; `--export` prints the Bucket alone.
+async fn create_bucket(
+    cluster: &ClusterOptions,
+    bucket: CreateBucket,
+    metadata: impl Fn(&str) -> ObjectMeta,
+) -> anyhow::Result<()> {
+    check_name(&bucket.name)?;
+    if bucket.bucket_name.is_empty() {
+        bail!("bucket-name is required");
+    }
+    if bucket.endpoint.is_empty() {
+        bail!("endpoint is required");
+    }
+    let provider = match bucket.provider.as_str() {
+        "generic" => BucketProvider::Generic,
+        "aws" => BucketProvider::Aws,
+        "gcp" => BucketProvider::Gcp,
+        "azure" => BucketProvider::Azure,
+        other => bail!(
+            "invalid argument {other:?} for \"--provider\" flag: source bucket provider '{other}' is not supported, must be one of: generic|aws|gcp|azure"
+        ),
+    };
+    let set = |value: String| Some(value).filter(|value| !value.is_empty());
+    let mut spec = BucketSpec {
+        provider: Some(provider),
+        bucket_name: bucket.bucket_name,
+        endpoint: bucket.endpoint,
+        insecure: bucket.insecure.then_some(true),
+        region: set(bucket.region),
+        interval: go_duration(&bucket.options.interval)?,
+        timeout: bucket.fetch_timeout.as_deref().map(go_duration).transpose()?,
+        ignore: (!bucket.ignore_paths.is_empty()).then(|| bucket.ignore_paths.join("\n")),
+        secret_ref: set(bucket.secret_ref.clone()).map(|name| LocalObjectReference { name }),
+        proxy_secret_ref: set(bucket.proxy_secret_ref).map(|name| LocalObjectReference { name }),
+        ..BucketSpec::default()
+    };
+    if bucket.options.export {
+        return export(&Bucket { metadata: metadata(&bucket.name), spec, status: None });
+    }
+    say::generate("generating Bucket source");
+    if bucket.secret_ref.is_empty() && !bucket.access_key.is_empty() && !bucket.secret_key.is_empty() {
+        let secret_name = format!("bucket-{}", bucket.name);
+        say::action("applying secret with the bucket credentials");
+        let secret = k8s_openapi::api::core::v1::Secret {
+            metadata: metadata(&secret_name),
+            string_data: Some(std::collections::BTreeMap::from([
+                ("accesskey".to_owned(), bucket.access_key.clone()),
+                ("secretkey".to_owned(), bucket.secret_key.clone()),
+            ])),
+            ..Default::default()
+        };
+        let secrets: Api<k8s_openapi::api::core::v1::Secret> =
+            Api::namespaced(cluster.client().await?, &cluster.namespace);
+        secrets
+            .patch(&secret_name, &PatchParams::apply(FIELD_MANAGER).force(), &Patch::Apply(&secret))
+            .await
+            .map_err(api_error)?;
+        spec.secret_ref = Some(LocalObjectReference { name: secret_name });
+        say::success("authentication configured");
+    }
+    let object = Bucket { metadata: metadata(&bucket.name), spec, status: None };
+    let creating = Creating { subject: "Bucket source", created: "Bucket source", source: true };
+    let ready = upsert_and_wait(cluster, &object, &creating, &bucket.options.timeout).await?;
+    // flux says it so, without "completed".
+    fetched(ready.status.and_then(|status| status.artifact), "Bucket source reconciliation but no artifact was found")
 }
 
 /// `create helmrelease`, with flux's checks and defaults (`reconcileStrategy: ChartVersion`,
@@ -870,6 +1157,10 @@ pub enum GetSources {
     Helm(GetArgs),
     /// HelmCharts.
     Chart(GetArgs),
+    /// OCIRepositories.
+    Oci(GetArgs),
+    /// Buckets.
+    Bucket(GetArgs),
 }
 
 #[derive(clap::Args)]
@@ -902,6 +1193,8 @@ impl GetCommand {
             GetCommand::Sources(GetSources::Git(args)) => list::<GitRepository>(cluster, &args, false).await?,
             GetCommand::Sources(GetSources::Helm(args)) => list::<HelmRepository>(cluster, &args, false).await?,
             GetCommand::Sources(GetSources::Chart(args)) => list::<HelmChart>(cluster, &args, false).await?,
+            GetCommand::Sources(GetSources::Oci(args)) => list::<OCIRepository>(cluster, &args, false).await?,
+            GetCommand::Sources(GetSources::Bucket(args)) => list::<Bucket>(cluster, &args, false).await?,
             GetCommand::Kustomizations(get) => list::<Kustomization>(cluster, &get.args, get.show_source).await?,
             GetCommand::Helmreleases(get) => list::<HelmRelease>(cluster, &get.args, get.show_source).await?,
         };
@@ -1005,6 +1298,10 @@ pub enum SuspendSource {
     Helm(Names),
     /// HelmCharts.
     Chart(Names),
+    /// OCIRepositories.
+    Oci(Names),
+    /// Buckets.
+    Bucket(Names),
 }
 
 #[derive(clap::Args)]
@@ -1027,6 +1324,10 @@ impl SuspendCommand {
             SuspendTarget::Source(SuspendSource::Chart(names)) => {
                 suspend::<HelmChart>(cluster, &names.names, all).await
             }
+            SuspendTarget::Source(SuspendSource::Oci(names)) => {
+                suspend::<OCIRepository>(cluster, &names.names, all).await
+            }
+            SuspendTarget::Source(SuspendSource::Bucket(names)) => suspend::<Bucket>(cluster, &names.names, all).await,
         }
     }
 }
@@ -1046,6 +1347,10 @@ impl ResumeCommand {
                 resume.run::<HelmRepository>(cluster, &names.names).await
             }
             SuspendTarget::Source(SuspendSource::Chart(names)) => resume.run::<HelmChart>(cluster, &names.names).await,
+            SuspendTarget::Source(SuspendSource::Oci(names)) => {
+                resume.run::<OCIRepository>(cluster, &names.names).await
+            }
+            SuspendTarget::Source(SuspendSource::Bucket(names)) => resume.run::<Bucket>(cluster, &names.names).await,
         }
     }
 }

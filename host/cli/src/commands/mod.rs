@@ -1,4 +1,5 @@
 pub mod apiserver;
+pub mod artifact;
 pub mod build;
 pub mod dev;
 pub mod flux;

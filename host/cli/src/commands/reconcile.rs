@@ -14,7 +14,7 @@ use kube::{Client, ResourceExt};
 use serde_json::json;
 use weir_api::helm::HelmRelease;
 use weir_api::kustomize::Kustomization;
-use weir_api::source::{GitRepository, HelmChart, HelmRepository};
+use weir_api::source::{Bucket, GitRepository, HelmChart, HelmRepository, OCIRepository};
 use weir_api::status::{ObjectStatus, Readiness, readiness};
 
 use super::flux::{DEADLINE_EXCEEDED, FluxKind, POLL, api_error, enum_name, parse_timeout, say};
@@ -46,6 +46,10 @@ pub enum ReconcileSource {
     Helm(ReconcileArgs),
     /// A HelmChart.
     Chart(ReconcileWithSource),
+    /// An OCIRepository.
+    Oci(ReconcileArgs),
+    /// A Bucket.
+    Bucket(ReconcileArgs),
 }
 
 #[derive(clap::Args)]
@@ -90,6 +94,12 @@ impl ReconcileCommand {
             }
             ReconcileCommand::Source(ReconcileSource::Helm(args)) => {
                 reconcile::<HelmRepository>(client, namespace, args.name, parse_timeout(&args.timeout)?).await
+            }
+            ReconcileCommand::Source(ReconcileSource::Oci(args)) => {
+                reconcile::<OCIRepository>(client, namespace, args.name, parse_timeout(&args.timeout)?).await
+            }
+            ReconcileCommand::Source(ReconcileSource::Bucket(args)) => {
+                reconcile::<Bucket>(client, namespace, args.name, parse_timeout(&args.timeout)?).await
             }
             ReconcileCommand::Source(ReconcileSource::Chart(chart)) => {
                 let timeout = parse_timeout(&chart.args.timeout)?;
@@ -211,6 +221,8 @@ fn reconcile_with_source<'a, K: WithSource>(
             match source.kind.as_str() {
                 "GitRepository" => reconcile::<GitRepository>(client, source_namespace, source.name, timeout).await?,
                 "HelmRepository" => reconcile::<HelmRepository>(client, source_namespace, source.name, timeout).await?,
+                "OCIRepository" => reconcile::<OCIRepository>(client, source_namespace, source.name, timeout).await?,
+                "Bucket" => reconcile::<Bucket>(client, source_namespace, source.name, timeout).await?,
                 // As flux does, a HelmChart reconciled for its HelmRelease reconciles its own source too.
                 "HelmChart" => {
                     reconcile_with_source::<HelmChart>(client, source_namespace, source.name, timeout, true, &[])
