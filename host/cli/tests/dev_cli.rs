@@ -2,36 +2,13 @@
 //! file://, from its commits) is bootstrapped; then `weir reconcile`, `weir get`,
 //! `weir build` and `weir diff` work against it, and Ctrl-C stops it cleanly.
 
-use std::path::PathBuf;
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+mod common;
 
+use common::Dev;
 use weir_testkit::git::git;
-
-fn weir() -> Command {
-    weir_testkit::paths::weir(env!("CARGO_BIN_EXE_weir"))
-}
 
 const SETTINGS: &str =
     "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: default\ndata:\n  value: one\n";
-
-struct Dev {
-    process: Child,
-    kubeconfig: PathBuf,
-}
-
-impl Dev {
-    fn weir(&self, args: &[&str]) -> Output {
-        weir().args(args).arg("--kubeconfig").arg(&self.kubeconfig).output().unwrap()
-    }
-}
-
-impl Drop for Dev {
-    fn drop(&mut self) {
-        let _ = self.process.kill();
-        let _ = self.process.wait();
-    }
-}
 
 #[test]
 fn dev_bootstraps_a_repository_and_the_flux_verbs_work_on_it() {
@@ -44,23 +21,7 @@ fn dev_bootstraps_a_repository_and_the_flux_verbs_work_on_it() {
     git(&repository, &["commit", "--quiet", "-m", "first"]);
     let commit = git(&repository, &["rev-parse", "HEAD"]);
 
-    let kubeconfig = dir.path().join("kubeconfig");
-    let process = weir()
-        .args(["dev", repository.to_str().unwrap(), "--path", "apps", "--port", "0", "--interval", "1h"])
-        .arg("--kubeconfig-out")
-        .arg(&kubeconfig)
-        .arg("--data-dir")
-        .arg(dir.path().join("data"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut dev = Dev { process, kubeconfig };
-    let started = Instant::now();
-    while !dev.kubeconfig.exists() {
-        assert!(started.elapsed() < Duration::from_secs(30), "weir dev did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let mut dev = Dev::start(&repository, "apps", dir.path());
 
     let reconciled = dev.weir(&["reconcile", "kustomization", "flux-system", "--with-source", "--timeout", "30s"]);
     // As flux, the progress goes to stderr.
@@ -111,18 +72,6 @@ fn dev_bootstraps_a_repository_and_the_flux_verbs_work_on_it() {
     assert_eq!(same.status.code(), Some(0), "{}", String::from_utf8_lossy(&same.stdout));
 
     // Ctrl-C stops it cleanly.
-    let pid = dev.process.id().to_string();
-    assert!(Command::new("kill").args(["-INT", &pid]).status().unwrap().success());
-    let exited = Instant::now();
-    let status = loop {
-        if let Some(status) = dev.process.try_wait().unwrap() {
-            break status;
-        }
-        assert!(exited.elapsed() < Duration::from_secs(20), "weir dev did not stop on Ctrl-C");
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    assert!(status.success());
-    let mut stderr = String::new();
-    std::io::Read::read_to_string(dev.process.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+    let stderr = dev.interrupt();
     assert!(stderr.contains("✔ bootstrapped file://") && stderr.contains("✔ stopped"), "{stderr}");
 }

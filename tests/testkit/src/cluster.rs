@@ -2,6 +2,7 @@
 //! marked ready by its simulated controllers) and weir's operator with the
 //! built plugins; and the manifests the end-to-end tests apply to it.
 
+pub use crate::manifests::config_map;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
@@ -213,12 +214,6 @@ pub fn applied(kustomization: &Kustomization, commit: &str) -> bool {
         && status.observed_generation == kustomization.metadata.generation
 }
 
-/// A ConfigMap manifest.
-pub fn config_map(namespace: &str, name: &str, data: &str) -> String {
-    format!(
-        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\n  namespace: {namespace}\ndata:\n  value: \"{data}\"\n"
-    )
-}
 
 /// A GitRepository and a Kustomization of `path` in it, both named `name` in `default`.
 pub fn gitops(name: &str, url: &str, path: &str, extra_spec: &str) -> String {

@@ -10,6 +10,7 @@ pub mod charts;
 pub mod cluster;
 pub mod corpus;
 pub mod git;
+pub mod manifests;
 pub mod net;
 pub mod oci;
 pub mod paths;

@@ -40,6 +40,21 @@ pub struct RegistryOptions<'a> {
     pub tls: Option<&'a Certificates>,
 }
 
+/// `docker-registry serve` of the configuration in `dir`, once it listens on `port`; its log
+/// appended to `dir/registry.log`.
+fn serve(dir: &std::path::Path, port: u16) -> ServerProcess {
+    let log =
+        std::fs::OpenOptions::new().create(true).append(true).open(dir.join("registry.log")).expect("registry log");
+    let child = Command::new("docker-registry")
+        .arg("serve")
+        .arg(dir.join("config.yml"))
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .expect("docker-registry runs (scripts/setup installs it)");
+    ServerProcess::listening(child, port)
+}
+
 /// A running `docker-registry`, killed on drop, its storage in a temporary directory.
 pub struct Registry {
     /// `127.0.0.1:PORT`: the registry part of references.
@@ -51,7 +66,9 @@ pub struct Registry {
     pub storage: PathBuf,
     /// The token issuer, with [`RegistryAuth::Token`].
     pub tokens: Option<TokenIssuer>,
-    _process: ServerProcess,
+    /// `None` while [`Registry::stop`]ped.
+    process: Option<ServerProcess>,
+    tls: Option<Certificates>,
     dir: tempfile::TempDir,
 }
 
@@ -104,15 +121,7 @@ impl Registry {
             }
         }
         std::fs::write(dir.path().join("config.yml"), &config).expect("config.yml");
-        let log = std::fs::File::create(dir.path().join("registry.log")).expect("registry log");
-        let child = Command::new("docker-registry")
-            .arg("serve")
-            .arg(dir.path().join("config.yml"))
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .expect("docker-registry runs (scripts/setup installs it)");
-        let process = ServerProcess::listening(child, port);
+        let process = serve(dir.path(), port);
         let scheme = if options.tls.is_some() { "https" } else { "http" };
         let registry = Registry {
             host: format!("127.0.0.1:{port}"),
@@ -120,7 +129,8 @@ impl Registry {
             port,
             storage,
             tokens,
-            _process: process,
+            process: Some(process),
+            tls: options.tls.cloned(),
             dir,
         };
         registry.wait_for_api(options.tls);
@@ -137,6 +147,17 @@ impl Registry {
                 _ => thread::sleep(Duration::from_millis(50)),
             }
         }
+    }
+
+    /// Stops the registry, keeping its storage: clients now find nothing listening.
+    pub fn stop(&mut self) {
+        self.process = None;
+    }
+
+    /// Starts the stopped registry again on the same port, with the same storage.
+    pub fn restart(&mut self) {
+        self.process = Some(serve(self.dir.path(), self.port));
+        self.wait_for_api(self.tls.as_ref());
     }
 
     /// What the registry logged.

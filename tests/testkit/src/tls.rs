@@ -3,6 +3,7 @@
 
 use rcgen::{BasicConstraints, CertificateParams, DistinguishedName, DnType, IsCa, Issuer, KeyPair, SanType};
 
+#[derive(Clone)]
 pub struct Certificates {
     pub ca_pem: String,
     pub server_cert_pem: String,

@@ -1,7 +1,75 @@
 //! Shared by the CLI's integration tests.
 
-use std::path::Path;
-use std::process::{Command, Stdio};
+#![allow(dead_code)] // each test crate uses what it needs
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// The weir binary under test, with the test plugins.
+pub fn weir() -> Command {
+    weir_testkit::paths::weir(env!("CARGO_BIN_EXE_weir"))
+}
+
+/// A running `weir dev`, killed on drop.
+pub struct Dev {
+    pub process: Child,
+    pub kubeconfig: PathBuf,
+}
+
+impl Dev {
+    /// `weir dev REPOSITORY --path PATH`, its state under `dir`, once its kubeconfig is written.
+    pub fn start(repository: &Path, path: &str, dir: &Path) -> Self {
+        let kubeconfig = dir.join("kubeconfig");
+        let process = weir()
+            .args(["dev", repository.to_str().unwrap(), "--path", path, "--port", "0", "--interval", "1h"])
+            .arg("--kubeconfig-out")
+            .arg(&kubeconfig)
+            .arg("--data-dir")
+            .arg(dir.join("data"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let dev = Dev { process, kubeconfig };
+        let started = Instant::now();
+        while !dev.kubeconfig.exists() {
+            assert!(started.elapsed() < Duration::from_secs(30), "weir dev did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        dev
+    }
+
+    /// A weir verb against the cluster.
+    pub fn weir(&self, args: &[&str]) -> Output {
+        weir().args(args).arg("--kubeconfig").arg(&self.kubeconfig).output().unwrap()
+    }
+
+    /// Stops it with Ctrl-C, as a user does; what it printed.
+    pub fn interrupt(&mut self) -> String {
+        let pid = self.process.id().to_string();
+        assert!(Command::new("kill").args(["-INT", &pid]).status().unwrap().success());
+        let exited = Instant::now();
+        let status = loop {
+            if let Some(status) = self.process.try_wait().unwrap() {
+                break status;
+            }
+            assert!(exited.elapsed() < Duration::from_secs(20), "weir dev did not stop on Ctrl-C");
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        assert!(status.success());
+        let mut stderr = String::new();
+        std::io::Read::read_to_string(self.process.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+        stderr
+    }
+}
+
+impl Drop for Dev {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
 
 /// Runs kubectl against `kubeconfig` with `stdin`, panicking on failure; its stdout.
 pub fn kubectl(kubeconfig: &Path, args: &[&str], stdin: Option<&str>) -> String {
