@@ -35,3 +35,33 @@ fn the_custom_ca_is_trusted_and_nothing_else() {
     assert!(error.to_string().contains("TLS certificate error"), "{error}");
     assert_eq!(untrusting.retries(), 0, "a certificate error is not retried");
 }
+
+#[test]
+fn mutual_tls_needs_the_client_certificate() {
+    let certificates = Certificates::generate();
+    let registry = Registry::start(&RegistryOptions {
+        tls: Some(&certificates),
+        require_client_certificate: true,
+        ..RegistryOptions::default()
+    });
+    let app = Reference::parse(&format!("{}/mutual/app:v1", registry.host)).unwrap();
+    let client_with = |client: Option<(&[u8], &[u8])>| {
+        let material = weir_tls::TlsMaterial { ca_pem: Some(certificates.ca_pem.as_bytes()), client };
+        let tls = weir_tls::client_config(material).expect("TLS config");
+        RegistryClient::new(ClientOptions {
+            tls: Some(tls),
+            timeout: Duration::from_secs(20),
+            ..ClientOptions::default()
+        })
+        .unwrap()
+    };
+    let identified =
+        client_with(Some((certificates.client_cert_pem.as_bytes(), certificates.client_key_pem.as_bytes())));
+    let pushed = common::push_image(&identified, &app, &[b"over mutual TLS"]);
+    assert_eq!(identified.manifest(&app).expect("manifest over mutual TLS").digest, pushed.manifest_digest);
+
+    // The CA alone is not enough: the registry ends the handshake.
+    let anonymous = client_with(None);
+    let error = anonymous.manifest(&app).expect_err("no client certificate");
+    assert!(matches!(error, RegistryError::Tls { .. } | RegistryError::Transport { .. }), "{error:?}");
+}

@@ -38,6 +38,8 @@ pub struct RegistryOptions<'a> {
     pub auth: RegistryAuth<'a>,
     /// TLS with these certificates (server certificate for 127.0.0.1 and localhost).
     pub tls: Option<&'a Certificates>,
+    /// With `tls`: mutual TLS, clients must present a certificate the same CA signed.
+    pub require_client_certificate: bool,
 }
 
 /// `docker-registry serve` of the configuration in `dir`, once it listens on `port`; its log
@@ -93,6 +95,10 @@ impl Registry {
                 "  tls:\n    certificate: {0}/server.crt\n    key: {0}/server.key\n",
                 dir.path().display()
             ));
+            if options.require_client_certificate {
+                std::fs::write(dir.path().join("client-ca.crt"), &certificates.ca_pem).expect("client CA");
+                config.push_str(&format!("    clientcas:\n      - {}/client-ca.crt\n", dir.path().display()));
+            }
         }
         let mut tokens = None;
         match options.auth {
@@ -192,8 +198,13 @@ fn http_status(port: u16, path: &str, tls: Option<&Certificates>) -> Option<u16>
             let config = rustls::ClientConfig::builder_with_provider(provider)
                 .with_safe_default_protocol_versions()
                 .ok()?
-                .with_root_certificates(roots)
-                .with_no_client_auth();
+                .with_root_certificates(roots);
+            // The client certificate, for registries that require one (others do not ask).
+            let chain = rustls::pki_types::CertificateDer::pem_slice_iter(certificates.client_cert_pem.as_bytes())
+                .collect::<Result<Vec<_>, _>>()
+                .ok()?;
+            let key = rustls::pki_types::PrivateKeyDer::from_pem_slice(certificates.client_key_pem.as_bytes()).ok()?;
+            let config = config.with_client_auth_cert(chain, key).ok()?;
             let name = rustls::pki_types::ServerName::try_from("127.0.0.1").ok()?;
             let connection = rustls::ClientConnection::new(Arc::new(config), name).ok()?;
             let mut tls_stream = rustls::StreamOwned::new(connection, stream);

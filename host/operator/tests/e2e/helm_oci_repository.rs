@@ -101,7 +101,10 @@ async fn charts_follow_the_registry_tags_and_a_release_installs_from_them() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn credentials_and_failures_are_reported_as_flux_reports_them() {
-    let options = RegistryOptions { auth: RegistryAuth::Basic { username: "ci", password: "pushes" }, tls: None };
+    let options = RegistryOptions {
+        auth: RegistryAuth::Basic { username: "ci", password: "pushes" },
+        ..RegistryOptions::default()
+    };
     let registry = Registry::start(&options);
     let charts = ChartRepository::new();
     charts.push_oci("web", "0.1.0", &format!("oci://{}/charts", registry.host), Some(("ci", "pushes")));

@@ -1,14 +1,19 @@
 //! OCIRepository against a real registry (Debian's docker-registry), artifacts pushed by an
 //! independent client (oras-py) in Flux's format: a Kustomization applies the highest tag in
 //! the semver range and follows new pushes, ignores tags outside it; `verify` refuses unsigned
-//! artifacts and keeps what was applied; failures carry source-controller's reasons.
+//! artifacts and keeps what was applied; failures carry source-controller's reasons; a registry
+//! requiring mutual TLS is reached with `certSecretRef`'s client certificate.
 
 use weir_api::kustomize::Kustomization;
 use weir_api::source::OCIRepository;
 use weir_api::status::{FluxObject, ObjectStatus};
+use weir_registry::{ClientOptions, Reference, RegistryClient};
+use weir_source::oci::artifact;
 use weir_testkit::cluster::{Cluster, config_map};
 use weir_testkit::oci::{SigningKey, push_artifact, push_signature};
 use weir_testkit::registry::{Registry, RegistryAuth, RegistryOptions};
+use weir_testkit::tls::Certificates;
+use weir_tls::TlsMaterial;
 
 fn oci_sync(name: &str, url: &str, reference: &str, extra: &str) -> String {
     format!(
@@ -140,7 +145,7 @@ async fn verify_refuses_unsigned_artifacts_and_keeps_what_was_applied() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn failures_are_reported_as_flux_reports_them() {
-    let options = RegistryOptions { auth: RegistryAuth::Basic { username: "ci", password: "pushes" }, tls: None };
+    let options = RegistryOptions { auth: RegistryAuth::Basic { username: "ci", password: "pushes" }, ..RegistryOptions::default() };
     let registry = Registry::start(&options);
     let settings = config_map("default", "settings", "private");
     let digest =
@@ -189,4 +194,73 @@ async fn failures_are_reported_as_flux_reports_them() {
     let expected = format!("v1@{digest}");
     cluster.wait("default", "private", |k: &Kustomization| applied_revision(k) == Some(expected.as_str())).await;
     assert_eq!(value_of(&cluster, "settings").await.as_deref(), Some("private"));
+}
+
+/// A registry that requires mutual TLS: the OCIRepository's `certSecretRef` gives the CA
+/// (`ca.crt`) and the client certificate (`tls.crt`, `tls.key`); the CA alone does not get in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cert_secret_ref_gives_the_ca_and_the_client_certificate() {
+    let certificates = Certificates::generate();
+    let registry = Registry::start(&RegistryOptions {
+        tls: Some(&certificates),
+        require_client_certificate: true,
+        ..RegistryOptions::default()
+    });
+    let reference = Reference::parse(&format!("{}/mutual/app:v1", registry.host)).unwrap();
+    let content = tempfile::tempdir().unwrap();
+    std::fs::write(content.path().join("settings.yaml"), config_map("default", "settings", "mutual")).unwrap();
+    let identity =
+        (certificates.client_cert_pem.clone(), certificates.client_key_pem.clone(), certificates.ca_pem.clone());
+    let path = content.path().to_path_buf();
+    let pushed = tokio::task::spawn_blocking(move || {
+        let client = (identity.0.as_bytes(), identity.1.as_bytes());
+        let material = TlsMaterial { ca_pem: Some(identity.2.as_bytes()), client: Some(client) };
+        let options =
+            ClientOptions { tls: Some(weir_tls::client_config(material).unwrap()), ..ClientOptions::default() };
+        let client = RegistryClient::new(options).unwrap();
+        artifact::push(&client, &reference, &path, &[], &artifact::Metadata::default()).unwrap()
+    })
+    .await
+    .unwrap();
+
+    let cluster = Cluster::start().await;
+    let indent = |pem: &str| pem.lines().map(|line| format!("    {line}\n")).collect::<String>();
+    let secret = |name: &str, with_client: bool| {
+        let mut secret = format!(
+            "apiVersion: v1\nkind: Secret\nmetadata:\n  name: {name}\n  namespace: default\nstringData:\n  ca.crt: |\n{}",
+            indent(&certificates.ca_pem)
+        );
+        if with_client {
+            secret.push_str(&format!(
+                "  tls.crt: |\n{}  tls.key: |\n{}",
+                indent(&certificates.client_cert_pem),
+                indent(&certificates.client_key_pem)
+            ));
+        }
+        secret
+    };
+    cluster.apply(&secret("registry-identity", true)).await;
+    cluster.apply(&secret("registry-ca", false)).await;
+    let url = format!("oci://{}/mutual/app", registry.host);
+    let source = |name: &str, secret: &str| {
+        format!(
+            "apiVersion: source.toolkit.fluxcd.io/v1\nkind: OCIRepository\nmetadata:\n  name: {name}\n  namespace: default\n\
+             spec:\n  interval: 1s\n  url: {url}\n  ref:\n    tag: v1\n  certSecretRef:\n    name: {secret}\n"
+        )
+    };
+    cluster.apply(&source("ca-only", "registry-ca")).await;
+    let refused: OCIRepository = cluster
+        .wait("default", "ca-only", |r: &OCIRepository| condition(r, "Ready").is_some_and(|(s, _, _)| s == "False"))
+        .await;
+    let (_, reason, message) = condition(&refused, "Ready").unwrap();
+    assert_eq!(reason, "OCIArtifactPullFailed");
+    assert!(message.starts_with("failed to determine artifact digest: "), "{message}");
+
+    let synced = source("mutual", "registry-identity").replace("---\n", "")
+        + "---\napiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: mutual\n  namespace: default\n\
+           spec:\n  interval: 2s\n  path: ./\n  prune: true\n  sourceRef:\n    kind: OCIRepository\n    name: mutual\n";
+    cluster.apply(&synced).await;
+    let expected = format!("v1@{}", pushed.digest);
+    cluster.wait("default", "mutual", |k: &Kustomization| applied_revision(k) == Some(expected.as_str())).await;
+    assert_eq!(value_of(&cluster, "settings").await.as_deref(), Some("mutual"));
 }
