@@ -5,13 +5,12 @@
 //! the process's peak resident memory rose above what it was before the pulls — the layer is
 //! streamed, so that stays far below the artifact's size.
 
-use std::fs::File;
-use std::io::{BufWriter, Write};
 use std::time::{Duration, Instant};
 
-use weir_registry::{ClientOptions, Reference, RegistryClient, sha256_digest};
-use weir_source::oci::{self, FLUX_CONFIG_MEDIA_TYPE, FLUX_CONTENT_MEDIA_TYPE, LayerSelection, OciReference};
+use weir_registry::{ClientOptions, Reference, RegistryClient};
+use weir_source::oci::{self, LayerSelection, OciReference, artifact};
 use weir_source::{ArtifactOwner, ArtifactStore, IgnoreRules};
+use weir_testkit::oci::incompressible_tree;
 use weir_testkit::process::peak_rss_kib;
 use weir_testkit::registry::{Registry, RegistryOptions};
 
@@ -56,46 +55,11 @@ fn main() {
 
 /// Pushes `files` files of random bytes as a Flux artifact tagged `v1`; the layer's size.
 fn push_artifact(client: &RegistryClient, repository: &Reference, files: usize, work: &std::path::Path) -> u64 {
-    let layer_path = work.join("layer.tgz");
-    let mut state = 0x2545_f491_4f6c_dd1d_u64;
-    {
-        let gzip =
-            flate2::write::GzEncoder::new(BufWriter::new(File::create(&layer_path).unwrap()), Default::default());
-        let mut archive = tar::Builder::new(gzip);
-        let mut content = vec![0u8; FILE_SIZE];
-        for index in 0..files {
-            for chunk in content.chunks_mut(8) {
-                // xorshift64: incompressible, so the layer is as big as the files.
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                chunk.copy_from_slice(&state.to_le_bytes()[..chunk.len()]);
-            }
-            let mut header = tar::Header::new_gnu();
-            header.set_size(FILE_SIZE as u64);
-            header.set_mode(0o644);
-            archive.append_data(&mut header, format!("data/file-{index:03}.bin"), content.as_slice()).unwrap();
-        }
-        archive.into_inner().unwrap().finish().unwrap().flush().unwrap();
-    }
-    let layer_digest = {
-        let mut hasher = <sha2::Sha256 as sha2::Digest>::new();
-        std::io::copy(&mut File::open(&layer_path).unwrap(), &mut hasher).unwrap();
-        format!("sha256:{}", hex::encode(sha2::Digest::finalize(hasher)))
-    };
-    let layer_size = std::fs::metadata(&layer_path).unwrap().len();
-    client.push_blob(repository, &mut File::open(&layer_path).unwrap(), layer_size, &layer_digest).unwrap();
-    let config = b"{}";
-    let config_digest = sha256_digest(config);
-    client.push_blob(repository, &mut config.as_slice(), config.len() as u64, &config_digest).unwrap();
-    let manifest = serde_json::json!({
-        "schemaVersion": 2,
-        "mediaType": "application/vnd.oci.image.manifest.v1+json",
-        "config": {"mediaType": FLUX_CONFIG_MEDIA_TYPE, "digest": config_digest, "size": config.len()},
-        "layers": [{"mediaType": FLUX_CONTENT_MEDIA_TYPE, "digest": layer_digest, "size": layer_size}],
-    });
-    let bytes = serde_json::to_vec(&manifest).unwrap();
-    client.push_manifest(&repository.with_tag("v1"), "application/vnd.oci.image.manifest.v1+json", &bytes).unwrap();
+    let content = work.join("content");
+    incompressible_tree(&content, files, FILE_SIZE);
+    let pushed = artifact::push(client, &repository.with_tag("v1"), &content, &[], &artifact::Metadata::default());
+    let layer_size = pushed.unwrap().layer.size;
+    std::fs::remove_dir_all(&content).unwrap();
     layer_size
 }
 

@@ -157,3 +157,55 @@ pub fn push_signature(registry: &str, repository: &str, digest: &str, key: &Sign
         .expect("python3 runs");
     assert!(output.status.success(), "oras push of the signature failed: {}", String::from_utf8_lossy(&output.stderr));
 }
+
+/// Fills `dir` with `files` files `data/file-NNN.bin` of `size` pseudo-random (incompressible)
+/// bytes each, the same bytes on every call: a big artifact's content for benchmarks.
+pub fn incompressible_tree(dir: &Path, files: usize, size: usize) {
+    std::fs::create_dir_all(dir.join("data")).expect("data directory");
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    let mut content = vec![0u8; size];
+    for index in 0..files {
+        for chunk in content.chunks_mut(8) {
+            // xorshift64
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            chunk.copy_from_slice(&state.to_le_bytes()[..chunk.len()]);
+        }
+        std::fs::write(dir.join(format!("data/file-{index:03}.bin")), &content).expect("a data file");
+    }
+}
+
+const PUSH_DIRECTORY: &str = r#"
+import os, sys, tarfile, time
+import oras.client
+registry, target, source, workdir = sys.argv[1:5]
+started = time.monotonic()
+os.chdir(workdir)
+with tarfile.open("artifact.tgz", "w:gz") as archive:
+    archive.add(source, arcname=".")
+with open("config.json", "w") as config:
+    config.write("{}")
+client = oras.client.OrasClient(hostname=registry, insecure=True)
+client.push(
+    target=f"{registry}/{target}",
+    files=["artifact.tgz:application/vnd.cncf.flux.content.v1.tar+gzip"],
+    config_path="config.json:application/vnd.cncf.flux.config.v1+json",
+    disable_path_validation=True,
+)
+print(time.monotonic() - started)
+"#;
+
+/// oras-py pushing directory `source` as a Flux artifact (Python's tarfile and gzip make the
+/// layer) to `registry` (plain HTTP) as `target`: the seconds that took inside Python.
+pub fn push_directory(registry: &str, target: &str, source: &Path) -> f64 {
+    let work = tempfile::tempdir().expect("a work directory");
+    let output = Command::new("python3")
+        .args(["-c", PUSH_DIRECTORY, registry, target])
+        .arg(source)
+        .arg(work.path())
+        .output()
+        .expect("python3 runs");
+    assert!(output.status.success(), "oras push failed: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout).unwrap().trim().parse().expect("seconds")
+}
