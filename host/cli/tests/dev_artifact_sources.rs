@@ -140,7 +140,7 @@ fn dev_follows_oci_artifacts_and_buckets() {
     eventually(
         "the wrong keys reported",
         || condition("bucket", "denied", "Ready"),
-        |ready| ready == "False/BucketOperationFailed" || ready == "False/AuthenticationFailed",
+        |ready| ready == "False/BucketOperationFailed",
     );
 
     // An unsigned push under the tag is refused; what was applied stays.
