@@ -813,6 +813,17 @@ impl HelmRelease {
     pub fn helm_chart_name(&self) -> String {
         format!("{}-{}", self.metadata.namespace.as_deref().unwrap_or_default(), self.name_any())
     }
+
+    /// The `retryInterval` (default 5m) when `action`'s strategy is `RetryOnFailure`.
+    pub fn retry_on_failure(&self, action: &ReleaseAction) -> Option<&str> {
+        let strategy = match action {
+            ReleaseAction::Install => self.spec.install.as_ref()?.strategy.as_ref()?,
+            ReleaseAction::Upgrade => self.spec.upgrade.as_ref()?.strategy.as_ref()?,
+            _ => return None,
+        };
+        (strategy.name == ActionStrategyName::RetryOnFailure)
+            .then(|| strategy.retry_interval.as_deref().unwrap_or("5m"))
+    }
 }
 
 impl crate::status::FluxObject for HelmRelease {
@@ -831,13 +842,7 @@ impl crate::status::FluxObject for HelmRelease {
     /// says), Flux retries after its `retryInterval` (default 5m); otherwise remediation runs and
     /// failures back off.
     fn retry_interval(&self) -> Option<&str> {
-        let strategy = match self.status.as_ref()?.last_attempted_release_action.as_ref()? {
-            ReleaseAction::Install => self.spec.install.as_ref()?.strategy.as_ref()?,
-            ReleaseAction::Upgrade => self.spec.upgrade.as_ref()?.strategy.as_ref()?,
-            _ => return None,
-        };
-        (strategy.name == ActionStrategyName::RetryOnFailure)
-            .then(|| strategy.retry_interval.as_deref().unwrap_or("5m"))
+        self.retry_on_failure(self.status.as_ref()?.last_attempted_release_action.as_ref()?)
     }
     fn depends_on(&self) -> &[NamespacedObjectReference] {
         self.spec.depends_on.as_deref().unwrap_or_default()

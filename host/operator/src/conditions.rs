@@ -12,6 +12,7 @@ pub const ARTIFACT_IN_STORAGE: &str = "ArtifactInStorage";
 pub mod reason {
     pub const SUCCEEDED: &str = "Succeeded";
     pub const PROGRESSING: &str = "Progressing";
+    pub const PROGRESSING_WITH_RETRY: &str = "ProgressingWithRetry";
     pub const RECONCILIATION_SUCCEEDED: &str = "ReconciliationSucceeded";
     pub const RECONCILIATION_FAILED: &str = "ReconciliationFailed";
     pub const ARTIFACT_FAILED: &str = "ArtifactFailed";

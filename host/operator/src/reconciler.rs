@@ -94,6 +94,10 @@ pub enum Retry {
     Backoff,
     /// After this long.
     After(Duration),
+    /// After `after`, still progressing: `Reconciling` stays True with reason
+    /// `ProgressingWithRetry` and `retrying after <interval>`, as helm-controller leaves a
+    /// release under `RetryOnFailure`.
+    Progressing { after: Duration, interval: Duration },
     /// Not until the object changes: retrying cannot help (`Stalled`).
     Stalled,
 }
@@ -226,7 +230,14 @@ pub async fn reconcile<R: Reconciler>(object: Arc<R::Object>, lifecycle: Arc<Lif
     let interval = interval.unwrap_or(Duration::MAX);
 
     let conditions = status.conditions_mut();
-    conditions::remove(conditions, conditions::RECONCILING);
+    match outcome.as_ref().map_err(|failure| failure.retry) {
+        Err(Retry::Progressing { interval, .. }) => {
+            let message = format!("retrying after {}", weir_go_compat::time::format_duration(interval));
+            let why = reason::PROGRESSING_WITH_RETRY;
+            conditions::set_status(conditions, conditions::RECONCILING, "True", why, &message, generation);
+        }
+        _ => conditions::remove(conditions, conditions::RECONCILING),
+    }
     let action = match outcome {
         Ok(ready) => {
             lifecycle.recovered(&key);
@@ -248,7 +259,7 @@ pub async fn reconcile<R: Reconciler>(object: Arc<R::Object>, lifecycle: Arc<Lif
                     Some(Ok(retry)) => Action::requeue(retry),
                     _ => Action::requeue(lifecycle.backoff(&key, interval)),
                 },
-                Retry::After(delay) => Action::requeue(delay),
+                Retry::After(delay) | Retry::Progressing { after: delay, .. } => Action::requeue(delay),
                 Retry::Stalled => Action::await_change(),
             }
         }

@@ -42,6 +42,12 @@ const REMEDIATED: &str = "Remediated";
 const TEST_SUCCESS: &str = "TestSuccess";
 /// Flux's default `maxHistory`.
 const DEFAULT_MAX_HISTORY: i64 = 5;
+/// `RetryOnFailure`'s `retryInterval` when it cannot be read.
+const DEFAULT_RETRY_INTERVAL: Duration = Duration::from_secs(300);
+/// `flux reconcile hr --force`: upgrade (or install) even when in step or out of retries.
+const FORCE_REQUEST: &str = "reconcile.fluxcd.io/forceAt";
+/// `flux reconcile hr --reset`: start the failure counts afresh.
+const RESET_REQUEST: &str = "reconcile.fluxcd.io/resetAt";
 
 /// The HelmRelease controller's own state.
 pub struct HelmReleases {
@@ -53,6 +59,9 @@ pub struct HelmReleases {
     post_renderer: Arc<weir_plugin_host::renderer::RendererPlugin>,
     artifacts: ArtifactStore,
     capabilities: render::CapabilitiesCache,
+    /// When each release retrying under `RetryOnFailure` is due again: the controller also
+    /// wakes for its charts' and sources' changes, which must not cut `retryInterval` short.
+    retry_due: std::sync::Mutex<std::collections::HashMap<String, std::time::Instant>>,
 }
 
 impl HelmReleases {
@@ -66,6 +75,7 @@ impl HelmReleases {
             post_renderer: plugins.renderer.clone(),
             artifacts,
             capabilities: Default::default(),
+            retry_due: Default::default(),
         })
     }
 
@@ -137,11 +147,15 @@ impl Reconciler for HelmReleases {
             .map_err(|message| Failure::new(reason::INIT_FAILED, message, Retry::Backoff))?;
         let values = values::compose(release, &sources)
             .map_err(|message| Failure::new(reason::INIT_FAILED, message, Retry::Stalled))?;
-        // A new desired state starts a new budget of retries.
+        // `flux reconcile hr --reset` and `--force`: handled once each, whatever else changed.
+        let reset = annotation_request(release, RESET_REQUEST, &mut status.last_handled_reset_at);
+        let force = annotation_request(release, FORCE_REQUEST, &mut status.last_handled_force_at);
+        // A new desired state, or a reset, starts a new budget of retries.
         let generation = release.metadata.generation;
         if status.last_attempted_revision.as_deref() != Some(chart.revision.as_str())
             || status.last_attempted_config_digest.as_deref() != Some(values.digest.as_str())
             || status.last_attempted_generation != generation
+            || reset
         {
             status.failures = None;
             status.install_failures = None;
@@ -202,7 +216,8 @@ impl Reconciler for HelmReleases {
                         && hook.last_run.phase == weir_helm_storage::HookPhase::FAILED
                 })
             });
-        if let Some(current) = latest.as_ref().filter(|record| in_sync(record) && !tests_failed) {
+        // A forced reconciliation upgrades even a release in step.
+        if let Some(current) = latest.as_ref().filter(|record| in_sync(record) && !tests_failed && !force) {
             record_history(status, &releases, None);
             self.detect_drift(release, &action, current, context).await?;
             // In step: Ready says how the release got here, as its record tells (a release
@@ -214,9 +229,26 @@ impl Reconciler for HelmReleases {
             conditions::set(status.conditions.get_or_insert_default(), RELEASED, true, why, &message, generation);
             return Ok(Ready::new(why, message));
         }
+        // Under `RetryOnFailure` a failed release is left as it is and upgraded again, as
+        // helm-controller does, even a failed install; the retry budget does not apply.
+        let retry = status.last_attempted_release_action.as_ref().and_then(|kind| retry_interval(release, kind));
+        let retry = retry.filter(|_| latest.as_ref().is_some_and(|record| record.info.status == Status::FAILED));
+        let retrying = retry.is_some();
+        let key = format!("{}/{}", release.namespace().unwrap_or_default(), release.name_any());
+        let requested = release
+            .annotations()
+            .get(crate::RECONCILE_REQUEST)
+            .is_some_and(|token| status.last_handled_reconcile_at.as_deref() != Some(token.as_str()));
+        // Not due yet, the same desired state, nothing asked for: the failure stands.
+        if let Some(interval) = retry.filter(|_| !force && !requested && status.failures.is_some())
+            && let Some(failure) = self.not_due(&key, status, interval)
+        {
+            return Err(failure);
+        }
         // An install whose tests failed is retried as an install.
-        let install = deployed.is_none()
-            || (tests_failed && status.last_attempted_release_action == Some(ReleaseAction::Install));
+        let install = !retrying
+            && (deployed.is_none()
+                || (tests_failed && status.last_attempted_release_action == Some(ReleaseAction::Install)));
         let kind = if install { ReleaseAction::Install } else { ReleaseAction::Upgrade };
         // The budget: retries after the first failure; -1 is forever.
         let (failures, retries) = if install {
@@ -226,7 +258,7 @@ impl Reconciler for HelmReleases {
         };
         // The budget is spent for this desired state (a remediation may have left a deployed
         // rollback as the latest revision): no more attempts until the spec or chart changes.
-        if retries >= 0 && failures > retries {
+        if retries >= 0 && failures > retries && !force && !retrying {
             let verb = if install { "install" } else { "upgrade" };
             return Err(Failure::new(
                 reason::RETRIES_EXCEEDED,
@@ -311,6 +343,20 @@ impl Reconciler for HelmReleases {
                     status.upgrade_failures = Some(failures)
                 }
                 context.publish(release, true, failure_reason, message.clone()).await;
+                // `RetryOnFailure`: no remediation; the same release is retried after the interval.
+                if let Some(interval) = retry_interval(release, &kind) {
+                    let releases = action.store.history(&release.release_name()).await.unwrap_or_default();
+                    record_history(status, &releases, Some(kind));
+                    self.retry_due
+                        .lock()
+                        .unwrap_or_else(|poisoned| poisoned.into_inner())
+                        .insert(key, std::time::Instant::now() + interval);
+                    return Err(Failure::new(
+                        failure_reason,
+                        message,
+                        Retry::Progressing { after: interval, interval },
+                    ));
+                }
                 // Remediate while retries remain, and after the last one when asked to.
                 let remaining = retries < 0 || failures <= retries;
                 if remaining || remediate_last_failure(release, install) {
@@ -360,6 +406,19 @@ impl Reconciler for HelmReleases {
 }
 
 impl HelmReleases {
+    /// The standing failure of a release retrying under `RetryOnFailure` before it is due.
+    fn not_due(&self, key: &str, status: &HelmReleaseStatus, interval: Duration) -> Option<Failure> {
+        let due = *self.retry_due.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).get(key)?;
+        let after = due.checked_duration_since(std::time::Instant::now()).filter(|left| !left.is_zero())?;
+        let released = status.conditions.iter().flatten().find(|condition| condition.type_ == RELEASED)?;
+        let why = match released.reason.as_str() {
+            reason::INSTALL_FAILED => reason::INSTALL_FAILED,
+            reason::UPGRADE_FAILED => reason::UPGRADE_FAILED,
+            _ => return None,
+        };
+        Some(Failure::new(why, released.message.clone(), Retry::Progressing { after, interval }))
+    }
+
     /// A release whose name or namespace changed (`releaseName`, `targetNamespace`,
     /// `storageNamespace`) leaves the old release behind: uninstall it first, as Flux does.
     async fn uninstall_renamed(
@@ -496,6 +555,24 @@ fn ignores_test_failures(release: &HelmRelease, install: bool) -> bool {
         release.spec.upgrade.as_ref().and_then(|u| u.remediation.as_ref()).and_then(|r| r.ignore_test_failures)
     };
     by_remediation.or(release.spec.test.as_ref().and_then(|test| test.ignore_failures)).unwrap_or(false)
+}
+
+/// The retry interval of `RetryOnFailure` when it is `action`'s strategy.
+fn retry_interval(release: &HelmRelease, action: &ReleaseAction) -> Option<Duration> {
+    release.retry_on_failure(action).map(|text| parse_duration(text).unwrap_or(DEFAULT_RETRY_INTERVAL))
+}
+
+/// Whether `annotation` asks for something not handled yet: Flux's requests carry the same
+/// token as `requestedAt`. The token is recorded in `handled` when so.
+fn annotation_request(release: &HelmRelease, annotation: &str, handled: &mut Option<String>) -> bool {
+    let annotations = release.annotations();
+    match (annotations.get(crate::RECONCILE_REQUEST), annotations.get(annotation)) {
+        (Some(requested), Some(token)) if requested == token && handled.as_deref() != Some(token.as_str()) => {
+            *handled = Some(token.clone());
+            true
+        }
+        _ => false,
+    }
 }
 
 fn install_retries(release: &HelmRelease) -> i64 {

@@ -18,8 +18,16 @@ pub struct Setup {
 }
 
 pub async fn setup() -> Setup {
+    setup_with_chart(|_| {}).await
+}
+
+/// As [`setup`], with `web` 1.0.0 changed by `adjust` (given the chart's directory) before
+/// it is packaged.
+pub async fn setup_with_chart(adjust: impl FnOnce(&std::path::Path)) -> Setup {
     let charts = ChartRepository::new();
-    charts.publish("web", "1.0.0", "", None);
+    let source = charts.chart_source("web", "1.0.0", "");
+    adjust(&source);
+    charts.package(&source, None);
     let server = StaticServer::start(&charts.root, &ServeOptions::default());
     let cluster = Cluster::start().await;
     let helm = HelmCli::new(&cluster);
@@ -101,6 +109,24 @@ impl HelmCli {
 
 pub async fn released(cluster: &Cluster, accept: impl Fn(&HelmRelease) -> bool) -> HelmRelease {
     cluster.wait("default", "web", accept).await
+}
+
+/// `helm history` of `name` as (status, description) rows, oldest first.
+pub fn history_rows(helm: &HelmCli, name: &str) -> Vec<(String, String)> {
+    let history = helm.json(&["history", name, "-o", "json"]);
+    let text = |row: &Value, key: &str| row[key].as_str().unwrap_or_default().to_owned();
+    history.as_array().unwrap().iter().map(|row| (text(row, "status"), text(row, "description"))).collect()
+}
+
+/// Sets annotations on HelmRelease `default/<name>`, as `flux reconcile` does.
+pub async fn annotate(cluster: &Cluster, name: &str, annotations: &[(&str, &str)]) {
+    let annotations: serde_json::Map<String, Value> =
+        annotations.iter().map(|(key, value)| (key.to_string(), Value::from(*value))).collect();
+    let patch = serde_json::json!({"metadata": {"annotations": annotations}});
+    kube::Api::<HelmRelease>::namespaced(cluster.client.clone(), "default")
+        .patch(name, &Default::default(), &kube::api::Patch::Merge(&patch))
+        .await
+        .unwrap();
 }
 
 pub fn ready_with(release: &HelmRelease, reason: &str) -> bool {

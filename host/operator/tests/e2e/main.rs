@@ -17,6 +17,7 @@ mod helm_oci;
 mod helm_oci_repository;
 mod helm_post_renderers;
 mod helm_release;
+mod helm_retry_on_failure;
 mod helm_sources;
 mod helm_support;
 mod helm_tenancy;
