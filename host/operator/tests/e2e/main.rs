@@ -13,6 +13,7 @@ mod force;
 mod git_recovery;
 mod health;
 mod helm_drift;
+mod helm_force_reset;
 mod helm_oci;
 mod helm_oci_repository;
 mod helm_post_renderers;
