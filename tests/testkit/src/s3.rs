@@ -12,6 +12,7 @@ use std::io::Write as _;
 use std::process::{Command, Stdio};
 
 use crate::net::{ServerProcess, free_port};
+use crate::tls::Certificates;
 
 /// The static keys the server accepts.
 pub const ACCESS_KEY: &str = "weir-test-access";
@@ -59,14 +60,16 @@ def app(environ, start_response):
                           "Check your key and signing method.")
     return moto(environ, start_response)
 
-run_simple("127.0.0.1", int(sys.argv[1]), app, threaded=True)
+# With a certificate and key: HTTPS.
+tls = (sys.argv[2], sys.argv[3]) if len(sys.argv) > 3 else None
+run_simple("127.0.0.1", int(sys.argv[1]), app, threaded=True, ssl_context=tls)
 "#;
 
 /// What every admin script starts with: a boto3 client for the server, and its input.
 const CLIENT: &str = r#"
 import json, sys, boto3
 from botocore.config import Config
-s3 = boto3.client("s3", endpoint_url=sys.argv[1], region_name="us-east-1",
+s3 = boto3.client("s3", endpoint_url=sys.argv[1], region_name="us-east-1", verify=sys.argv[2] or None,
                   aws_access_key_id="admin", aws_secret_access_key="admin",
                   config=Config(s3={"addressing_style": "path"}))
 data = json.load(sys.stdin)
@@ -74,17 +77,36 @@ data = json.load(sys.stdin)
 
 /// A moto S3 server, killed on drop.
 pub struct S3Server {
-    /// `127.0.0.1:<port>`: what a Bucket's `spec.endpoint` says (with `insecure: true`).
+    /// `127.0.0.1:<port>`: what a Bucket's `spec.endpoint` says (with `insecure: true` unless
+    /// the server was started with TLS).
     pub endpoint: String,
+    /// With TLS: the directory holding the server's certificate, key and CA files.
+    tls: Option<tempfile::TempDir>,
     _server: ServerProcess,
 }
 
 impl S3Server {
-    /// Starts the server and waits until it answers.
+    /// Starts the server over plain HTTP and waits until it answers.
     pub fn start() -> Self {
+        Self::launch(None)
+    }
+
+    /// Starts the server over HTTPS with `certificates`' server certificate (for 127.0.0.1).
+    pub fn start_tls(certificates: &Certificates) -> Self {
+        let dir = tempfile::tempdir().expect("a TLS directory");
+        std::fs::write(dir.path().join("server.crt"), &certificates.server_cert_pem).expect("cert");
+        std::fs::write(dir.path().join("server.key"), &certificates.server_key_pem).expect("key");
+        std::fs::write(dir.path().join("ca.crt"), &certificates.ca_pem).expect("CA");
+        Self::launch(Some(dir))
+    }
+
+    fn launch(tls: Option<tempfile::TempDir>) -> Self {
         let port = free_port();
+        let tls_args: Vec<std::path::PathBuf> =
+            tls.iter().flat_map(|dir| [dir.path().join("server.crt"), dir.path().join("server.key")]).collect();
         let child = Command::new("python3")
             .args(["-c", SERVER, &port.to_string()])
+            .args(&tls_args)
             .env("WEIR_S3_ACCESS_KEY", ACCESS_KEY)
             .env("WEIR_S3_SECRET_KEY", SECRET_KEY)
             .env("MOTO_PORT", port.to_string())
@@ -94,7 +116,7 @@ impl S3Server {
             .spawn()
             .expect("python3 runs moto (scripts/setup installs moto[server] and boto3)");
         let server = ServerProcess::listening(child, port);
-        let s3 = S3Server { endpoint: format!("127.0.0.1:{port}"), _server: server };
+        let s3 = S3Server { endpoint: format!("127.0.0.1:{port}"), tls, _server: server };
         // Listening is not answering yet: one request through the whole stack.
         s3.admin("s3.list_buckets()", &serde_json::json!({}));
         s3
@@ -102,7 +124,8 @@ impl S3Server {
 
     /// The server's URL.
     pub fn url(&self) -> String {
-        format!("http://{}", self.endpoint)
+        let scheme = if self.tls.is_some() { "https" } else { "http" };
+        format!("{scheme}://{}", self.endpoint)
     }
 
     pub fn create_bucket(&self, bucket: &str) {
@@ -139,6 +162,7 @@ impl S3Server {
     fn admin(&self, script: &str, data: &serde_json::Value) -> String {
         let mut child = Command::new("python3")
             .args(["-c", &format!("{CLIENT}{script}\n"), &self.url()])
+            .arg(self.tls.as_ref().map(|dir| dir.path().join("ca.crt")).unwrap_or_default())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

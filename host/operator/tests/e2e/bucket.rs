@@ -1,7 +1,8 @@
 //! Bucket against a real S3 server (moto, checking SigV4 signatures), its objects written by
 //! boto3: the artifact and Flux's revision, an unchanged bucket keeping it, a changed object
 //! making a new one, prefix and ignore rules, the failures Flux reports, and a HelmChart
-//! packaged from a chart directory in a bucket.
+//! packaged from a chart directory in a bucket; an endpoint over TLS trusted through
+//! `certSecretRef`.
 
 use sha2::Digest as _;
 use weir_api::source::{Bucket, HelmChart};
@@ -9,6 +10,7 @@ use weir_api::status::{FluxObject, ObjectStatus};
 use weir_testkit::charts::{self, ChartRepository};
 use weir_testkit::cluster::Cluster;
 use weir_testkit::s3::{ACCESS_KEY, S3Server, SECRET_KEY};
+use weir_testkit::tls::Certificates;
 
 fn keys(name: &str, secret_key: &str) -> String {
     format!(
@@ -239,4 +241,38 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
         if path.is_dir() { files.extend(walk(&path)) } else { files.push(path) }
     }
     files
+}
+
+/// An S3 endpoint over TLS with a private CA: trusted through `certSecretRef`'s `ca.crt`,
+/// refused with the certificate error without it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tls_endpoints_are_trusted_through_cert_secret_ref() {
+    let certificates = Certificates::generate();
+    let s3 = S3Server::start_tls(&certificates);
+    s3.create_bucket("secure");
+    s3.put("secure", &[("settings.yaml", "kind: ConfigMap\n")]);
+    let cluster = Cluster::start().await;
+    cluster.apply(&keys("s3-keys", SECRET_KEY)).await;
+    let ca: String = certificates.ca_pem.lines().map(|line| format!("    {line}\n")).collect();
+    cluster
+        .apply(&format!(
+            "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s3-ca\n  namespace: default\nstringData:\n  ca.crt: |\n{ca}"
+        ))
+        .await;
+    let over_tls = |name: &str, extra: &str| {
+        bucket(name, "secure", &s3.endpoint, &format!("  secretRef:\n    name: s3-keys\n{extra}"))
+            .replace("  insecure: true\n", "")
+    };
+
+    cluster.apply(&over_tls("untrusted", "")).await;
+    let untrusted = cluster.wait("default", "untrusted", |b: &Bucket| ready(b).is_some_and(|r| r.0 == "False")).await;
+    let (_, reason, message) = ready(&untrusted).unwrap();
+    assert_eq!(reason, "BucketOperationFailed");
+    assert!(message.contains(&format!("https://{}", s3.endpoint)) && message.contains("certificate"), "{message}");
+
+    cluster.apply(&over_tls("trusted", "  certSecretRef:\n    name: s3-ca\n")).await;
+    let trusted = cluster.wait("default", "trusted", |b: &Bucket| revision(b).is_some()).await;
+    assert_eq!(revision(&trusted), Some(expected_revision(&s3.etags("secure"), |_| true)));
+    let (status, _, message) = ready(&trusted).unwrap();
+    assert_eq!(status, "True", "{message}");
 }
