@@ -19,8 +19,8 @@ use weir_plugin_host::chart_renderer::{
     self as plugin, Capabilities, ChartRendererPlugin, ChartRequest, RenderedChart,
 };
 
-use super::chart::ReleaseChart;
-use super::values::Values;
+use super::chart::{self, ReleaseChart};
+use super::values::{self, Values};
 use super::{DEFAULT_MAX_HISTORY, FIELD_MANAGER, GROUP, render, timeout};
 
 /// Everything one install, upgrade or rollback needs.
@@ -43,6 +43,21 @@ struct Planned {
     hooks: Vec<plugin::Hook>,
 }
 
+/// How one action runs, as its section of the spec says.
+struct Steps {
+    /// The hook events before and after the apply.
+    events: (HookEvent, HookEvent),
+    hooks: bool,
+    waits: bool,
+    /// Wait for Jobs to complete too (unless `disableWaitForJobs`).
+    wait_for_jobs: bool,
+    /// Delete the objects this action created when it fails (`cleanupOnFail`).
+    cleanup_on_fail: bool,
+    limit: Duration,
+    /// The record's description once deployed.
+    done: String,
+}
+
 impl Action<'_> {
     /// Installs a new release (after an uninstalled or failed one, as its next revision).
     pub async fn install(&self, releases: &[Release]) -> Result<Release, String> {
@@ -55,40 +70,41 @@ impl Action<'_> {
         if install.create_namespace == Some(true) {
             self.create_namespace().await?;
         }
-        let planned = self.plan(releases, true, crds, "Initial install underway").await?;
-        let waits = !install.disable_wait.unwrap_or(false);
-        let hooks = !install.disable_hooks.unwrap_or(false);
-        let limit = timeout(self.release, install.timeout.as_deref());
-        self.run(
-            planned,
-            (HookEvent::PRE_INSTALL, HookEvent::POST_INSTALL),
-            hooks,
-            waits,
-            limit,
-            releases,
-            "Install complete",
-        )
-        .await
+        let skip_schema = install.disable_schema_validation == Some(true);
+        let planned = self.plan(releases, self.values, true, crds, skip_schema, "Initial install underway").await?;
+        let steps = Steps {
+            events: (HookEvent::PRE_INSTALL, HookEvent::POST_INSTALL),
+            hooks: !install.disable_hooks.unwrap_or(false),
+            waits: !install.disable_wait.unwrap_or(false),
+            wait_for_jobs: !install.disable_wait_for_jobs.unwrap_or(false),
+            cleanup_on_fail: false,
+            limit: timeout(self.release, install.timeout.as_deref()),
+            done: "Install complete".into(),
+        };
+        self.run(planned, &steps, releases).await
     }
 
-    /// Upgrades the deployed release to the chart and values of this reconciliation.
+    /// Upgrades the deployed release (or, with none deployed, the failed latest one, as Helm
+    /// does) to the chart and values of this reconciliation; `preserveValues` starts from the
+    /// current release's values, as Helm's `--reuse-values`.
     pub async fn upgrade(&self, releases: &[Release]) -> Result<Release, String> {
         let upgrade = self.release.spec.upgrade.clone().unwrap_or_default();
         let crds = upgrade.crds.clone().unwrap_or(CrdsPolicy::Skip);
-        let planned = self.plan(releases, false, crds, "Preparing upgrade").await?;
-        let waits = !upgrade.disable_wait.unwrap_or(false);
-        let hooks = !upgrade.disable_hooks.unwrap_or(false);
-        let limit = timeout(self.release, upgrade.timeout.as_deref());
-        self.run(
-            planned,
-            (HookEvent::PRE_UPGRADE, HookEvent::POST_UPGRADE),
-            hooks,
-            waits,
-            limit,
-            releases,
-            "Upgrade complete",
-        )
-        .await
+        let current = history::deployed(releases).or_else(|| history::latest(releases));
+        let reused = current.filter(|_| upgrade.preserve_values == Some(true)).map(|c| values::reuse(self.values, c));
+        let values = reused.as_ref().unwrap_or(self.values);
+        let skip_schema = upgrade.disable_schema_validation == Some(true);
+        let planned = self.plan(releases, values, false, crds, skip_schema, "Preparing upgrade").await?;
+        let steps = Steps {
+            events: (HookEvent::PRE_UPGRADE, HookEvent::POST_UPGRADE),
+            hooks: !upgrade.disable_hooks.unwrap_or(false),
+            waits: !upgrade.disable_wait.unwrap_or(false),
+            wait_for_jobs: !upgrade.disable_wait_for_jobs.unwrap_or(false),
+            cleanup_on_fail: upgrade.cleanup_on_fail == Some(true),
+            limit: timeout(self.release, upgrade.timeout.as_deref()),
+            done: "Upgrade complete".into(),
+        };
+        self.run(planned, &steps, releases).await
     }
 
     /// Rolls back to the last deployed revision before the latest: its manifest, chart and
@@ -118,12 +134,17 @@ impl Action<'_> {
         let rollback = self.release.spec.rollback.clone().unwrap_or_default();
         let hooks = target.hooks.iter().filter_map(to_plugin_hook).collect();
         let planned = Planned { record, objects, hooks };
-        let waits = !rollback.disable_wait.unwrap_or(false);
-        let run_hooks = !rollback.disable_hooks.unwrap_or(false);
-        let limit = timeout(self.release, rollback.timeout.as_deref());
-        let description = format!("Rollback to {}", target.version);
-        let events = (HookEvent::PRE_ROLLBACK, HookEvent::POST_ROLLBACK);
-        self.run(planned, events, run_hooks, waits, limit, &releases, &description).await
+        // `recreate` is gone from Helm 4; helm-controller only logs that it has no effect.
+        let steps = Steps {
+            events: (HookEvent::PRE_ROLLBACK, HookEvent::POST_ROLLBACK),
+            hooks: !rollback.disable_hooks.unwrap_or(false),
+            waits: !rollback.disable_wait.unwrap_or(false),
+            wait_for_jobs: !rollback.disable_wait_for_jobs.unwrap_or(false),
+            cleanup_on_fail: rollback.cleanup_on_fail == Some(true),
+            limit: timeout(self.release, rollback.timeout.as_deref()),
+            done: format!("Rollback to {}", target.version),
+        };
+        self.run(planned, &steps, &releases).await
     }
 
     /// Runs the release's test hooks (`helm test`), as `spec.test.filters` selects them by
@@ -194,24 +215,30 @@ impl Action<'_> {
         Ok(report)
     }
 
-    /// Renders the chart and writes the new revision in its pending state.
+    /// Renders the chart with `values` and writes the new revision in its pending state;
+    /// `skip_schema` leaves the chart's `values.schema.json` files out of the rendering.
     async fn plan(
         &self,
         releases: &[Release],
+        values: &Values,
         install: bool,
         crds: CrdsPolicy,
+        skip_schema: bool,
         description: &str,
     ) -> Result<Planned, String> {
         let version = history::next_version(releases);
         let request = ChartRequest {
-            values_json: self.values.transport.clone(),
+            values_json: values.transport.clone(),
             release: render::release_info(self.release, version, install),
             capabilities: self.capabilities.clone(),
             include_crds: crds != CrdsPolicy::Skip,
             skip_tests: false,
         };
         let tenant = self.release.namespace().unwrap_or_default();
-        let mut rendered = render::render(&self.renderer, &tenant, &self.chart.dir, &request).await?;
+        let unpacked = if skip_schema { Some(chart::without_schemas(&self.chart.dir)?) } else { None };
+        let dir = unpacked.as_ref().map_or(self.chart.dir.as_path(), |unpacked| unpacked.path());
+        let mut rendered = render::render(&self.renderer, &tenant, dir, &request).await?;
+        drop(unpacked);
         rendered.manifests = render::post_renderers(&self.post_renderer, self.release, rendered.manifests).await?;
         let hooks: Vec<plugin::Manifest> = rendered.hooks.iter().map(|hook| hook.manifest.clone()).collect();
         let hooks = render::post_renderers(&self.post_renderer, self.release, hooks).await?;
@@ -228,7 +255,13 @@ impl Action<'_> {
         let crds = render::manifest_text(self.release, &self.missing_crds(rendered.crds.clone(), &crds).await?)?;
         let objects = render::to_apply(self.release, &format!("{crds}{manifest}"))?;
         let now = Timestamp::now();
-        let first_deployed = history::deployed(releases).and_then(|record| record.info.first_deployed).unwrap_or(now);
+        // An upgrade of a release never deployed keeps the failed install's first time, as Helm.
+        let current = if install {
+            history::deployed(releases)
+        } else {
+            history::deployed(releases).or(history::latest(releases))
+        };
+        let first_deployed = current.and_then(|record| record.info.first_deployed).unwrap_or(now);
         let record = Release {
             name: self.release.release_name(),
             info: Info {
@@ -240,7 +273,7 @@ impl Action<'_> {
                 ..Info::default()
             },
             chart: Some(self.chart.chart.clone()),
-            config: self.values.config.clone(),
+            config: values.config.clone(),
             manifest,
             hooks: record_hooks(&rendered),
             version,
@@ -254,30 +287,27 @@ impl Action<'_> {
 
     /// Writes the pending record, then hooks, apply, prune, wait, hooks; the record ends
     /// deployed (superseding the others) or failed.
-    #[allow(clippy::too_many_arguments, reason = "one action's settings, read once by the caller")]
-    async fn run(
-        &self,
-        mut planned: Planned,
-        (pre, post): (HookEvent, HookEvent),
-        hooks: bool,
-        waits: bool,
-        limit: Duration,
-        releases: &[Release],
-        done: &str,
-    ) -> Result<Release, String> {
+    async fn run(&self, mut planned: Planned, steps: &Steps, releases: &[Release]) -> Result<Release, String> {
         let max_history = self.release.spec.max_history.unwrap_or(DEFAULT_MAX_HISTORY);
         for stale in history::to_prune(releases, max_history) {
             self.store.delete(&stale.name, stale.version).await.map_err(|error| error.to_string())?;
         }
         self.store.create(&planned.record).await.map_err(|error| error.to_string())?;
-        match self.apply(&mut planned, pre, post, hooks, waits, limit, releases).await {
+        let mut created = Vec::new();
+        let done = &steps.done;
+        match self.apply(&mut planned, steps, releases, &mut created).await {
             Ok(()) => {
                 for mut superseded in history::supersede(releases, planned.record.version) {
                     superseded.info.status = Status::SUPERSEDED;
                     self.store.update(&superseded).await.map_err(|error| error.to_string())?;
                 }
+                // An upgrade of a release never deployed supersedes the failed one it upgraded.
+                let upgraded_failed = (planned.record.info.status == Status::PENDING_UPGRADE
+                    && history::deployed(releases).is_none())
+                .then(|| history::latest(releases).filter(|record| record.info.status == Status::FAILED))
+                .flatten();
                 // A failed latest revision is superseded too once a newer one is deployed.
-                for record in releases.iter().filter(|record| record.info.status.is_pending()) {
+                for record in releases.iter().filter(|record| record.info.status.is_pending()).chain(upgraded_failed) {
                     let mut record = record.clone();
                     record.info.status = Status::SUPERSEDED;
                     self.store.update(&record).await.map_err(|error| error.to_string())?;
@@ -287,7 +317,16 @@ impl Action<'_> {
                 self.store.update(&planned.record).await.map_err(|error| error.to_string())?;
                 Ok(planned.record)
             }
-            Err(error) => {
+            Err(mut error) => {
+                // `cleanupOnFail`: what this action created goes again, as Helm deletes it.
+                if steps.cleanup_on_fail && !created.is_empty() {
+                    let manager = ResourceManager::new(self.client.clone(), owner(self.release));
+                    if let Err(cleanup) = manager.delete_all(&created).await {
+                        error = format!(
+                            "an error occurred while cleaning up resources. original error: {error}: {cleanup}"
+                        );
+                    }
+                }
                 planned.record.info.status = Status::FAILED;
                 planned.record.info.description = format!("Release \"{}\" failed: {error}", planned.record.name);
                 if let Err(store_error) = self.store.update(&planned.record).await {
@@ -298,21 +337,20 @@ impl Action<'_> {
         }
     }
 
-    #[allow(clippy::too_many_arguments, reason = "one action's settings, read once by the caller")]
+    /// Hooks, apply, prune, wait, hooks; what the apply created is added to `created`.
     async fn apply(
         &self,
         planned: &mut Planned,
-        pre: HookEvent,
-        post: HookEvent,
-        hooks: bool,
-        waits: bool,
-        limit: Duration,
+        steps: &Steps,
         releases: &[Release],
+        created: &mut Vec<(ObjectId, String)>,
     ) -> Result<(), String> {
         let manager = ResourceManager::new(self.client.clone(), owner(self.release));
         let namespace = self.release.release_namespace().to_owned();
-        if hooks {
-            run_hooks(self.release, &manager, &planned.hooks, &mut planned.record.hooks, &pre, limit, &namespace)
+        let (pre, post) = &steps.events;
+        let limit = steps.limit;
+        if steps.hooks {
+            run_hooks(self.release, &manager, &planned.hooks, &mut planned.record.hooks, pre, limit, &namespace)
                 .await?;
         }
         let options = ApplyOptions {
@@ -324,6 +362,13 @@ impl Action<'_> {
         let applied = manager.apply_all(planned.objects.clone(), &options).await.map_err(|error| error.to_string())?;
         let kept: Vec<(ObjectId, String)> =
             applied.changes.iter().map(|change| (change.id.clone(), change.version.clone())).collect();
+        created.extend(
+            applied
+                .changes
+                .iter()
+                .filter(|change| change.action == weir_apply::Action::Created)
+                .map(|change| (change.id.clone(), change.version.clone())),
+        );
         // What the previous revision held and this one does not goes, as Helm deletes it.
         let current: BTreeSet<&ObjectId> = kept.iter().map(|(id, _)| id).collect();
         let mut stale = Vec::new();
@@ -340,11 +385,16 @@ impl Action<'_> {
             }
         }
         manager.delete_all(&stale).await.map_err(|error| error.to_string())?;
-        if waits {
-            manager.wait_ready(&kept, limit).await.map_err(|error| format!("resources not ready: {error}"))?;
+        if steps.waits {
+            // Without waiting for Jobs, Helm leaves them to complete in their own time.
+            let awaited: Vec<(ObjectId, String)> = kept
+                .into_iter()
+                .filter(|(id, _)| steps.wait_for_jobs || (id.group.as_str(), id.kind.as_str()) != ("batch", "Job"))
+                .collect();
+            manager.wait_ready(&awaited, limit).await.map_err(|error| format!("resources not ready: {error}"))?;
         }
-        if hooks {
-            run_hooks(self.release, &manager, &planned.hooks, &mut planned.record.hooks, &post, limit, &namespace)
+        if steps.hooks {
+            run_hooks(self.release, &manager, &planned.hooks, &mut planned.record.hooks, post, limit, &namespace)
                 .await?;
         }
         Ok(())

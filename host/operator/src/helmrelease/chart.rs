@@ -144,6 +144,59 @@ async fn oci_chart(namespace: &str, name: &str, context: &HelmReleases) -> Resul
     Ok(ReleaseChart { helm_chart: format!("{namespace}/{name}"), dir, revision: version, chart, digest })
 }
 
+/// A copy of the chart at `dir` without its `values.schema.json` files, so the renderer skips
+/// validating values (`disableSchemaValidation`, Helm's `--skip-schema-validation`). The
+/// packaged chart, and packaged subcharts, are unpacked into directories, which Helm loads alike.
+pub(super) fn without_schemas(dir: &Path) -> Result<tempfile::TempDir, String> {
+    let failed = |error: &dyn std::fmt::Display| format!("unpacking the chart to skip schema validation: {error}");
+    let staging = tempfile::Builder::new().prefix("weir-chart-").tempdir().map_err(|error| failed(&error))?;
+    let packaged = dir.join(PACKAGED_CHART);
+    let files = if packaged.is_file() {
+        let bytes = std::fs::read(&packaged).map_err(|error| failed(&error))?;
+        weir_helm::loader::archive_files(&bytes).map_err(|error| failed(&error))?
+    } else {
+        weir_helm::loader::dir_files(dir).map_err(|error| failed(&error))?
+    };
+    write_without_schemas(staging.path(), files).map_err(|error| failed(&error))?;
+    Ok(staging)
+}
+
+fn write_without_schemas(root: &Path, files: Vec<weir_helm::chart::File>) -> Result<(), String> {
+    for file in files {
+        let parts: Vec<&str> = file.name.split('/').collect();
+        let Some((base, parents)) = parts.split_last() else { continue };
+        // A chart root is the top or `charts/<name>/` below another.
+        let at_chart_root = is_chart_root(parents);
+        if at_chart_root && *base == "values.schema.json" {
+            continue;
+        }
+        // Written out, the files are read as a directory: `.helmignore` was applied already.
+        if at_chart_root && *base == ".helmignore" {
+            continue;
+        }
+        if let Some((&"charts", chart)) = parents.split_last()
+            && is_chart_root(chart)
+            && base.ends_with(".tgz")
+        {
+            let nested = weir_helm::loader::archive_files(&file.data).map_err(|error| error.to_string())?;
+            let unpacked = root.join(parents.join("/")).join(base.trim_end_matches(".tgz"));
+            write_without_schemas(&unpacked, nested)?;
+            continue;
+        }
+        let path = root.join(&file.name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|error| error.to_string())?;
+        }
+        std::fs::write(&path, &file.data).map_err(|error| error.to_string())?;
+    }
+    Ok(())
+}
+
+/// Whether the directories `dirs` lead to a chart: the top, or `charts/<name>` below one.
+fn is_chart_root(dirs: &[&str]) -> bool {
+    dirs.len().is_multiple_of(2) && dirs.iter().step_by(2).all(|dir| *dir == "charts")
+}
+
 /// `linked/chart.tgz` as a hard link to `archive` (a copy across filesystems); kept once made.
 fn link_packaged_chart(archive: &Path, linked: &Path) -> std::io::Result<()> {
     let target = linked.join(PACKAGED_CHART);
@@ -262,4 +315,29 @@ fn record_file(file: &weir_helm::chart::File) -> File {
 
 fn artifact_failed(message: String) -> Failure {
     Failure::new(reason::ARTIFACT_FAILED, message, Retry::Backoff)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schemas_are_left_out_of_the_chart_and_its_subcharts() {
+        let source = tempfile::tempdir().unwrap();
+        let file = |name: &str, data: &str| {
+            let path = source.path().join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, data).unwrap();
+        };
+        file("Chart.yaml", "apiVersion: v2\nname: top\nversion: 1.0.0\n");
+        file("values.schema.json", "{}");
+        file("files/values.schema.json", "kept: not a chart root");
+        file("charts/sub/Chart.yaml", "apiVersion: v2\nname: sub\nversion: 1.0.0\n");
+        file("charts/sub/values.schema.json", "{}");
+        file("charts/sub/templates/a.yaml", "a: b\n");
+        let unpacked = without_schemas(source.path()).unwrap();
+        let exists = |name: &str| unpacked.path().join(name).exists();
+        assert!(exists("Chart.yaml") && exists("charts/sub/templates/a.yaml") && exists("files/values.schema.json"));
+        assert!(!exists("values.schema.json") && !exists("charts/sub/values.schema.json"));
+    }
 }

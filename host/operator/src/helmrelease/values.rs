@@ -98,13 +98,28 @@ pub(super) fn compose(release: &HelmRelease, sources: &[Option<String>]) -> Resu
     if let Some(values) = &release.spec.values {
         user_values::merge_maps(&mut merged, go_map(values));
     }
-    let transport = user_values::to_transport_json(&merged);
+    Ok(finish(merged))
+}
+
+fn finish(tree: weir_gotemplate::Map) -> Values {
+    let transport = user_values::to_transport_json(&tree);
     let config = match serde_json::from_str::<Value>(&transport) {
         Ok(Value::Object(map)) => map.into_iter().map(|(key, value)| (key, go_json(value))).collect(),
         _ => Map::new(),
     };
     let digest = digest(&config);
-    Ok(Values { transport, config, digest })
+    Values { transport, config, digest }
+}
+
+/// Helm's `--reuse-values` (Flux's `upgrade.preserveValues`): `values` over the values of
+/// `current`, the release being upgraded, which the new revision records; rendered over the
+/// current chart's defaults coalesced with them, which stand in for the new chart's own.
+pub(super) fn reuse(values: &Values, current: &weir_helm_storage::Release) -> Values {
+    let mut config = go_map(&current.config);
+    user_values::merge_maps(&mut config, from_transport(&values.transport));
+    let mut rendered = current.chart.as_ref().and_then(|chart| chart.values.as_ref()).map(go_map).unwrap_or_default();
+    user_values::merge_maps(&mut rendered, config.clone());
+    Values { transport: user_values::to_transport_json(&rendered), ..finish(config) }
 }
 
 /// `sha256:<hex>` of values as Go's `json.Marshal` writes them (keys sorted).
@@ -121,6 +136,28 @@ fn sorted(value: &Value) -> Value {
         }
         Value::Array(items) => Value::Array(items.iter().map(sorted).collect()),
         other => other.clone(),
+    }
+}
+
+/// Transport JSON read back into Helm's values: numbers with a fraction or an exponent are
+/// `float64`s, others `int64`s.
+fn from_transport(transport: &str) -> weir_gotemplate::Map {
+    fn typed(json: &Value) -> weir_gotemplate::Value {
+        match json {
+            Value::Number(number) if number.is_i64() => {
+                weir_gotemplate::Value::Int(number.as_i64().unwrap_or_default())
+            }
+            Value::Array(items) => weir_gotemplate::Value::list(items.iter().map(typed).collect()),
+            Value::Object(map) => weir_gotemplate::Value::map(go_typed(map)),
+            other => strvals::json_to_value(other),
+        }
+    }
+    fn go_typed(map: &Map<String, Value>) -> weir_gotemplate::Map {
+        map.iter().map(|(key, value)| (key.clone(), typed(value))).collect()
+    }
+    match serde_json::from_str::<Value>(transport) {
+        Ok(Value::Object(map)) => go_typed(&map),
+        _ => weir_gotemplate::Map::new(),
     }
 }
 
@@ -194,6 +231,26 @@ spec:
         assert_eq!(a.digest, b.digest);
         assert_ne!(a.digest, c.digest);
         assert!(a.digest.starts_with("sha256:") && a.digest.len() == 71);
+    }
+
+    #[test]
+    fn reused_values_lie_under_the_new_ones() {
+        let new = compose(&release(RELEASE), &[Some("a: {b: 2}\n".into()), None, None, None]).unwrap();
+        let chart = weir_helm_storage::Chart {
+            values: serde_json::json!({"default": "old-chart", "old": false}).as_object().cloned(),
+            ..Default::default()
+        };
+        let current = weir_helm_storage::Release {
+            config: serde_json::json!({"a": {"b": 1, "c": 1}, "old": true}).as_object().unwrap().clone(),
+            chart: Some(chart),
+            ..Default::default()
+        };
+        let reused = reuse(&new, &current);
+        let expected = serde_json::json!({"a": {"b": 2, "c": 1}, "old": true, "image": {"tag": "2.0"}});
+        assert_eq!(Value::Object(reused.config.clone()), expected);
+        assert_eq!(reused.digest, digest(&reused.config));
+        let transport: Value = serde_json::from_str(&reused.transport).unwrap();
+        assert_eq!((&transport["default"], &transport["old"]), (&Value::from("old-chart"), &Value::from(true)));
     }
 
     #[test]

@@ -23,6 +23,7 @@ mod helm_sources;
 mod helm_support;
 mod helm_tenancy;
 mod helm_tests;
+mod helm_upgrade_options;
 mod helm_uninstall;
 mod http_source;
 mod impersonation;
