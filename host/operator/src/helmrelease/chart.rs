@@ -139,9 +139,38 @@ async fn oci_chart(namespace: &str, name: &str, context: &HelmReleases) -> Resul
         }
         _ => return Err(failed("the artifact holds neither one chart archive nor one chart directory".into())),
     };
+    let mut chart = chart;
+    let digest = track_digest(&mut chart, &artifact.revision)
+        .map_err(|message| Failure::new("ChartMutateError", format!("{source}: {message}"), Retry::Backoff))?;
     let version = chart.metadata.as_ref().map(|metadata| metadata.version.clone()).unwrap_or_default();
-    let digest = artifact.revision.rsplit('@').next().map(str::to_owned);
-    Ok(ReleaseChart { helm_chart: format!("{namespace}/{name}"), dir, revision: version, chart, digest })
+    Ok(ReleaseChart { helm_chart: format!("{namespace}/{name}"), dir, revision: version, chart, digest: Some(digest) })
+}
+
+/// helm-controller's digest tracking: the chart version gets the first 12 hex digits of the
+/// artifact's digest as build metadata (`1.0.0+0123456789ab`), so a tag pushed again with the
+/// same version is a new chart to release; a semver tag must be the chart's version. The
+/// revision's digest, for `lastAttemptedRevisionDigest`.
+fn track_digest(chart: &mut Chart, revision: &str) -> Result<String, String> {
+    let metadata = chart.metadata.get_or_insert_default();
+    let version = weir_semver::Version::parse_lenient(&metadata.version)
+        .map_err(|_| format!("invalid chart version {}", metadata.version))?;
+    let (tag, digest) = match revision.split_once('@') {
+        Some((tag, digest)) => (tag, digest),
+        None => ("", revision),
+    };
+    // OCI tags spell a version's `+` as `_`.
+    let tagged = weir_semver::Version::parse_lenient(&tag.replace('_', "+")).ok();
+    if tagged.as_ref().is_some_and(|tagged| *tagged != version) {
+        return Err(format!("artifact revision {tag} does not match chart version {}", metadata.version));
+    }
+    let digest = if tagged.is_some() { digest } else { revision };
+    let hex = match digest.split(':').collect::<Vec<_>>().as_slice() {
+        [_, hex] if hex.len() >= 12 => &hex[..12],
+        _ => return Err(format!("invalid artifact revision {revision}")),
+    };
+    let prerelease = if version.prerelease().is_empty() { String::new() } else { format!("-{}", version.prerelease()) };
+    metadata.version = format!("{}.{}.{}{prerelease}+{hex}", version.major(), version.minor(), version.patch());
+    Ok(digest.to_owned())
 }
 
 /// A copy of the chart at `dir` without its `values.schema.json` files, so the renderer skips
@@ -320,6 +349,34 @@ fn artifact_failed(message: String) -> Failure {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn chart(version: &str) -> Chart {
+        Chart { metadata: Some(Metadata { version: version.into(), ..Metadata::default() }), ..Chart::default() }
+    }
+
+    const DIGEST: &str = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+    #[test]
+    fn the_digest_is_tracked_in_the_chart_version_as_helm_controller_does() {
+        let mut tagged = chart("1.0.0");
+        assert_eq!(track_digest(&mut tagged, &format!("1.0.0@{DIGEST}")).unwrap(), DIGEST);
+        assert_eq!(tagged.metadata.unwrap().version, "1.0.0+0123456789ab");
+        // An OCI tag spells `+` as `_`; a version's own metadata is replaced.
+        let mut built = chart("1.0.0+build.1");
+        track_digest(&mut built, &format!("1.0.0_build.1@{DIGEST}")).unwrap();
+        assert_eq!(built.metadata.unwrap().version, "1.0.0+0123456789ab");
+        // A tag that is no version, or a digest alone: the whole revision is the digest.
+        let mut latest = chart("2.1.0-rc.1");
+        assert_eq!(track_digest(&mut latest, &format!("latest@{DIGEST}")).unwrap(), format!("latest@{DIGEST}"));
+        assert_eq!(latest.metadata.unwrap().version, "2.1.0-rc.1+0123456789ab");
+        assert_eq!(track_digest(&mut chart("1.0.0"), DIGEST).unwrap(), DIGEST);
+        let error = track_digest(&mut chart("1.0.0"), &format!("1.0.1@{DIGEST}")).unwrap_err();
+        assert_eq!(error, "artifact revision 1.0.1 does not match chart version 1.0.0");
+        assert_eq!(
+            track_digest(&mut chart("1.0.0"), "1.0.0@sha256:0123").unwrap_err(),
+            "invalid artifact revision 1.0.0@sha256:0123"
+        );
+    }
 
     #[test]
     fn schemas_are_left_out_of_the_chart_and_its_subcharts() {

@@ -15,6 +15,7 @@ mod health;
 mod helm_drift;
 mod helm_force_reset;
 mod helm_oci;
+mod helm_oci_digest;
 mod helm_oci_repository;
 mod helm_post_renderers;
 mod helm_release;
