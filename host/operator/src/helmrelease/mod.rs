@@ -11,6 +11,7 @@
 
 mod action;
 mod chart;
+mod remote;
 mod render;
 mod values;
 
@@ -87,6 +88,20 @@ impl HelmReleases {
         crate::impersonation::client_as(&self.client, &self.config, &namespace, account.as_deref())
             .map_err(|message| Failure::new(reason::RECONCILIATION_FAILED, message, Retry::Backoff))
     }
+
+    /// The client Helm's actions run with: the tenant's in this cluster, or, with
+    /// `spec.kubeConfig`, one for the remote cluster (as the service account there, if any).
+    async fn action_client(&self, release: &HelmRelease) -> Result<Client, Failure> {
+        let Some(reference) = &release.spec.kube_config else {
+            return self.tenant_client(release);
+        };
+        let failed = |message: String| Failure::new(remote::REST_CLIENT_ERROR, message, Retry::Backoff);
+        let config = remote::config(&self.client, release, reference).await.map_err(failed)?;
+        let client = Client::try_from(config.clone()).map_err(|error| failed(error.to_string()))?;
+        let account = release.spec.service_account_name.as_deref();
+        let namespace = release.namespace().unwrap_or_default();
+        crate::impersonation::client_as(&client, &config, &namespace, account).map_err(failed)
+    }
 }
 
 /// Runs the controller until `shutdown`; a HelmChart's new artifact, and a dependency's new
@@ -141,8 +156,7 @@ impl Reconciler for HelmReleases {
         reconciler::check_dependencies(&self.client, release, self.settings.dependency_requeue, |_, _| None).await?;
         let chart = chart::resolve(release, self).await?;
         status.helm_chart = Some(chart.helm_chart.clone());
-        let client = self.tenant_client(release)?;
-        let sources = values::read_sources(release, &client)
+        let sources = values::read_sources(release, &self.tenant_client(release)?)
             .await
             .map_err(|message| Failure::new(reason::INIT_FAILED, message, Retry::Backoff))?;
         let values = values::compose(release, &sources)
@@ -165,6 +179,7 @@ impl Reconciler for HelmReleases {
         status.last_attempted_revision_digest = chart.digest.clone();
         status.last_attempted_config_digest = Some(values.digest.clone());
         status.last_attempted_generation = generation;
+        let client = self.action_client(release).await?;
         self.uninstall_renamed(release, status, &client).await?;
         let storage_namespace = release.storage_namespace().to_owned();
         status.storage_namespace = Some(storage_namespace.clone());
@@ -177,11 +192,13 @@ impl Reconciler for HelmReleases {
             .renderer
             .clone()
             .ok_or_else(|| Failure::new(reason::INIT_FAILED, "no chart-renderer plugin is loaded", Retry::Stalled))?;
-        let capabilities = self
-            .capabilities
-            .get(&client)
-            .await
-            .map_err(|message| Failure::new(reason::INIT_FAILED, message, Retry::Backoff))?;
+        let capabilities = if release.spec.kube_config.is_some() {
+            render::discover_capabilities(&client).await
+        } else {
+            self.capabilities.get(&client).await
+        };
+        let capabilities =
+            capabilities.map_err(|message| Failure::new(reason::INIT_FAILED, message, Retry::Backoff))?;
         let action = action::Action {
             release,
             post_renderer: self.post_renderer.clone(),
@@ -375,7 +392,7 @@ impl Reconciler for HelmReleases {
     async fn finalize(&self, release: &HelmRelease, _: &Lifecycle<Self>) {
         // A suspended release is left as it is, as Flux leaves it.
         if release.spec.suspend != Some(true) {
-            match self.tenant_client(release) {
+            match self.action_client(release).await {
                 Ok(client) => {
                     let store = ReleaseStore::new(client.clone(), release.storage_namespace());
                     let keep_history = release.spec.uninstall.as_ref().and_then(|u| u.keep_history) == Some(true);

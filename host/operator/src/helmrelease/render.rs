@@ -30,26 +30,31 @@ impl CapabilitiesCache {
         if let Some((_, capabilities)) = cached.as_ref().filter(|(at, _)| at.elapsed() < CAPABILITIES_TTL) {
             return Ok(capabilities.clone());
         }
-        let version =
-            client.apiserver_version().await.map_err(|error| format!("cannot read the cluster's version: {error}"))?;
-        let discovery = kube::Discovery::new(client.clone())
-            .run()
-            .await
-            .map_err(|error| format!("cannot discover the cluster's APIs: {error}"))?;
-        let mut api_versions = Vec::new();
-        for group in discovery.groups() {
-            for (resource, _) in group.resources_by_stability() {
-                let group_version = resource.api_version.clone();
-                if !api_versions.contains(&group_version) {
-                    api_versions.push(group_version.clone());
-                }
-                api_versions.push(format!("{group_version}/{}", resource.kind));
-            }
-        }
-        let capabilities = Capabilities { kube_version: version.git_version, api_versions };
+        let capabilities = discover_capabilities(client).await?;
         *cached = Some((Instant::now(), capabilities.clone()));
         Ok(capabilities)
     }
+}
+
+/// The cluster's version and API versions, asked afresh (a remote cluster's are not cached).
+pub(super) async fn discover_capabilities(client: &kube::Client) -> Result<Capabilities, String> {
+    let version =
+        client.apiserver_version().await.map_err(|error| format!("cannot read the cluster's version: {error}"))?;
+    let discovery = kube::Discovery::new(client.clone())
+        .run()
+        .await
+        .map_err(|error| format!("cannot discover the cluster's APIs: {error}"))?;
+    let mut api_versions = Vec::new();
+    for group in discovery.groups() {
+        for (resource, _) in group.resources_by_stability() {
+            let group_version = resource.api_version.clone();
+            if !api_versions.contains(&group_version) {
+                api_versions.push(group_version.clone());
+            }
+            api_versions.push(format!("{group_version}/{}", resource.kind));
+        }
+    }
+    Ok(Capabilities { kube_version: version.git_version, api_versions })
 }
 
 /// What `.Release` says for this action.

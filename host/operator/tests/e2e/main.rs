@@ -14,6 +14,7 @@ mod git_recovery;
 mod health;
 mod helm_drift;
 mod helm_force_reset;
+mod helm_kubeconfig;
 mod helm_oci;
 mod helm_oci_digest;
 mod helm_oci_repository;
