@@ -70,6 +70,8 @@ impl Action<'_> {
         if install.create_namespace == Some(true) {
             self.create_namespace().await?;
         }
+        // `disableOpenAPIValidation` has nothing to turn off: objects are validated by the API
+        // server's dry-run apply, not against an OpenAPI schema on this side.
         let skip_schema = install.disable_schema_validation == Some(true);
         let planned = self.plan(releases, self.values, true, crds, skip_schema, "Initial install underway").await?;
         let steps = Steps {

@@ -91,6 +91,8 @@ impl HelmReleases {
 
     /// The client Helm's actions run with: the tenant's in this cluster, or, with
     /// `spec.kubeConfig`, one for the remote cluster (as the service account there, if any).
+    /// One client serves the whole reconciliation and discovery is asked afresh after new
+    /// CRDs, so `persistentClient` has nothing to change.
     async fn action_client(&self, release: &HelmRelease) -> Result<Client, Failure> {
         let Some(reference) = &release.spec.kube_config else {
             return self.tenant_client(release);
