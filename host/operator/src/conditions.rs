@@ -7,6 +7,8 @@ use k8s_openapi::jiff::Timestamp;
 pub use weir_api::status::{READY, RECONCILING, STALLED};
 pub const HEALTHY: &str = "Healthy";
 pub const ARTIFACT_IN_STORAGE: &str = "ArtifactInStorage";
+/// Sources with `spec.verify`: whether the signature of what was pulled checked out.
+pub const SOURCE_VERIFIED: &str = "SourceVerified";
 
 /// Reasons, as in Flux's `meta` and controller APIs.
 pub mod reason {
@@ -34,6 +36,7 @@ pub mod reason {
     pub const NO_SOURCE_ARTIFACT: &str = "NoSourceArtifact";
     pub const CHART_REFERENCE: &str = "InvalidChartReference";
     pub const CHART_PULL: &str = "ChartPullError";
+    pub const CHART_VERIFICATION: &str = "ChartVerificationError";
     pub const CHART_PACKAGE: &str = "ChartPackageError";
     pub const VALUES_FILES: &str = "ValuesFilesError";
     pub const METADATA_PATCH: &str = "MetadataPatchError";

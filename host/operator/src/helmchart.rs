@@ -25,7 +25,7 @@ use weir_source::ArtifactStore;
 use weir_source::helm::{self, ChartIndex, ChartRepository, HelmCredentials, HelmError, OciChartRepository, package};
 
 use crate::Settings;
-use crate::conditions::{self, reason};
+use crate::conditions::{self, SOURCE_VERIFIED, reason};
 use crate::helmrepository::{self, INDEX_FILE};
 use crate::reconciler::{self, Failure, Lifecycle, Ready, Reconciler, Retry};
 use crate::registry_access::{self, Access};
@@ -85,7 +85,7 @@ struct Previous {
 
 /// A reconciliation's chart: the artifact already holds it, or a new build.
 enum Outcome {
-    Unchanged { action: &'static str, name: String, version: String },
+    Unchanged { action: &'static str, name: String, version: String, verified: bool },
     Built(Build),
 }
 
@@ -95,6 +95,8 @@ struct Build {
     action: &'static str,
     /// The source artifact's revision; none for an OCI HelmRepository, which has no artifact.
     source_revision: Option<String>,
+    /// Whether `spec.verify` checked the chart's signature (OCI HelmRepositories only).
+    verified: bool,
 }
 
 impl Reconciler for HelmCharts {
@@ -120,23 +122,10 @@ impl Reconciler for HelmCharts {
             source_revision: status.observed_source_artifact_revision.clone().unwrap_or_default(),
             chart_name: status.observed_chart_name.clone().unwrap_or_default(),
         });
-        let build = match spec.source_ref.kind {
-            HelmChartSourceKind::HelmRepository => self.pull_from_repository(chart, &context.client, previous).await?,
-            HelmChartSourceKind::GitRepository => {
-                let namespace = chart.namespace().unwrap_or_default();
-                let repository: GitRepository = source(&context.client, &namespace, &spec.source_ref.name).await?;
-                let artifact = repository.status.and_then(|status| status.artifact);
-                self.package_from_artifact(chart, "GitRepository", artifact, previous).await?
-            }
-            HelmChartSourceKind::Bucket => {
-                let namespace = chart.namespace().unwrap_or_default();
-                let bucket: Bucket = source(&context.client, &namespace, &spec.source_ref.name).await?;
-                let artifact = bucket.status.and_then(|status| status.artifact);
-                self.package_from_artifact(chart, "Bucket", artifact, previous).await?
-            }
-        };
-        let build = match build {
-            Outcome::Unchanged { action, name, version } => {
+        let outcome = self.outcome(chart, &context.client, previous).await;
+        record_verification(status.conditions.get_or_insert_default(), chart, &outcome);
+        let build = match outcome? {
+            Outcome::Unchanged { action, name, version, .. } => {
                 return Ok(Ready::new(reason::SUCCEEDED, summary(action, &name, &version, &values_files)));
             }
             Outcome::Built(build) => build,
@@ -168,6 +157,31 @@ impl Reconciler for HelmCharts {
 }
 
 impl HelmCharts {
+    /// The chart the spec's source gives: kept, pulled or packaged.
+    async fn outcome(
+        &self,
+        chart: &HelmChart,
+        client: &Client,
+        previous: Option<Previous>,
+    ) -> Result<Outcome, Failure> {
+        let spec = &chart.spec;
+        match spec.source_ref.kind {
+            HelmChartSourceKind::HelmRepository => self.pull_from_repository(chart, client, previous).await,
+            HelmChartSourceKind::GitRepository => {
+                let namespace = chart.namespace().unwrap_or_default();
+                let repository: GitRepository = source(client, &namespace, &spec.source_ref.name).await?;
+                let artifact = repository.status.and_then(|status| status.artifact);
+                self.package_from_artifact(chart, "GitRepository", artifact, previous).await
+            }
+            HelmChartSourceKind::Bucket => {
+                let namespace = chart.namespace().unwrap_or_default();
+                let bucket: Bucket = source(client, &namespace, &spec.source_ref.name).await?;
+                let artifact = bucket.status.and_then(|status| status.artifact);
+                self.package_from_artifact(chart, "Bucket", artifact, previous).await
+            }
+        }
+    }
+
     /// The chart version the repository gives for `spec.version` — from its index, or from its
     /// tags for `type: oci` — downloaded, unless the artifact already holds it.
     async fn pull_from_repository(
@@ -203,7 +217,7 @@ impl HelmCharts {
         })?;
         // The same version under the same spec is the same chart: keep the artifact.
         let source_revision = Some(artifact.revision);
-        if let Some(unchanged) = unchanged(previous, &entry.name, &entry.version) {
+        if let Some(unchanged) = unchanged(previous, &entry.name, &entry.version, false) {
             return Ok(unchanged);
         }
         let Some(reference) = entry.urls.first().cloned() else {
@@ -234,7 +248,7 @@ impl HelmCharts {
             downloaded(archive, &spec, generation)
         };
         let chart = blocking(work).await?;
-        Ok(Outcome::Built(Build { chart, action: "pulled", source_revision }))
+        Ok(Outcome::Built(Build { chart, action: "pulled", source_revision, verified: false }))
     }
 
     /// The chart `<url>/<spec.chart>` of an OCI HelmRepository at the tag `spec.version` gives,
@@ -262,6 +276,9 @@ impl HelmCharts {
             timeout: helmrepository::timeout(repository),
         };
         let options = registry_access::client_options(client, &access).await?;
+        let verify = chart.spec.verify.as_ref().map(|verify| (&verify.provider, verify.secret_ref.as_ref()));
+        let keys = registry_access::trusted_keys(verify, &chart.namespace().unwrap_or_default(), client).await?;
+        let verified = keys.is_some();
         let url = spec.url.clone();
         let spec = chart.spec.clone();
         let generation = chart.metadata.generation;
@@ -271,14 +288,19 @@ impl HelmCharts {
             let version = registry
                 .chart_version(&spec.chart, range)
                 .map_err(|error| pull_failure("failed to get chart version for remote reference", error))?;
-            if let Some(unchanged) = unchanged(previous, &version.name, &version.version) {
+            if let Some(keys) = &keys {
+                registry
+                    .verify_chart(&version, keys)
+                    .map_err(|error| Failure::new(reason::CHART_VERIFICATION, error.to_string(), Retry::Backoff))?;
+            }
+            if let Some(unchanged) = unchanged(previous, &version.name, &version.version, verified) {
                 return Ok(unchanged);
             }
             let archive = registry
                 .download_chart(&version)
                 .map_err(|error| pull_failure("failed to download chart for remote reference", error))?;
             let chart = downloaded(archive, &spec, generation)?;
-            Ok(Outcome::Built(Build { chart, action: "pulled", source_revision: None }))
+            Ok(Outcome::Built(Build { chart, action: "pulled", source_revision: None, verified }))
         };
         blocking(work).await
     }
@@ -298,7 +320,8 @@ impl HelmCharts {
         }
         let source_revision = artifact.revision.clone();
         if let Some(previous) = previous.filter(|previous| previous.source_revision == source_revision) {
-            return Ok(Outcome::Unchanged { action: "packaged", name: previous.chart_name, version: previous.version });
+            let (name, version) = (previous.chart_name, previous.version);
+            return Ok(Outcome::Unchanged { action: "packaged", name, version, verified: false });
         }
         let root = self.artifacts.path_of(&artifact.path);
         let spec = chart.spec.clone();
@@ -323,7 +346,7 @@ impl HelmCharts {
             with_values_files(packaged, &spec, generation, revision_metadata, read)
         };
         let chart = blocking(work).await?;
-        Ok(Outcome::Built(Build { chart, action: "packaged", source_revision: Some(source_revision) }))
+        Ok(Outcome::Built(Build { chart, action: "packaged", source_revision: Some(source_revision), verified: false }))
     }
 
     /// Stores the packaged chart as the artifact of its version.
@@ -347,12 +370,41 @@ impl HelmCharts {
     }
 }
 
+/// `SourceVerified` as source-controller keeps it: true with the verified version, false with
+/// the verification error, gone when `spec.verify` is.
+fn record_verification(
+    conditions: &mut Vec<k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition>,
+    chart: &HelmChart,
+    outcome: &Result<Outcome, Failure>,
+) {
+    let generation = chart.metadata.generation;
+    if chart.spec.verify.is_none() {
+        conditions.retain(|condition| condition.type_ != SOURCE_VERIFIED);
+        return;
+    }
+    match outcome {
+        Err(failure) if failure.reason == reason::CHART_VERIFICATION => {
+            let message = &failure.message;
+            conditions::set(conditions, SOURCE_VERIFIED, false, reason::VERIFICATION_ERROR, message, generation);
+        }
+        Ok(Outcome::Unchanged { version, verified: true, .. }) => {
+            let message = format!("verified signature of version {version}");
+            conditions::set(conditions, SOURCE_VERIFIED, true, reason::SUCCEEDED, &message, generation);
+        }
+        Ok(Outcome::Built(Build { chart, verified: true, .. })) => {
+            let message = format!("verified signature of version {}", chart.version);
+            conditions::set(conditions, SOURCE_VERIFIED, true, reason::SUCCEEDED, &message, generation);
+        }
+        _ => {}
+    }
+}
+
 /// The artifact's chart when it is `version` of chart `name` already (or that version with the
 /// build metadata `valuesFiles` put on it): kept as it is.
-fn unchanged(previous: Option<Previous>, name: &str, version: &str) -> Option<Outcome> {
+fn unchanged(previous: Option<Previous>, name: &str, version: &str, verified: bool) -> Option<Outcome> {
     let previous = previous
         .filter(|previous| previous.version == version || previous.version.split('+').next() == Some(version))?;
-    Some(Outcome::Unchanged { action: "pulled", name: name.to_owned(), version: previous.version })
+    Some(Outcome::Unchanged { action: "pulled", name: name.to_owned(), version: previous.version, verified })
 }
 
 /// A chart archive downloaded from a repository, checked to be a chart, with `valuesFiles`

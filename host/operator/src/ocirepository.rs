@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use kube::ResourceExt;
 use weir_api::meta::Artifact;
-use weir_api::source::{OCILayerOperation, OCIRepository, OCIRepositoryStatus, VerificationProvider};
+use weir_api::source::{OCILayerOperation, OCIRepository, OCIRepositoryStatus};
 use weir_api::status::ObjectStatus;
 use weir_go_compat::time::parse_duration;
 use weir_registry::{ClientOptions, RegistryClient};
@@ -17,12 +17,11 @@ use weir_source::oci::verify::{self, TrustedKeys};
 use weir_source::oci::{self, LayerSelection, OciError, OciReference, Resolved};
 use weir_source::{ArtifactStore, IgnoreRules};
 
-use crate::conditions::{self, reason};
+use crate::Settings;
+use crate::conditions::{self, SOURCE_VERIFIED, reason};
 use crate::reconciler::{self, Failure, Lifecycle, Ready, Reconciler, Retry};
 use crate::registry_access::{self, Access};
-use crate::{Settings, secrets};
 
-const SOURCE_VERIFIED: &str = "SourceVerified";
 /// Annotations `flux push artifact` sets, quoted in the new-artifact event.
 const SOURCE_ANNOTATION: &str = "org.opencontainers.image.source";
 const REVISION_ANNOTATION: &str = "org.opencontainers.image.revision";
@@ -83,7 +82,9 @@ impl Reconciler for OciRepositories {
             timeout: timeout(repository),
         };
         let options = registry_access::client_options(&context.client, &access).await?;
-        let keys = self.trusted_keys(repository, &context.client).await?;
+        let namespace = repository.namespace().unwrap_or_default();
+        let verify = repository.spec.verify.as_ref().map(|verify| (&verify.provider, verify.secret_ref.as_ref()));
+        let keys = registry_access::trusted_keys(verify, &namespace, &context.client).await?;
 
         let layers = LayerSelection {
             media_type: spec.layer_selector.as_ref().and_then(|selector| selector.media_type.clone()),
@@ -153,41 +154,6 @@ impl Reconciler for OciRepositories {
 
     fn progress_message(&self, _: &OCIRepository) -> String {
         "building artifact".into()
-    }
-}
-
-impl OciRepositories {
-    /// The keys `spec.verify` trusts, or none when nothing is to be verified.
-    async fn trusted_keys(
-        &self,
-        repository: &OCIRepository,
-        client: &kube::Client,
-    ) -> Result<Option<TrustedKeys>, Failure> {
-        let Some(verification) = &repository.spec.verify else { return Ok(None) };
-        let refuse = |message: String| Failure::new(reason::VERIFICATION_ERROR, message, Retry::Stalled);
-        if verification.provider == VerificationProvider::Notation {
-            return Err(refuse("failed to verify the signature using provider 'notation': notation is not supported by weir; use cosign".into()));
-        }
-        let Some(secret) = &verification.secret_ref else {
-            return Err(refuse(
-                "failed to verify the signature using provider 'cosign keyless': keyless verification needs the \
-                 public Sigstore services (Fulcio, Rekor), which weir does not reach; give verify.secretRef with \
-                 the cosign public keys"
-                    .into(),
-            ));
-        };
-        let namespace = repository.namespace().unwrap_or_default();
-        let described = format!("{namespace}/{}", secret.name);
-        let data = secrets::secret_data(client, &namespace, &secret.name).await.map_err(|error| {
-            Failure::new(
-                reason::VERIFICATION_ERROR,
-                format!("failed to verify the signature using provider 'cosign': secret '{described}': {error}"),
-                Retry::Backoff,
-            )
-        })?;
-        TrustedKeys::from_secret_data(&described, &data)
-            .map(Some)
-            .map_err(|error| refuse(format!("failed to verify the signature using provider 'cosign': {error}")))
     }
 }
 

@@ -2,7 +2,8 @@
 //! `kubernetes.io/dockerconfigjson` `secretRef` (or, for a HelmRepository, one with `username`
 //! and `password`) or its ServiceAccount's `imagePullSecrets`, TLS
 //! from its `certSecretRef`, plain HTTP when `insecure`, as Flux's OCI sources read them. The
-//! Secrets' values go into the client's options only: never logged.
+//! Secrets' values go into the client's options only: never logged. Also the public keys a
+//! `spec.verify` trusts (OCIRepository, and HelmChart from an OCI HelmRepository).
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -10,8 +11,9 @@ use std::time::Duration;
 use k8s_openapi::api::core::v1::ServiceAccount;
 use kube::api::Api;
 use weir_api::meta::LocalObjectReference;
-use weir_api::source::RegistryProvider;
+use weir_api::source::{RegistryProvider, VerificationProvider};
 use weir_registry::{ClientOptions, Credentials, DockerConfig};
+use weir_source::oci::verify::TrustedKeys;
 use weir_tls::TlsMaterial;
 
 use crate::conditions::reason;
@@ -130,4 +132,41 @@ fn docker_credentials(data: &BTreeMap<String, Vec<u8>>, registry: &str) -> Resul
         .or_else(|| data.get(".dockercfg"))
         .ok_or("holds neither .dockerconfigjson nor .dockercfg")?;
     Ok(DockerConfig::parse(config).map_err(|error| error.to_string())?.credentials_for(registry))
+}
+
+/// The keys a `spec.verify` (its provider and `secretRef`) trusts, or none when nothing is to
+/// be verified. Notation and keyless cosign are refused, stalled: they need a trust store or
+/// the public Sigstore services weir does not reach.
+pub async fn trusted_keys(
+    verify: Option<(&VerificationProvider, Option<&LocalObjectReference>)>,
+    namespace: &str,
+    client: &kube::Client,
+) -> Result<Option<TrustedKeys>, Failure> {
+    let Some((provider, secret)) = verify else { return Ok(None) };
+    let refuse = |message: String| Failure::new(reason::VERIFICATION_ERROR, message, Retry::Stalled);
+    if *provider == VerificationProvider::Notation {
+        return Err(refuse(
+            "failed to verify the signature using provider 'notation': notation is not supported by weir; use cosign"
+                .into(),
+        ));
+    }
+    let Some(secret) = secret else {
+        return Err(refuse(
+            "failed to verify the signature using provider 'cosign keyless': keyless verification needs the \
+             public Sigstore services (Fulcio, Rekor), which weir does not reach; give verify.secretRef with \
+             the cosign public keys"
+                .into(),
+        ));
+    };
+    let described = format!("{namespace}/{}", secret.name);
+    let data = secrets::secret_data(client, namespace, &secret.name).await.map_err(|error| {
+        Failure::new(
+            reason::VERIFICATION_ERROR,
+            format!("failed to verify the signature using provider 'cosign': secret '{described}': {error}"),
+            Retry::Backoff,
+        )
+    })?;
+    TrustedKeys::from_secret_data(&described, &data)
+        .map(Some)
+        .map_err(|error| refuse(format!("failed to verify the signature using provider 'cosign': {error}")))
 }

@@ -145,7 +145,10 @@ async fn verify_refuses_unsigned_artifacts_and_keeps_what_was_applied() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn failures_are_reported_as_flux_reports_them() {
-    let options = RegistryOptions { auth: RegistryAuth::Basic { username: "ci", password: "pushes" }, ..RegistryOptions::default() };
+    let options = RegistryOptions {
+        auth: RegistryAuth::Basic { username: "ci", password: "pushes" },
+        ..RegistryOptions::default()
+    };
     let registry = Registry::start(&options);
     let settings = config_map("default", "settings", "private");
     let digest =

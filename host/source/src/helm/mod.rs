@@ -50,6 +50,9 @@ pub enum HelmError {
     /// A `valuesFiles` entry missing (and not ignorable) or not a YAML map.
     #[error("{0}")]
     ValuesFile(String),
+    /// `spec.verify` found no signature a trusted key made (or could not look).
+    #[error("chart verification error: {0}")]
+    Verification(String),
 }
 
 /// Checks the name of a chart in a repository as Flux's `RemoteReference.Validate` does.

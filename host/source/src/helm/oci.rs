@@ -11,6 +11,7 @@ use weir_semver::{Constraints, Version};
 use super::HelmError;
 use super::repository::MAX_CHART_SIZE;
 use crate::oci::HELM_CHART_MEDIA_TYPE;
+use crate::oci::verify::{self, TrustedKeys, VerifyError};
 
 /// The config media type of a chart pushed by `helm push`.
 pub const HELM_CONFIG_MEDIA_TYPE: &str = "application/vnd.cncf.helm.config.v1+json";
@@ -102,6 +103,22 @@ impl OciChartRepository {
             invalid(format!("manifest does not contain a layer with mediatype {HELM_CHART_MEDIA_TYPE}"))
         })?;
         self.client.blob_bytes(&chart.reference, layer.digest().as_ref(), MAX_CHART_SIZE as u64).map_err(failed)
+    }
+
+    /// `spec.verify`: the chart's manifest must carry a cosign signature one of `keys` made, as
+    /// Flux's `VerifyChart` checks before the chart is pulled.
+    pub fn verify_chart(&self, chart: &OciChartVersion, keys: &TrustedKeys) -> Result<(), HelmError> {
+        let failed = |why: String| HelmError::Verification(format!("failed to verify {}: {why}", chart.url));
+        let digest = match self.client.manifest_digest(&chart.reference) {
+            Ok(Some(digest)) => digest,
+            Ok(None) => return Err(failed("manifest unknown".into())),
+            Err(error) => return Err(failed(error.to_string())),
+        };
+        let signed = Reference { digest: Some(digest), ..chart.reference.clone() };
+        verify::verify(&self.client, &signed, keys).map_err(|error| match error {
+            VerifyError::NoMatchingSignature(_) => failed("no matching signatures".into()),
+            other => failed(other.to_string()),
+        })
     }
 }
 
