@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use commands::artifact;
+use commands::build::{BuildTarget, DiffTarget};
 
 #[derive(Parser)]
 #[command(name = "weir", version, about = "GitOps for Kubernetes, with WebAssembly plugins", propagate_version = true)]
@@ -53,7 +54,7 @@ enum Command {
     Build(commands::build::BuildTarget),
     /// What applying a local directory as a Kustomization would change (exit 1 when anything).
     #[command(subcommand)]
-    Diff(commands::build::BuildTarget),
+    Diff(commands::build::DiffTarget),
     /// Push an artifact (a directory or file) to an OCI registry, as `flux push artifact`.
     #[command(subcommand)]
     Push(commands::artifact::PushCommand),
@@ -112,10 +113,10 @@ fn main() -> ExitCode {
             Command::Pull(command) => return flux_outcome(artifact::off_runtime(move || command.run()).await),
             Command::Tag(command) => return flux_outcome(artifact::off_runtime(move || command.run()).await),
             Command::List(command) => return flux_outcome(artifact::off_runtime(move || command.run()).await),
-            Command::Build(commands::build::BuildTarget::Artifact(args)) => return flux_outcome(args.run()),
-            Command::Build(target) => target.build(&cli.cluster, &cli.plugins).await,
+            Command::Build(BuildTarget::Artifact(args)) => return flux_outcome(args.run()),
+            Command::Build(BuildTarget::Kustomization(args)) => args.print(&cli.cluster, &cli.plugins).await,
             // `diff` tells by its exit status whether anything would change, as `flux diff` does.
-            Command::Diff(target) => return target.diff(&cli.cluster, &cli.plugins).await,
+            Command::Diff(DiffTarget::Kustomization(args)) => return args.diff(&cli.cluster, &cli.plugins).await,
             Command::Dev(args) => args.run(&cli.plugins).await,
         };
         done.map(|()| ExitCode::SUCCESS)

@@ -25,6 +25,13 @@ pub enum BuildTarget {
     Artifact(crate::commands::artifact::BuildArtifact),
 }
 
+#[derive(clap::Subcommand)]
+pub enum DiffTarget {
+    /// A Kustomization.
+    #[command(alias = "ks")]
+    Kustomization(BuildArgs),
+}
+
 #[derive(clap::Args)]
 pub struct BuildArgs {
     name: String,
@@ -33,11 +40,10 @@ pub struct BuildArgs {
     path: PathBuf,
 }
 
-impl BuildTarget {
+impl BuildArgs {
     /// Prints the built objects as a YAML stream. SOPS-encrypted Secrets stay encrypted.
-    pub async fn build(self, cluster: &ClusterOptions, plugins: &PluginOptions) -> anyhow::Result<()> {
-        let BuildTarget::Kustomization(args) = self else { bail!("only a kustomization is built here") };
-        let (_, _, objects) = args.build(cluster, plugins).await?;
+    pub async fn print(self, cluster: &ClusterOptions, plugins: &PluginOptions) -> anyhow::Result<()> {
+        let (_, _, objects) = self.build(cluster, plugins).await?;
         let documents: Vec<_> = objects.into_iter().map(|object| object.0).collect();
         print!("{}", weir_go_yaml::emit_stream(&documents));
         Ok(())
@@ -45,8 +51,7 @@ impl BuildTarget {
 
     /// Prints what applying the build would change; exit status 1 when something would.
     pub async fn diff(self, cluster: &ClusterOptions, plugins: &PluginOptions) -> anyhow::Result<ExitCode> {
-        let BuildTarget::Kustomization(args) = self else { bail!("diff artifact is not supported") };
-        let (context, kustomization, objects) = args.build(cluster, plugins).await?;
+        let (context, kustomization, objects) = self.build(cluster, plugins).await?;
         let changes = kustomization::diff(&kustomization, &context, objects)
             .await
             .map_err(|failure| anyhow::anyhow!("{}", failure.message))?;
@@ -65,9 +70,7 @@ impl BuildTarget {
         }
         Ok(if changes.has_changes() { ExitCode::FAILURE } else { ExitCode::SUCCESS })
     }
-}
 
-impl BuildArgs {
     async fn build(
         &self,
         cluster: &ClusterOptions,
