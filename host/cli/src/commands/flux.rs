@@ -284,9 +284,9 @@ pub enum CreateSource {
     /// A HelmRepository: an index over HTTP(S), or an OCI registry (`oci://`).
     Helm(CreateHelm),
     /// An OCIRepository.
-    Oci(CreateOci),
+    Oci(Box<CreateOci>),
     /// A Bucket (S3 API), its keys in a Secret `bucket-<name>`.
-    Bucket(CreateBucket),
+    Bucket(Box<CreateBucket>),
 }
 
 #[derive(clap::Args)]
@@ -717,8 +717,8 @@ impl CreateCommand {
                 fetched(ready.status.and_then(|status| status.artifact), &no_artifact("GitRepository"))
             }
             CreateCommand::Source(CreateSource::Helm(helm)) => create_helm_repository(cluster, helm, metadata).await,
-            CreateCommand::Source(CreateSource::Oci(oci)) => create_oci_repository(cluster, oci, metadata).await,
-            CreateCommand::Source(CreateSource::Bucket(bucket)) => create_bucket(cluster, bucket, metadata).await,
+            CreateCommand::Source(CreateSource::Oci(oci)) => create_oci_repository(cluster, *oci, metadata).await,
+            CreateCommand::Source(CreateSource::Bucket(bucket)) => create_bucket(cluster, *bucket, metadata).await,
             CreateCommand::Kustomization(ks) => {
                 check_name(&ks.name)?;
                 let (kind, source_name, source_namespace) = kind_name_namespace(&ks.source);

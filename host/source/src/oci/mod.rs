@@ -230,7 +230,7 @@ fn image_manifest(client: &RegistryClient, reference: &Reference) -> Result<(Ref
             DEFAULT_PLATFORM.0, DEFAULT_PLATFORM.1
         ))
     })?;
-    let child = reference.with_digest(&chosen.digest().to_string());
+    let child = reference.with_digest(chosen.digest().as_ref());
     let manifest = client.manifest(&child)?;
     Ok((child, manifest))
 }

@@ -120,7 +120,7 @@ pub fn verify(client: &RegistryClient, artifact: &Reference, keys: &TrustedKeys)
             continue;
         };
         let Ok(signature) = base64::engine::general_purpose::STANDARD.decode(signature.trim()) else { continue };
-        let payload = client.blob_bytes(artifact, &layer.digest().to_string(), PAYLOAD_LIMIT)?;
+        let payload = client.blob_bytes(artifact, layer.digest().as_ref(), PAYLOAD_LIMIT)?;
         let signed_by_us = keys.keys.iter().any(|key| key.verifies(&payload, &signature));
         if signed_by_us && signed_digest(&payload).as_deref() == Some(digest) {
             return Ok(());
