@@ -38,6 +38,7 @@ pub mod reason {
     pub const CHART_PULL: &str = "ChartPullError";
     pub const CHART_VERIFICATION: &str = "ChartVerificationError";
     pub const CHART_PACKAGE: &str = "ChartPackageError";
+    pub const DEPENDENCY_BUILD: &str = "DependencyBuildError";
     pub const VALUES_FILES: &str = "ValuesFilesError";
     pub const METADATA_PATCH: &str = "MetadataPatchError";
     pub const INIT_FAILED: &str = "InitFailed";

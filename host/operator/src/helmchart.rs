@@ -8,6 +8,7 @@
 //!
 //! The artifact is one file, [`PACKAGED_CHART`], the layout the chart-renderer plugin mounts.
 
+use std::collections::HashMap;
 use std::path::{Component, Path};
 use std::sync::Arc;
 
@@ -21,7 +22,9 @@ use weir_api::source::{
     ReconcileStrategy,
 };
 use weir_plugin_host::chart_renderer::PACKAGED_CHART;
+use weir_registry::ClientOptions;
 use weir_source::ArtifactStore;
+use weir_source::helm::dependencies::{self, RepositoryAccess};
 use weir_source::helm::{self, ChartIndex, ChartRepository, HelmCredentials, HelmError, OciChartRepository, package};
 
 use crate::Settings;
@@ -97,6 +100,8 @@ struct Build {
     source_revision: Option<String>,
     /// Whether `spec.verify` checked the chart's signature (OCI HelmRepositories only).
     verified: bool,
+    /// How many dependencies a chart directory lacked and got.
+    resolved_dependencies: usize,
 }
 
 impl Reconciler for HelmCharts {
@@ -131,6 +136,10 @@ impl Reconciler for HelmCharts {
             Outcome::Built(build) => build,
         };
         let message = summary(build.action, &build.chart.name, &build.chart.version, &values_files);
+        if build.resolved_dependencies > 0 {
+            let note = format!("resolved {} chart dependencies", build.resolved_dependencies);
+            context.publish(chart, false, "ResolvedDependencies", note).await;
+        }
         let artifact = self.store(chart, &build.chart).await?;
         let generation = chart.metadata.generation;
         let stored = format!("stored artifact: revision '{}'", artifact.revision);
@@ -171,13 +180,13 @@ impl HelmCharts {
                 let namespace = chart.namespace().unwrap_or_default();
                 let repository: GitRepository = source(client, &namespace, &spec.source_ref.name).await?;
                 let artifact = repository.status.and_then(|status| status.artifact);
-                self.package_from_artifact(chart, "GitRepository", artifact, previous).await
+                self.package_from_artifact(chart, "GitRepository", artifact, client, previous).await
             }
             HelmChartSourceKind::Bucket => {
                 let namespace = chart.namespace().unwrap_or_default();
                 let bucket: Bucket = source(client, &namespace, &spec.source_ref.name).await?;
                 let artifact = bucket.status.and_then(|status| status.artifact);
-                self.package_from_artifact(chart, "Bucket", artifact, previous).await
+                self.package_from_artifact(chart, "Bucket", artifact, client, previous).await
             }
         }
     }
@@ -248,7 +257,13 @@ impl HelmCharts {
             downloaded(archive, &spec, generation)
         };
         let chart = blocking(work).await?;
-        Ok(Outcome::Built(Build { chart, action: "pulled", source_revision, verified: false }))
+        Ok(Outcome::Built(Build {
+            chart,
+            action: "pulled",
+            source_revision,
+            verified: false,
+            resolved_dependencies: 0,
+        }))
     }
 
     /// The chart `<url>/<spec.chart>` of an OCI HelmRepository at the tag `spec.version` gives,
@@ -261,25 +276,11 @@ impl HelmCharts {
         client: &Client,
         previous: Option<Previous>,
     ) -> Result<Outcome, Failure> {
-        let spec = &repository.spec;
-        let registry = OciChartRepository::registry_of(&spec.url).map_err(helmrepository::source_failure)?;
-        let namespace = repository.namespace().unwrap_or_default();
-        let access = Access {
-            namespace: &namespace,
-            registry: &registry,
-            provider: spec.provider.as_ref(),
-            secret_ref: spec.secret_ref.as_ref(),
-            username_password: true,
-            service_account: None,
-            cert_secret_ref: spec.cert_secret_ref.as_ref(),
-            insecure: spec.insecure == Some(true),
-            timeout: helmrepository::timeout(repository),
-        };
-        let options = registry_access::client_options(client, &access).await?;
+        let options = registry_options(repository, client).await?;
         let verify = chart.spec.verify.as_ref().map(|verify| (&verify.provider, verify.secret_ref.as_ref()));
         let keys = registry_access::trusted_keys(verify, &chart.namespace().unwrap_or_default(), client).await?;
         let verified = keys.is_some();
-        let url = spec.url.clone();
+        let url = repository.spec.url.clone();
         let spec = chart.spec.clone();
         let generation = chart.metadata.generation;
         let work = move || -> Result<Outcome, Failure> {
@@ -300,7 +301,13 @@ impl HelmCharts {
                 .download_chart(&version)
                 .map_err(|error| pull_failure("failed to download chart for remote reference", error))?;
             let chart = downloaded(archive, &spec, generation)?;
-            Ok(Outcome::Built(Build { chart, action: "pulled", source_revision: None, verified }))
+            Ok(Outcome::Built(Build {
+                chart,
+                action: "pulled",
+                source_revision: None,
+                verified,
+                resolved_dependencies: 0,
+            }))
         };
         blocking(work).await
     }
@@ -312,6 +319,7 @@ impl HelmCharts {
         chart: &HelmChart,
         kind: &str,
         artifact: Option<Artifact>,
+        client: &Client,
         previous: Option<Previous>,
     ) -> Result<Outcome, Failure> {
         let artifact = source_artifact(kind, &chart.spec.source_ref.name, artifact)?;
@@ -325,28 +333,77 @@ impl HelmCharts {
         }
         let root = self.artifacts.path_of(&artifact.path);
         let spec = chart.spec.clone();
+        let dir = root.join(&spec.chart);
+        let chart_path = spec.chart.clone();
+        let mut chart_dir = blocking(move || {
+            if !dir.is_dir() {
+                return Err(build_failure(
+                    reason::CHART_PACKAGE,
+                    "chart package error",
+                    format!("path '{chart_path}' not found in the source"),
+                ));
+            }
+            package::read_dir(&dir).map_err(|error| build_failure(reason::CHART_PACKAGE, "chart package error", error))
+        })
+        .await?;
+        let mut access = HashMap::new();
+        for url in dependencies::remote_urls(&chart_dir.missing) {
+            let namespace = chart.namespace().unwrap_or_default();
+            access.insert(url.clone(), self.dependency_access(&url, &namespace, client).await?);
+        }
         let generation = chart.metadata.generation;
         // Flux's Revision strategy: the first 12 hex digits of the commit (Git) or of the index
         // digest (Bucket) as build metadata.
         let revision_metadata = (spec.reconcile_strategy == Some(ReconcileStrategy::Revision))
             .then(|| source_revision.rsplit(':').next().unwrap_or_default().chars().take(12).collect::<String>());
-        let work = move || -> Result<package::PackagedChart, Failure> {
-            let dir = root.join(&spec.chart);
-            if !dir.is_dir() {
-                return Err(build_failure(
-                    reason::CHART_PACKAGE,
-                    "chart package error",
-                    format!("path '{}' not found in the source", spec.chart),
-                ));
-            }
-            let packaged = package::package_dir(&dir)
+        let work = move || -> Result<(package::PackagedChart, usize), Failure> {
+            let resolved = dependencies::build(&mut chart_dir, &root, &spec.chart, access)
+                .map_err(|error| build_failure(reason::DEPENDENCY_BUILD, "dependency build error", error))?;
+            let packaged = package::package(chart_dir)
                 .map_err(|error| build_failure(reason::CHART_PACKAGE, "chart package error", error))?;
             // Values files of a Git or Bucket chart are paths in the source, not in the chart.
             let read = |path: &str| is_relative_and_inside(path).then(|| std::fs::read(root.join(path)).ok()).flatten();
-            with_values_files(packaged, &spec, generation, revision_metadata, read)
+            Ok((with_values_files(packaged, &spec, generation, revision_metadata, read)?, resolved))
         };
-        let chart = blocking(work).await?;
-        Ok(Outcome::Built(Build { chart, action: "packaged", source_revision: Some(source_revision), verified: false }))
+        let (chart, resolved_dependencies) = blocking(work).await?;
+        let source_revision = Some(source_revision);
+        Ok(Outcome::Built(Build { chart, action: "packaged", source_revision, verified: false, resolved_dependencies }))
+    }
+
+    /// How the repository of a dependency at (normalized) `url` is reached: as the HelmRepository
+    /// of that URL in the chart's namespace says (its credentials, TLS, stored index), else
+    /// anonymously, as Flux's namespaced chart repository callback.
+    async fn dependency_access(
+        &self,
+        url: &str,
+        namespace: &str,
+        client: &Client,
+    ) -> Result<RepositoryAccess, Failure> {
+        let repositories = Api::<HelmRepository>::namespaced(client.clone(), namespace)
+            .list(&Default::default())
+            .await
+            .map_err(|error| source_unavailable(format!("unable to retrieve HelmRepositoryList: {error}")))?;
+        let Some(repository) = repositories
+            .items
+            .into_iter()
+            .find(|repository| dependencies::repository_url(&repository.spec.url).as_deref() == Ok(url))
+        else {
+            return Ok(RepositoryAccess::anonymous(url));
+        };
+        if repository.spec.type_ == Some(HelmRepositoryType::Oci) {
+            return Ok(RepositoryAccess::Oci(registry_options(&repository, client).await?));
+        }
+        let index = repository
+            .status
+            .as_ref()
+            .and_then(|status| status.artifact.as_ref())
+            .and_then(|artifact| std::fs::read(self.artifacts.path_of(&artifact.path).join(INDEX_FILE)).ok());
+        Ok(RepositoryAccess::Http {
+            credentials: helmrepository::credentials(&repository, client).await?,
+            pass_credentials: repository.spec.pass_credentials == Some(true),
+            timeout: helmrepository::timeout(&repository),
+            index,
+        })
     }
 
     /// Stores the packaged chart as the artifact of its version.
@@ -368,6 +425,25 @@ impl HelmCharts {
         };
         blocking(work).await
     }
+}
+
+/// The registry client options of an OCI HelmRepository: its credentials, TLS and `insecure`.
+async fn registry_options(repository: &HelmRepository, client: &Client) -> Result<ClientOptions, Failure> {
+    let spec = &repository.spec;
+    let registry = OciChartRepository::registry_of(&spec.url).map_err(helmrepository::source_failure)?;
+    let namespace = repository.namespace().unwrap_or_default();
+    let access = Access {
+        namespace: &namespace,
+        registry: &registry,
+        provider: spec.provider.as_ref(),
+        secret_ref: spec.secret_ref.as_ref(),
+        username_password: true,
+        service_account: None,
+        cert_secret_ref: spec.cert_secret_ref.as_ref(),
+        insecure: spec.insecure == Some(true),
+        timeout: helmrepository::timeout(repository),
+    };
+    registry_access::client_options(client, &access).await
 }
 
 /// `SourceVerified` as source-controller keeps it: true with the verified version, false with

@@ -112,7 +112,7 @@ fn unreachable_and_missing_repositories_fail_with_the_url() {
 fn a_packaged_directory_is_a_chart_helm_reads() {
     let repository = charts::ChartRepository::new();
     let source = repository.chart_source("web", "2.4.0", "extra: true\n");
-    let packaged = package::with_changes(package::package_dir(&source).unwrap(), None, Some("abcdef012345")).unwrap();
+    let packaged = package::with_changes(package::package(package::read_dir(&source).unwrap()).unwrap(), None, Some("abcdef012345")).unwrap();
     assert_eq!(packaged.version, "2.4.0+abcdef012345");
     let work = tempfile::tempdir().unwrap();
     let archive = work.path().join("web.tgz");

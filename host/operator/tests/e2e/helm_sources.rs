@@ -9,7 +9,7 @@ use weir_testkit::charts::{self, ChartRepository, ServeOptions, StaticServer};
 use weir_testkit::cluster::Cluster;
 use weir_testkit::git::GitServer;
 
-use crate::helm_support::{chart_revision as revision, helm_chart, shown_chart};
+use crate::helm_support::{chart_revision as revision, helm_chart, shown_chart, write_tree};
 
 const AUTH: &str = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: charts-auth\n  namespace: default\nstringData:\n  username: fleet\n  password: s3cret-pass\n";
 
@@ -108,10 +108,7 @@ async fn a_git_chart_is_packaged_per_revision_with_values_files_merged() {
     let source = charts_home.chart_source("web", "1.4.0", "");
     let git = GitServer::start();
     let repo = git.repository("charts");
-    for entry in walk(&source) {
-        let relative = entry.strip_prefix(&source).unwrap().to_str().unwrap().to_owned();
-        repo.write(&format!("charts/web/{relative}"), &std::fs::read_to_string(&entry).unwrap());
-    }
+    write_tree(&repo, "charts/web", &source);
     repo.write("env/prod.yaml", "replicaCount: 3\n");
     let first = repo.commit("chart");
     let cluster = Cluster::start().await;
@@ -152,13 +149,4 @@ async fn a_git_chart_is_packaged_per_revision_with_values_files_merged() {
         (reason.as_str(), message.as_str()),
         ("ValuesFilesError", "values files merge error: no values file found at path 'env/staging.yaml'")
     );
-}
-
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() { files.extend(walk(&path)) } else { files.push(path) }
-    }
-    files
 }

@@ -133,3 +133,19 @@ pub fn ready_with(release: &HelmRelease, reason: &str) -> bool {
     condition(release, "Ready").is_some_and(|(status, why, _)| status == "True" && why == reason)
         && release.status.as_ref().and_then(|s| s.observed_generation) == release.metadata.generation
 }
+
+/// Writes every file below `dir` into `repo` under `prefix`.
+pub fn write_tree(repo: &weir_testkit::git::Repo, prefix: &str, dir: &std::path::Path) {
+    fn walk(dir: &std::path::Path, files: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() { walk(&path, files) } else { files.push(path) }
+        }
+    }
+    let mut files = Vec::new();
+    walk(dir, &mut files);
+    for file in files {
+        let relative = file.strip_prefix(dir).unwrap().to_str().unwrap();
+        repo.write(&format!("{prefix}/{relative}"), &std::fs::read_to_string(&file).unwrap());
+    }
+}

@@ -6,12 +6,15 @@
 //! - [`ChartIndex`]: a parsed index and Flux's choice of a chart version for a semver range;
 //! - [`package`]: charts as artifacts — a packaged chart checked and read, a chart directory
 //!   of a Git artifact packaged as `helm package` would, `valuesFiles` merged into it;
+//! - [`dependencies`]: the dependencies a chart directory lists but lacks, added from the
+//!   same source or from their repositories, as `helm dependency build`;
 //! - [`OciChartRepository`]: an OCI registry as a chart repository (`type: oci`): versions
 //!   from its tags, charts from the manifests `helm push` writes.
 //!
 //! Nothing here renders a chart: that is the chart-renderer plugin's work.
 
 mod credentials;
+pub mod dependencies;
 mod index;
 mod oci;
 pub mod package;
@@ -50,6 +53,9 @@ pub enum HelmError {
     /// A `valuesFiles` entry missing (and not ignorable) or not a YAML map.
     #[error("{0}")]
     ValuesFile(String),
+    /// A dependency of a chart directory that could not be added.
+    #[error("{0}")]
+    Dependency(String),
     /// `spec.verify` found no signature a trusted key made (or could not look).
     #[error("chart verification error: {0}")]
     Verification(String),

@@ -10,6 +10,7 @@ use weir_helm::chart::File;
 use weir_helm::loader;
 
 use super::HelmError;
+use super::dependencies::Dependency;
 
 /// A packaged chart and what its Chart.yaml says.
 #[derive(Debug, Clone)]
@@ -27,14 +28,31 @@ pub fn from_archive(archive: Vec<u8>) -> Result<PackagedChart, HelmError> {
     Ok(PackagedChart { name: chart.metadata.name, version: chart.metadata.version, archive })
 }
 
-/// Packages the chart directory `dir` as `helm package` does: `.helmignore` applied, files
-/// under one top directory named after the chart, Chart.yaml first.
-pub fn package_dir(dir: &Path) -> Result<PackagedChart, HelmError> {
+/// A chart directory read as `helm package` reads it, with the dependencies it still lacks.
+#[derive(Debug, Clone)]
+pub struct ChartDir {
+    pub name: String,
+    pub version: String,
+    /// Its files, `.helmignore` applied, named relative to the chart.
+    pub files: Vec<File>,
+    /// What Chart.yaml (or Chart.lock) lists that `charts/` lacks: see [`super::dependencies`].
+    pub missing: Vec<Dependency>,
+}
+
+/// Reads the chart directory `dir`: its files (`.helmignore` applied), checked to load as a chart.
+pub fn read_dir(dir: &Path) -> Result<ChartDir, HelmError> {
     let invalid = |error: weir_helm::error::ChartError| HelmError::InvalidChart(error.to_string());
     let files = loader::dir_files(dir).map_err(invalid)?;
     let chart = loader::load_files(files.clone()).map_err(invalid)?;
-    let archive = write_archive(&chart.metadata.name, &files)?;
-    Ok(PackagedChart { name: chart.metadata.name, version: chart.metadata.version, archive })
+    let missing = super::dependencies::missing(&chart);
+    Ok(ChartDir { name: chart.metadata.name, version: chart.metadata.version, files, missing })
+}
+
+/// Packages a chart directory as `helm package` does: files under one top directory named
+/// after the chart, Chart.yaml first.
+pub fn package(chart: ChartDir) -> Result<PackagedChart, HelmError> {
+    let archive = write_archive(&chart.name, &chart.files)?;
+    Ok(PackagedChart { name: chart.name, version: chart.version, archive })
 }
 
 /// The files of `chart`, named below its top directory.
@@ -63,7 +81,7 @@ pub fn with_changes(
             .iter_mut()
             .find(|file| file.name == "Chart.yaml")
             .ok_or_else(|| HelmError::InvalidChart("Chart.yaml file is missing".into()))?;
-        chart_yaml.data = with_version(&chart_yaml.data, &version)?;
+        chart_yaml.data = with_chart_field(&chart_yaml.data, "version", &version)?;
     }
     if let Some(values) = values {
         let text = weir_go_yaml::emit_document(values).into_bytes();
@@ -130,8 +148,8 @@ fn merge_into(base: &mut Value, overlay: Value) {
     }
 }
 
-/// Chart.yaml with `version` set.
-fn with_version(chart_yaml: &[u8], version: &str) -> Result<Vec<u8>, HelmError> {
+/// Chart.yaml with `field` (`version`, `name`) set to `value`.
+fn with_chart_field(chart_yaml: &[u8], field: &str, value: &str) -> Result<Vec<u8>, HelmError> {
     let invalid = |message: String| HelmError::InvalidChart(format!("cannot load Chart.yaml: {message}"));
     let text = String::from_utf8(chart_yaml.to_vec()).map_err(|error| invalid(error.to_string()))?;
     let mut metadata =
@@ -139,7 +157,7 @@ fn with_version(chart_yaml: &[u8], version: &str) -> Result<Vec<u8>, HelmError> 
     let Some(Value::Object(fields)) = metadata.as_mut() else {
         return Err(invalid("not a YAML map".into()));
     };
-    fields.insert("version".into(), Value::String(version.to_owned()));
+    fields.insert(field.into(), Value::String(value.to_owned()));
     Ok(weir_go_yaml::emit_document(&Value::Object(fields.clone())).into_bytes())
 }
 
@@ -189,7 +207,7 @@ mod tests {
     #[test]
     fn a_directory_packages_under_its_chart_name_with_helmignore_applied() {
         let dir = chart_dir();
-        let packaged = package_dir(dir.path()).unwrap();
+        let packaged = package(read_dir(dir.path()).unwrap()).unwrap();
         assert_eq!((packaged.name.as_str(), packaged.version.as_str()), ("demo", "1.2.3"));
         let names: Vec<String> = files(&packaged).unwrap().into_iter().map(|file| file.name).collect();
         assert_eq!(names[0], "Chart.yaml");
@@ -197,7 +215,11 @@ mod tests {
             names.contains(&"templates/cm.yaml".to_owned()) && !names.contains(&"notes.tmp".to_owned()),
             "{names:?}"
         );
-        assert_eq!(package_dir(dir.path()).unwrap().archive, packaged.archive, "packaging is reproducible");
+        assert_eq!(
+            package(read_dir(dir.path()).unwrap()).unwrap().archive,
+            packaged.archive,
+            "packaging is reproducible"
+        );
     }
 
     #[test]
@@ -207,7 +229,7 @@ mod tests {
         let paths = ["values.yaml".to_owned(), "ci/prod.yaml".to_owned()];
         let values = merge_values_files(&paths, false, read).unwrap().unwrap();
         assert_eq!(values, serde_json::json!({"replicas": 3, "image": {"repository": "nginx", "tag": "2.0"}}));
-        let changed = with_changes(package_dir(dir.path()).unwrap(), Some(&values), Some("4")).unwrap();
+        let changed = with_changes(package(read_dir(dir.path()).unwrap()).unwrap(), Some(&values), Some("4")).unwrap();
         assert_eq!(changed.version, "1.2.3+4");
         let chart = loader::load_archive(&changed.archive).unwrap();
         assert_eq!(chart.metadata.version, "1.2.3+4");
