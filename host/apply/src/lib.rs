@@ -18,5 +18,5 @@ pub mod manager;
 pub mod object;
 
 pub use health::{HealthError, Readiness};
-pub use manager::{Action, ApplyError, ApplyOptions, Change, ChangeSet, Owner, ResourceManager};
+pub use manager::{Action, ApplyError, ApplyMethod, ApplyOptions, Change, ChangeSet, Owner, ResourceManager};
 pub use object::{Object, ObjectId, ParseError, parse_stream};

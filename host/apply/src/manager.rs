@@ -1,11 +1,12 @@
-//! Server-side apply of a set of objects, pruning, and waiting for readiness.
+//! Server-side (or Helm's client-side) apply of a set of objects, pruning, and waiting for
+//! readiness.
 
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use kube::api::{Api, DeleteParams, DynamicObject, Patch, PatchParams, PropagationPolicy};
+use kube::api::{Api, DeleteParams, DynamicObject, Patch, PatchParams, PostParams, PropagationPolicy};
 use kube::core::{ApiResource, GroupVersionKind};
 use kube::discovery::Scope;
 use kube::{Client, Error as KubeError};
@@ -62,6 +63,31 @@ pub struct ApplyOptions {
     /// The namespace of namespaced objects that name none, as Helm's client gives them the
     /// release's; without it such an object is an error.
     pub default_namespace: Option<String>,
+    /// Server-side apply, or Helm's client-side way.
+    pub method: ApplyMethod,
+}
+
+/// How objects are written.
+#[derive(Clone, Debug, Default)]
+pub enum ApplyMethod {
+    /// Server-side apply, conflicts forced, as Flux applies.
+    #[default]
+    ServerSide,
+    /// Client-side, as Helm without server-side apply: a new object is created; an existing one
+    /// is patched with what changed since it was in `originals` (the objects as applied last,
+    /// given the default namespace as the objects are; the live object stands in for a missing
+    /// one, as for an adopted object) — a three-way strategic merge patch for built-in kinds, a
+    /// two-way JSON merge patch for the rest — or, with `replace`, replaced whole.
+    ClientSide { originals: Vec<Object>, replace: bool },
+}
+
+/// The write a plan makes.
+#[derive(Clone, Debug)]
+enum Write {
+    Apply,
+    Create,
+    Patch { patch: Value, strategic: bool },
+    Replace(Value),
 }
 
 /// What happened to one object.
@@ -162,6 +188,7 @@ struct Plan {
     action: Action,
     fields: Vec<String>,
     recreate: bool,
+    write: Write,
 }
 
 /// Applies, prunes and health-checks through one client (which may impersonate).
@@ -244,9 +271,16 @@ impl ResourceManager {
             action,
             fields,
             recreate,
+            write: Write::Apply,
         };
         if skipped(&object, existing.as_ref()) {
             return Ok(plan(Action::Skipped, Vec::new(), false));
+        }
+        if let ApplyMethod::ClientSide { originals, replace } = &options.method {
+            let original = self.original(originals, &id, options).await;
+            let (action, fields, write) =
+                self.plan_client_side(&api, &object, existing, original.as_ref(), *replace).await?;
+            return Ok(Plan { write, ..plan(action, fields, false) });
         }
         let params = PatchParams::apply(&self.owner.field_manager).force().dry_run();
         match api.patch(object.name(), &params, &Patch::Apply(&object.0)).await {
@@ -268,9 +302,102 @@ impl ResourceManager {
         }
     }
 
+    /// The object of `originals` that is `id` once namespaced as [`ResourceManager::plan`]
+    /// namespaces objects; kinds no longer served have none.
+    async fn original(&self, originals: &[Object], id: &ObjectId, options: &ApplyOptions) -> Option<Value> {
+        for original in originals.iter().filter(|original| original.name() == id.name && original.kind() == id.kind) {
+            let mut original = original.clone();
+            let Ok(resolved) = self.resolve(&original).await else { continue };
+            if resolved.namespaced && original.namespace().is_none() {
+                if let Some(namespace) = &options.default_namespace {
+                    original.set_namespace(namespace);
+                }
+            }
+            if original.id() == *id {
+                return Some(original.0);
+            }
+        }
+        None
+    }
+
+    /// What a client-side apply of `object` does, decided by a dry-run of its write.
+    async fn plan_client_side(
+        &self,
+        api: &Api<DynamicObject>,
+        object: &Object,
+        existing: Option<Value>,
+        original: Option<&Value>,
+        replace: bool,
+    ) -> Result<(Action, Vec<String>, Write), ApplyError> {
+        let id = object.id();
+        let dry_run_failed = |error: KubeError| ApplyError::DryRun { id: id.clone(), message: error_message(&error) };
+        let Some(live) = existing else {
+            self.send(api, object.name(), &Write::Create, &object.0, true).await.map_err(dry_run_failed)?;
+            return Ok((Action::Created, Vec::new(), Write::Create));
+        };
+        let write = if replace {
+            let mut body = object.0.clone();
+            body["metadata"]["resourceVersion"] = live["metadata"]["resourceVersion"].clone();
+            Write::Replace(body)
+        } else {
+            let original = original.unwrap_or(&live);
+            let strategic = knows_strategic_merge(object.api_version());
+            let patch = if strategic {
+                weir_strategic_merge::three_way(original, &object.0, &live, &weir_strategic_merge::BuiltinSchema)
+            } else {
+                weir_strategic_merge::two_way(original, &object.0)
+            };
+            if patch.as_object().is_some_and(serde_json::Map::is_empty) {
+                return Ok((Action::Unchanged, Vec::new(), Write::Apply));
+            }
+            Write::Patch { patch, strategic }
+        };
+        let result = self.send(api, object.name(), &write, &object.0, true).await.map_err(dry_run_failed)?;
+        let fields = changed_fields(&live, &result);
+        let action = if fields.is_empty() { Action::Unchanged } else { Action::Configured };
+        Ok((action, fields, write))
+    }
+
+    /// Sends a client-side `write` of `object` (or only dry-runs it): the object as it results.
+    async fn send(
+        &self,
+        api: &Api<DynamicObject>,
+        name: &str,
+        write: &Write,
+        object: &Value,
+        dry_run: bool,
+    ) -> Result<Value, KubeError> {
+        let post = PostParams { dry_run, field_manager: Some(self.owner.field_manager.clone()) };
+        let typed =
+            |value: &Value| serde_json::from_value::<DynamicObject>(value.clone()).map_err(KubeError::SerdeError);
+        let result = match write {
+            Write::Create => api.create(&post, &typed(object)?).await?,
+            Write::Replace(body) => api.replace(name, &post, &typed(body)?).await?,
+            Write::Patch { patch, strategic } => {
+                let params = PatchParams {
+                    dry_run,
+                    field_manager: Some(self.owner.field_manager.clone()),
+                    ..Default::default()
+                };
+                let patch = if *strategic { Patch::Strategic(patch) } else { Patch::Merge(patch) };
+                api.patch(name, &params, &patch).await?
+            }
+            Write::Apply => {
+                let mut params = PatchParams::apply(&self.owner.field_manager).force();
+                params.dry_run = dry_run;
+                api.patch(name, &params, &Patch::Apply(object)).await?
+            }
+        };
+        Ok(serde_json::to_value(result).unwrap_or_default())
+    }
+
     async fn write(&self, plan: &Plan) -> Result<(), ApplyError> {
         let api = self.api(&plan.resolved, plan.object.namespace().filter(|_| plan.resolved.namespaced));
         let failed = |error: KubeError| ApplyError::Apply { id: plan.id.clone(), message: error_message(&error) };
+        if !matches!(plan.write, Write::Apply) {
+            self.send(&api, plan.object.name(), &plan.write, &plan.object.0, false).await.map_err(failed)?;
+            return Ok(());
+        }
         if plan.recreate {
             let params =
                 DeleteParams { propagation_policy: Some(PropagationPolicy::Background), ..DeleteParams::default() };
@@ -286,8 +413,7 @@ impl ResourceManager {
                 tokio::time::sleep(POLL).await;
             }
         }
-        let params = PatchParams::apply(&self.owner.field_manager).force();
-        api.patch(plan.object.name(), &params, &Patch::Apply(&plan.object.0)).await.map_err(failed)?;
+        self.send(&api, plan.object.name(), &Write::Apply, &plan.object.0, false).await.map_err(failed)?;
         Ok(())
     }
 
@@ -406,6 +532,14 @@ impl ResourceManager {
             None => Api::all_with(self.client.clone(), &resolved.resource),
         }
     }
+}
+
+/// Whether a client knows the kind's Go type, and so sends it a strategic merge patch, as
+/// Helm's client does: the built-in API groups (the core group, unqualified groups and
+/// `*.k8s.io`), except v1beta1 CRDs, which Helm patches as JSON.
+fn knows_strategic_merge(api_version: &str) -> bool {
+    let (group, _) = crate::object::split_api_version(api_version);
+    api_version != "apiextensions.k8s.io/v1beta1" && (!group.contains('.') || group.ends_with(".k8s.io"))
 }
 
 /// A bare object standing for `id` at `version`, to resolve its kind.

@@ -67,6 +67,9 @@ pub struct Settings {
     pub strict_substitution: bool,
     /// Artifacts kept per source (Flux's `--artifact-retention-records`).
     pub artifact_retention: usize,
+    /// Helm releases install with client-side apply, as Helm 3 did (helm-controller's
+    /// `UseHelm3Defaults` feature gate); upgrades and rollbacks follow the release either way.
+    pub helm3_defaults: bool,
 }
 
 impl Settings {
@@ -78,6 +81,7 @@ impl Settings {
             dependency_requeue: Duration::from_secs(30),
             strict_substitution: false,
             artifact_retention: 2,
+            helm3_defaults: false,
         }
     }
 }

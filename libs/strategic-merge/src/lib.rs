@@ -4,9 +4,13 @@
 //! maps merge recursively, `null` deletes a key, lists are merged by the merge
 //! key the schema names (or replaced when it names none), and the directives
 //! `$patch: replace|merge|delete`, `$retainKeys`, `$setElementOrder/<field>` and
-//! `$deleteFromPrimitiveList/<field>` are honoured.
+//! `$deleteFromPrimitiveList/<field>` are honoured. [`three_way`] and [`two_way`] make the
+//! patches a client-side apply sends.
 
 use serde_json::{Map, Value};
+
+mod diff;
+pub use diff::{three_way, two_way};
 
 /// How a list field is patched.
 #[derive(Clone, Debug, PartialEq, Eq)]

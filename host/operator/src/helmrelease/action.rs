@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use kube::{Client, ResourceExt};
-use weir_api::helm::{CrdsPolicy, HelmRelease, IgnoreRule};
+use weir_api::helm::{CrdsPolicy, HelmRelease, IgnoreRule, ServerSideApplyMode};
 use weir_apply::{ApplyOptions, Object, ObjectId, Owner, ResourceManager};
 use weir_helm_storage::{
     ApplyMethod, Hook, HookDeletePolicy, HookEvent, HookExecution, HookPhase, Info, Release, ReleaseStore, Status,
@@ -34,6 +34,8 @@ pub(super) struct Action<'a> {
     pub capabilities: Capabilities,
     pub chart: &'a ReleaseChart,
     pub values: &'a Values,
+    /// Flux's `UseHelm3Defaults` feature gate: install with client-side apply.
+    pub helm3_defaults: bool,
 }
 
 /// What an action renders and applies.
@@ -56,6 +58,8 @@ struct Steps {
     limit: Duration,
     /// The record's description once deployed.
     done: String,
+    /// Server-side apply, or Helm's client-side way against the release applied last.
+    method: weir_apply::ApplyMethod,
 }
 
 impl Action<'_> {
@@ -73,7 +77,9 @@ impl Action<'_> {
         // `disableOpenAPIValidation` has nothing to turn off: objects are validated by the API
         // server's dry-run apply, not against an OpenAPI schema on this side.
         let skip_schema = install.disable_schema_validation == Some(true);
-        let planned = self.plan(releases, self.values, true, crds, skip_schema, "Initial install underway").await?;
+        let mut planned = self.plan(releases, self.values, true, crds, skip_schema, "Initial install underway").await?;
+        let server_side = install.server_side_apply.unwrap_or(!self.helm3_defaults);
+        let method = self.apply_method(server_side, None, false, &mut planned.record);
         let steps = Steps {
             events: (HookEvent::PRE_INSTALL, HookEvent::POST_INSTALL),
             hooks: !install.disable_hooks.unwrap_or(false),
@@ -82,6 +88,7 @@ impl Action<'_> {
             cleanup_on_fail: false,
             limit: timeout(self.release, install.timeout.as_deref()),
             done: "Install complete".into(),
+            method,
         };
         self.run(planned, &steps, releases).await
     }
@@ -96,7 +103,13 @@ impl Action<'_> {
         let reused = current.filter(|_| upgrade.preserve_values == Some(true)).map(|c| values::reuse(self.values, c));
         let values = reused.as_ref().unwrap_or(self.values);
         let skip_schema = upgrade.disable_schema_validation == Some(true);
-        let planned = self.plan(releases, values, false, crds, skip_schema, "Preparing upgrade").await?;
+        let mut planned = self.plan(releases, values, false, crds, skip_schema, "Preparing upgrade").await?;
+        // `auto` (the default, whatever UseHelm3Defaults says): as the latest release was applied.
+        let last_was_server_side =
+            history::latest(releases).is_some_and(|last| last.apply_method == ApplyMethod::SERVER_SIDE);
+        let server_side = server_side(upgrade.server_side_apply.as_ref(), last_was_server_side);
+        let force = upgrade.force == Some(true);
+        let method = self.apply_method(server_side, current, force, &mut planned.record);
         let steps = Steps {
             events: (HookEvent::PRE_UPGRADE, HookEvent::POST_UPGRADE),
             hooks: !upgrade.disable_hooks.unwrap_or(false),
@@ -105,6 +118,7 @@ impl Action<'_> {
             cleanup_on_fail: upgrade.cleanup_on_fail == Some(true),
             limit: timeout(self.release, upgrade.timeout.as_deref()),
             done: "Upgrade complete".into(),
+            method,
         };
         self.run(planned, &steps, releases).await
     }
@@ -135,7 +149,12 @@ impl Action<'_> {
         let objects = render::to_apply(self.release, &target.manifest)?;
         let rollback = self.release.spec.rollback.clone().unwrap_or_default();
         let hooks = target.hooks.iter().filter_map(to_plugin_hook).collect();
-        let planned = Planned { record, objects, hooks };
+        let mut planned = Planned { record, objects, hooks };
+        // `auto`: as the release rolled back to was applied.
+        let target_was_server_side = target.apply_method == ApplyMethod::SERVER_SIDE;
+        let server_side = server_side(rollback.server_side_apply.as_ref(), target_was_server_side);
+        let force = rollback.force == Some(true);
+        let method = self.apply_method(server_side, history::latest(&releases), force, &mut planned.record);
         // `recreate` is gone from Helm 4; helm-controller only logs that it has no effect.
         let steps = Steps {
             events: (HookEvent::PRE_ROLLBACK, HookEvent::POST_ROLLBACK),
@@ -145,6 +164,7 @@ impl Action<'_> {
             cleanup_on_fail: rollback.cleanup_on_fail == Some(true),
             limit: timeout(self.release, rollback.timeout.as_deref()),
             done: format!("Rollback to {}", target.version),
+            method,
         };
         self.run(planned, &steps, &releases).await
     }
@@ -280,11 +300,29 @@ impl Action<'_> {
             hooks: record_hooks(&rendered),
             version,
             namespace: self.release.release_namespace().to_owned(),
-            // Helm 4 records how it applied; Helm 3 ignores the field.
-            apply_method: ApplyMethod::SERVER_SIDE,
             ..Release::default()
         };
         Ok(Planned { record, objects, hooks: rendered.hooks })
+    }
+
+    /// How this action applies, recorded in `record` as Helm 4 records it (Helm 3 ignores the
+    /// field): server-side, or client-side against the manifest of `previous` (the release
+    /// Helm diffs against), replacing objects whole with `force`.
+    fn apply_method(
+        &self,
+        server_side: bool,
+        previous: Option<&Release>,
+        force: bool,
+        record: &mut Release,
+    ) -> weir_apply::ApplyMethod {
+        if server_side {
+            record.apply_method = ApplyMethod::SERVER_SIDE;
+            return weir_apply::ApplyMethod::ServerSide;
+        }
+        record.apply_method = ApplyMethod::CLIENT_SIDE;
+        let originals =
+            previous.and_then(|previous| render::to_apply(self.release, &previous.manifest).ok()).unwrap_or_default();
+        weir_apply::ApplyMethod::ClientSide { originals, replace: force }
     }
 
     /// Writes the pending record, then hooks, apply, prune, wait, hooks; the record ends
@@ -359,6 +397,7 @@ impl Action<'_> {
             force: self.release.spec.upgrade.as_ref().and_then(|u| u.force) == Some(true),
             definitions_timeout: limit,
             default_namespace: Some(namespace.clone()),
+            method: steps.method.clone(),
             ..ApplyOptions::default()
         };
         let applied = manager.apply_all(planned.objects.clone(), &options).await.map_err(|error| error.to_string())?;
@@ -445,6 +484,16 @@ impl Action<'_> {
                 .map(drop)
                 .map_err(|error| format!("failed to create namespace {namespace}: {error}")),
         }
+    }
+}
+
+/// Whether an upgrade or rollback applies server-side: as `mode` says, or for `auto` (the
+/// default) as `previously` (the release it follows) was applied.
+fn server_side(mode: Option<&ServerSideApplyMode>, previously: bool) -> bool {
+    match mode {
+        Some(ServerSideApplyMode::Enabled) => true,
+        Some(ServerSideApplyMode::Disabled) => false,
+        Some(ServerSideApplyMode::Auto) | None => previously,
     }
 }
 

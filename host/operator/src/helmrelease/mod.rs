@@ -210,6 +210,7 @@ impl Reconciler for HelmReleases {
             capabilities,
             chart: &chart,
             values: &values,
+            helm3_defaults: self.settings.helm3_defaults,
         };
 
         let latest = history::latest(&releases).cloned();

@@ -12,6 +12,8 @@ mod drift;
 mod force;
 mod git_recovery;
 mod health;
+mod helm_apply_method;
+mod helm_dependencies;
 mod helm_drift;
 mod helm_force_reset;
 mod helm_kubeconfig;
