@@ -346,10 +346,19 @@ impl HelmCharts {
             package::read_dir(&dir).map_err(|error| build_failure(reason::CHART_PACKAGE, "chart package error", error))
         })
         .await?;
+        let urls = dependencies::remote_urls(&chart_dir.missing);
         let mut access = HashMap::new();
-        for url in dependencies::remote_urls(&chart_dir.missing) {
+        if !urls.is_empty() {
             let namespace = chart.namespace().unwrap_or_default();
-            access.insert(url.clone(), self.dependency_access(&url, &namespace, client).await?);
+            let repositories = Api::<HelmRepository>::namespaced(client.clone(), &namespace)
+                .list(&Default::default())
+                .await
+                .map_err(|error| source_unavailable(format!("unable to retrieve HelmRepositoryList: {error}")))?
+                .items;
+            for url in urls {
+                let access_of = self.dependency_access(&url, &repositories, client).await?;
+                access.insert(url, access_of);
+            }
         }
         let generation = chart.metadata.generation;
         // Flux's Revision strategy: the first 12 hex digits of the commit (Git) or of the index
@@ -371,27 +380,22 @@ impl HelmCharts {
     }
 
     /// How the repository of a dependency at (normalized) `url` is reached: as the HelmRepository
-    /// of that URL in the chart's namespace says (its credentials, TLS, stored index), else
-    /// anonymously, as Flux's namespaced chart repository callback.
+    /// of that URL among `repositories` (the chart's namespace's) says — its credentials, TLS,
+    /// stored index — else anonymously, as Flux's namespaced chart repository callback.
     async fn dependency_access(
         &self,
         url: &str,
-        namespace: &str,
+        repositories: &[HelmRepository],
         client: &Client,
     ) -> Result<RepositoryAccess, Failure> {
-        let repositories = Api::<HelmRepository>::namespaced(client.clone(), namespace)
-            .list(&Default::default())
-            .await
-            .map_err(|error| source_unavailable(format!("unable to retrieve HelmRepositoryList: {error}")))?;
         let Some(repository) = repositories
-            .items
-            .into_iter()
+            .iter()
             .find(|repository| dependencies::repository_url(&repository.spec.url).as_deref() == Ok(url))
         else {
             return Ok(RepositoryAccess::anonymous(url));
         };
         if repository.spec.type_ == Some(HelmRepositoryType::Oci) {
-            return Ok(RepositoryAccess::Oci(registry_options(&repository, client).await?));
+            return Ok(RepositoryAccess::Oci(registry_options(repository, client).await?));
         }
         let index = repository
             .status
@@ -399,9 +403,9 @@ impl HelmCharts {
             .and_then(|status| status.artifact.as_ref())
             .and_then(|artifact| std::fs::read(self.artifacts.path_of(&artifact.path).join(INDEX_FILE)).ok());
         Ok(RepositoryAccess::Http {
-            credentials: helmrepository::credentials(&repository, client).await?,
+            credentials: helmrepository::credentials(repository, client).await?,
             pass_credentials: repository.spec.pass_credentials == Some(true),
-            timeout: helmrepository::timeout(&repository),
+            timeout: helmrepository::timeout(repository),
             index,
         })
     }

@@ -19,7 +19,7 @@ use weir_helm::loader;
 use weir_registry::ClientOptions;
 use weir_semver::{Constraints, Version};
 
-use super::package::ChartDir;
+use super::package::{self, ChartDir};
 use super::{ChartIndex, ChartRepository, HelmCredentials, HelmError, OciChartRepository};
 
 /// How the repository of one dependency URL is reached.
@@ -211,13 +211,12 @@ fn local_dependency(work_dir: &Path, chart_path: &str, dependency: &Dependency) 
         .map_err(|error| format!("invalid version/constraint format '{}': {error}", dependency.version))?;
     let load_failed =
         |error: String| format!("failed to load chart from '/{}' (reference '{reference}'): {error}", inside.display());
-    let files = loader::dir_files(&path).map_err(|error| load_failed(error.to_string()))?;
-    let loaded = loader::load_files(files.clone()).map_err(|error| load_failed(error.to_string()))?;
-    let version = Version::parse_lenient(&loaded.metadata.version).map_err(|error| error.to_string())?;
+    let loaded = package::read_dir(&path).map_err(|error| load_failed(error.to_string()))?;
+    let version = Version::parse_lenient(&loaded.version).map_err(|error| error.to_string())?;
     if !constraint.matches(&version) {
         return Err(format!("can't get a valid version for constraint '{}'", dependency.version));
     }
-    Ok(files)
+    Ok(loaded.files)
 }
 
 /// `path` with `.` and `..` resolved lexically and never above the root, as securejoin
@@ -261,7 +260,6 @@ pub fn repository_url(url: &str) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::helm::package;
 
     fn write(root: &Path, path: &str, text: &str) {
         let path = root.join(path);
