@@ -5,6 +5,7 @@
 //!   [`source::HelmChart`], [`source::OCIRepository`], [`source::Bucket`]
 //! - `kustomize.toolkit.fluxcd.io/v1` [`kustomize::Kustomization`]
 //! - `helm.toolkit.fluxcd.io/v2` [`helm::HelmRelease`]
+//! - weir's own `plugins.weir.dev/v1alpha1` [`plugins::Plugin`] and [`plugins::PluginPolicy`]
 //!
 //! HelmRepository, HelmChart, OCIRepository and Bucket are also served as `v1beta2`, HelmRelease
 //! as `v2beta2`, the versions older Flux repositories are written in (see [`crds`]).
@@ -15,6 +16,7 @@
 pub mod helm;
 pub mod kustomize;
 pub mod meta;
+pub mod plugins;
 pub mod source;
 pub mod status;
 
@@ -38,6 +40,8 @@ pub fn crds() -> Vec<CustomResourceDefinition> {
         also_served_as(source::OCIRepository::crd(), "v1beta2"),
         kustomize::Kustomization::crd(),
         also_served_as(helm::HelmRelease::crd(), "v2beta2"),
+        plugins::PluginPolicy::crd(),
+        plugins::Plugin::crd(),
     ]
 }
 

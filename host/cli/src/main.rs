@@ -67,6 +67,9 @@ enum Command {
     /// List the artifacts of an OCI repository, as `flux list artifacts`.
     #[command(subcommand)]
     List(commands::artifact::ListCommand),
+    /// Push and inspect WebAssembly plugin components.
+    #[command(subcommand)]
+    Plugin(commands::plugin::PluginCommand),
     /// Run a whole GitOps cluster in this process: API server, controllers, and a bootstrapped repository.
     Dev(commands::dev::DevArgs),
 }
@@ -117,6 +120,7 @@ fn main() -> ExitCode {
             Command::Build(BuildTarget::Kustomization(args)) => args.print(&cli.cluster, &cli.plugins).await,
             // `diff` tells by its exit status whether anything would change, as `flux diff` does.
             Command::Diff(DiffTarget::Kustomization(args)) => return args.diff(&cli.cluster, &cli.plugins).await,
+            Command::Plugin(command) => command.run(&cli.plugins).await,
             Command::Dev(args) => args.run(&cli.plugins).await,
         };
         done.map(|()| ExitCode::SUCCESS)

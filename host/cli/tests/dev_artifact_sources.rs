@@ -8,9 +8,7 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
-
-use common::Dev;
+use common::{Dev, eventually, field};
 use weir_testkit::git::git;
 use weir_testkit::manifests::config_map;
 use weir_testkit::oci::{SigningKey, push_signature};
@@ -46,33 +44,8 @@ fn sources(registry: &str, s3_endpoint: &str, cosign_pub: &str) -> String {
     )
 }
 
-/// `kubectl get -o jsonpath`, or None while it fails (the object is not there).
-fn field(dev: &Dev, args: &[&str], jsonpath: &str) -> Option<String> {
-    let output = std::process::Command::new("kubectl")
-        .args(args)
-        .arg("-o")
-        .arg(format!("jsonpath={jsonpath}"))
-        .env("KUBECONFIG", &dev.kubeconfig)
-        .output()
-        .unwrap();
-    output.status.success().then(|| String::from_utf8(output.stdout).unwrap())
-}
-
 fn value_of(dev: &Dev, config_map: &str) -> Option<String> {
     field(dev, &["get", "configmap", config_map, "-n", "default"], "{.data.value}")
-}
-
-/// Waits until `read` gives what `accept` takes; what it gave.
-fn eventually(what: &str, read: impl Fn() -> Option<String>, accept: impl Fn(&str) -> bool) -> String {
-    let started = Instant::now();
-    loop {
-        let value = read();
-        if let Some(value) = value.as_deref().filter(|value| accept(value)) {
-            return value.to_owned();
-        }
-        assert!(started.elapsed() < Duration::from_secs(60), "{what}: still {value:?} after 60 s");
-        std::thread::sleep(Duration::from_millis(200));
-    }
 }
 
 /// `weir push artifact` of a directory holding one ConfigMap `from-<repository>` with `value`

@@ -15,7 +15,9 @@
 //!   in Helm's own release Secrets;
 //! - [`kustomization`]: builds a path of an artifact through the renderer plugin
 //!   (`kustomize.toolkit.fluxcd.io/v1` Kustomization), decrypts and substitutes,
-//!   then applies, prunes and health-checks what it built.
+//!   then applies, prunes and health-checks what it built;
+//! - [`plugin`]: loads tenants' WebAssembly components (`plugins.weir.dev/v1alpha1` Plugin),
+//!   admitted by PluginPolicies, verified, and served to the same namespace's objects.
 //!
 //! Data flows one way: source → artifact → plugin → apply → status. Each controller is
 //! its own work (a [`reconciler::Reconciler`]) inside the lifecycle all share
@@ -32,6 +34,7 @@ pub mod helmrepository;
 mod impersonation;
 pub mod kustomization;
 pub mod ocirepository;
+pub mod plugin;
 pub mod reconciler;
 mod registry_access;
 mod secrets;
@@ -94,6 +97,8 @@ pub struct Plugins {
     pub decryptor: Option<Arc<DecryptorPlugin>>,
     /// Helm chart rendering; HelmReleases fail without it.
     pub chart_renderer: Option<Arc<ChartRendererPlugin>>,
+    /// The tenants' own plugins (Plugin objects), on the built-ins' runtime.
+    pub tenants: plugin::loaded::TenantPlugins,
 }
 
 /// Why the operator could not start.
@@ -129,6 +134,7 @@ pub async fn run(
         helmrelease::HelmReleases::new(client.clone(), config.clone(), settings.clone(), &plugins)?,
         client.clone(),
     );
+    let tenant_plugins = Lifecycle::new(plugin::Plugins::new(plugins.tenants.clone()), client.clone());
     let kustomizations =
         Lifecycle::new(kustomization::Kustomizations::new(client.clone(), config, settings, plugins)?, client);
     tokio::spawn(async move {
@@ -142,7 +148,8 @@ pub async fn run(
         ocirepository::run(Arc::new(oci_repositories), signal()),
         helmchart::run(Arc::new(helm_charts), signal()),
         helmrelease::run(Arc::new(helm_releases), signal()),
-        kustomization::run(Arc::new(kustomizations), signal())
+        kustomization::run(Arc::new(kustomizations), signal()),
+        plugin::run(Arc::new(tenant_plugins), signal())
     );
     Ok(())
 }

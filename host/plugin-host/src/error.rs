@@ -14,6 +14,10 @@ pub enum LoadError {
     Invalid { name: String, reason: String },
     #[error("plugin {name} does not implement the {world} world of {version}: {reason}")]
     WrongWorld { name: String, world: &'static str, version: String, reason: String },
+    /// The component imports something its world's capabilities do not provide (sockets, an
+    /// interface of another world): nothing a call could be granted satisfies it.
+    #[error("plugin {name} imports what the {world} world does not grant: {reason}")]
+    ImportNotGranted { name: String, world: &'static str, reason: String },
     #[error("plugin engine could not start: {0}")]
     Engine(String),
 }

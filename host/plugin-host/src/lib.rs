@@ -48,6 +48,6 @@ mod worlds;
 pub use capability::outbound_http::Origin;
 pub use error::{CallError, LoadError};
 pub use limits::{Limits, TenantLimits};
-pub use runtime::{Plugin, PluginRuntime, RuntimeConfig};
+pub use runtime::{Interfaces, Plugin, PluginRuntime, RuntimeConfig};
 pub use wit::types;
 pub use worlds::{BoundPlugin, WitVersion, chart_renderer, decryptor, encryptor, notifier, renderer, tag_policy};

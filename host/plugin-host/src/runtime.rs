@@ -36,11 +36,14 @@ pub struct PluginRuntime {
     ticker: EpochTicker,
 }
 
-/// A compiled component, not yet bound to a world.
+/// A compiled component, not yet bound to a world, and what its calls may use when that is
+/// the plugin's own (a tenant's Plugin object sets it) rather than its tenant's.
 #[derive(Clone)]
 pub struct Plugin {
     name: String,
     component: Component,
+    limits: Option<Limits>,
+    env: Vec<(String, String)>,
 }
 
 impl Plugin {
@@ -51,6 +54,46 @@ impl Plugin {
 
     pub(crate) fn component(&self) -> &Component {
         &self.component
+    }
+
+    /// Every call runs under `limits` instead of its tenant's.
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = Some(limits);
+        self
+    }
+
+    /// Every call sees these environment variables.
+    pub fn with_env(mut self, env: Vec<(String, String)>) -> Self {
+        self.env = env;
+        self
+    }
+}
+
+/// What a component imports and exports, by the names the component model gives them
+/// (`wasi:filesystem/types@0.2.6`, `weir:plugin/render@0.2.0`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Interfaces {
+    pub imports: Vec<String>,
+    pub exports: Vec<String>,
+}
+
+impl Interfaces {
+    /// The worlds the exports implement, as `<world>@<package version>` (`renderer@0.2.0`).
+    pub fn worlds(&self) -> Vec<String> {
+        const WORLDS: [(&str, &str); 6] = [
+            ("render", "renderer"),
+            ("chart-render", "chart-renderer"),
+            ("decrypt", "decryptor"),
+            ("encrypt", "encryptor"),
+            ("notify", "notifier"),
+            ("policy", "tag-policy"),
+        ];
+        let world = |export: &str| {
+            let (interface, version) = export.strip_prefix("weir:plugin/")?.split_once('@')?;
+            let (_, world) = WORLDS.iter().find(|(name, _)| *name == interface)?;
+            Some(format!("{world}@{version}"))
+        };
+        self.exports.iter().filter_map(|export| world(export)).collect()
     }
 }
 
@@ -85,7 +128,17 @@ impl PluginRuntime {
         };
         let component =
             compiled.map_err(|err| LoadError::Invalid { name: name.to_owned(), reason: format!("{err:#}") })?;
-        Ok(Plugin { name: name.to_owned(), component })
+        Ok(Plugin { name: name.to_owned(), component, limits: None, env: Vec::new() })
+    }
+
+    /// What `plugin` imports and exports.
+    pub fn interfaces(&self, plugin: &Plugin) -> Interfaces {
+        let component = plugin.component.component_type();
+        let names = |items: &mut dyn Iterator<Item = &str>| items.map(str::to_owned).collect();
+        Interfaces {
+            imports: names(&mut component.imports(&self.engine).map(|(name, _)| name)),
+            exports: names(&mut component.exports(&self.engine).map(|(name, _)| name)),
+        }
     }
 
     /// The limits a call for `tenant` runs under.
@@ -102,17 +155,18 @@ impl PluginRuntime {
         Ok(linker)
     }
 
-    /// Runs `body` (instantiate + call) in a fresh store under `tenant`'s
-    /// limits with only `grants`, and turns every way it can fail into a
-    /// [`CallError`]. The store, and with it the instance, is dropped after.
+    /// Runs `body` (instantiate + call) in a fresh store under the plugin's own limits, or
+    /// else `tenant`'s, with only `grants` (and the plugin's environment), and turns every way
+    /// it can fail into a [`CallError`]. The store, and with it the instance, is dropped after.
     pub(crate) async fn call<T>(
         &self,
         plugin: &Plugin,
         tenant: &str,
-        grants: Grants,
+        mut grants: Grants,
         body: impl AsyncFnOnce(&mut Store<HostState>) -> wasmtime::Result<T>,
     ) -> Result<T, CallError> {
-        let limits = self.limits.for_tenant(tenant);
+        let limits = plugin.limits.as_ref().unwrap_or_else(|| self.limits.for_tenant(tenant));
+        grants.env.extend(plugin.env.iter().cloned());
         let context = CallContext {
             stdout: CapturedOutput::new(limits.output_bytes),
             stderr: CapturedOutput::new(limits.output_bytes),

@@ -37,7 +37,8 @@ fn plugins() -> Plugins {
         .is_file()
         .then(|| Arc::new(DecryptorPlugin::new(runtime.clone(), load("sops")).unwrap()));
     let chart_renderer = Some(Arc::new(ChartRendererPlugin::new(runtime.clone(), load("helm")).unwrap()));
-    Plugins { renderer: Arc::new(renderer), decryptor, chart_renderer }
+    let tenants = weir_operator::plugin::loaded::TenantPlugins::new(runtime);
+    Plugins { renderer: Arc::new(renderer), decryptor, chart_renderer, tenants }
 }
 
 /// A cluster with weir's operator running on it.
@@ -213,7 +214,6 @@ pub fn applied(kustomization: &Kustomization, commit: &str) -> bool {
         && status.last_applied_revision.is_some_and(|revision| revision.ends_with(commit))
         && status.observed_generation == kustomization.metadata.generation
 }
-
 
 /// A GitRepository and a Kustomization of `path` in it, both named `name` in `default`.
 pub fn gitops(name: &str, url: &str, path: &str, extra_spec: &str) -> String {

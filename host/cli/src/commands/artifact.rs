@@ -15,7 +15,7 @@ use super::flux::{go_bool, say, table};
 
 /// The registry options every verb has.
 #[derive(clap::Args)]
-struct RegistryArgs {
+pub(super) struct RegistryArgs {
     /// Credentials for the OCI registry in the format <username>[:<password>].
     #[arg(long)]
     creds: Option<String>,
@@ -149,7 +149,7 @@ pub struct BuildArtifact {
 }
 
 /// fluxcd/pkg `ParseArtifactURL`: `oci://` and a reference; the address without the scheme.
-fn parse_artifact_url(url: &str) -> anyhow::Result<(String, Reference)> {
+pub(super) fn parse_artifact_url(url: &str) -> anyhow::Result<(String, Reference)> {
     let Some(address) = url.strip_prefix("oci://") else {
         bail!("URL must be in format 'oci://<domain>/<org>/<repo>'");
     };
@@ -198,7 +198,7 @@ fn credentials(creds: Option<&str>, registry: &str) -> anyhow::Result<Option<Cre
     Ok(config.credentials_for(registry))
 }
 
-fn client(reference: &Reference, args: &RegistryArgs, insecure: bool) -> anyhow::Result<RegistryClient> {
+pub(super) fn client(reference: &Reference, args: &RegistryArgs, insecure: bool) -> anyhow::Result<RegistryClient> {
     let options = ClientOptions {
         credentials: credentials(args.creds.as_deref(), &reference.registry)?,
         plain_http: plain_http(&reference.registry, insecure),

@@ -20,6 +20,7 @@ use weir_api::kustomize::Kustomization;
 use weir_api::source::{Bucket, GitRepository, HelmChart, HelmRepository, OCIRepository};
 use weir_api::status::{FluxObject, Readiness, readiness};
 use weir_apiserver::{ApiServer, Authentication, Storage};
+use weir_operator::plugin::loaded::TenantPlugins;
 use weir_operator::{Plugins, Settings};
 use weir_plugin_host::chart_renderer::ChartRendererPlugin;
 use weir_plugin_host::decryptor::DecryptorPlugin;
@@ -139,7 +140,8 @@ pub fn operator_plugins(options: &PluginOptions) -> anyhow::Result<Plugins> {
         true => Some(Arc::new(ChartRendererPlugin::new(runtime.clone(), options.load_into(&runtime, "helm")?)?)),
         false => None,
     };
-    Ok(Plugins { renderer: Arc::new(renderer), decryptor, chart_renderer })
+    let tenants = TenantPlugins::new(runtime);
+    Ok(Plugins { renderer: Arc::new(renderer), decryptor, chart_renderer, tenants })
 }
 
 /// The URL to fetch and the branch to follow: a local repository becomes a `file://` URL.

@@ -5,6 +5,7 @@ pub mod dev;
 pub mod flux;
 pub mod helm;
 pub mod kustomize;
+pub mod plugin;
 pub mod policy;
 pub mod reconcile;
 pub mod sops;

@@ -86,3 +86,28 @@ pub fn kubectl(kubeconfig: &Path, args: &[&str], stdin: Option<&str>) -> String 
     assert!(output.status.success(), "kubectl {args:?}: {}", String::from_utf8_lossy(&output.stderr));
     String::from_utf8(output.stdout).unwrap()
 }
+
+/// `kubectl get -o jsonpath` against `dev`, or None while it fails (the object is not there).
+pub fn field(dev: &Dev, args: &[&str], jsonpath: &str) -> Option<String> {
+    let output = Command::new("kubectl")
+        .args(args)
+        .arg("-o")
+        .arg(format!("jsonpath={jsonpath}"))
+        .env("KUBECONFIG", &dev.kubeconfig)
+        .output()
+        .unwrap();
+    output.status.success().then(|| String::from_utf8(output.stdout).unwrap())
+}
+
+/// Waits up to 90 s until `read` gives what `accept` takes; what it gave.
+pub fn eventually(what: &str, read: impl Fn() -> Option<String>, accept: impl Fn(&str) -> bool) -> String {
+    let started = Instant::now();
+    loop {
+        let value = read();
+        if let Some(value) = value.as_deref().filter(|value| accept(value)) {
+            return value.to_owned();
+        }
+        assert!(started.elapsed() < Duration::from_secs(90), "{what}: still {value:?} after 90 s");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}

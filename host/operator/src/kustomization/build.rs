@@ -1,5 +1,6 @@
-//! The build step: the renderer plugin over the artifact with the Kustomization's overlay
-//! fields, then per object decryption, post-build substitution and the ownership labels.
+//! The build step: the renderer plugin (the built-in one, or the tenant's Plugin the
+//! `plugins.weir.dev/renderer` annotation names) over the artifact with the Kustomization's
+//! overlay fields, then per object decryption, post-build substitution and the ownership labels.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -7,6 +8,7 @@ use std::path::Path;
 use kube::ResourceExt;
 use kube::api::Api;
 use weir_api::kustomize::{Kustomization, SubstituteKind};
+use weir_api::plugins::RENDERER_ANNOTATION;
 use weir_apply::Object;
 use weir_plugin_host::renderer::{BuildOptions, CommonMetadata, Image, LoadRestrictor, Patch, ResourceSelector};
 use weir_plugin_host::types::KeyValue;
@@ -15,6 +17,7 @@ use super::decrypt::{decrypt, is_encrypted};
 use super::substitute::{self, SubstituteError};
 use super::{GROUP, Kustomizations, SUBSTITUTE, failed};
 use crate::conditions::reason;
+use crate::plugin;
 use crate::reconciler::Failure;
 use crate::secrets;
 
@@ -29,10 +32,23 @@ pub async fn build(
 ) -> Result<Vec<Object>, Failure> {
     let namespace = kustomization.namespace().unwrap_or_default();
     let options = build_options(kustomization, path);
-    let rendered = match context.plugins.renderer.build(&namespace, source_dir, &options).await {
-        Ok(Ok(rendered)) => rendered,
-        Ok(Err(error)) => return Err(failed(reason::BUILD_FAILED, error.to_string())),
-        Err(error) => return Err(failed(reason::BUILD_FAILED, format!("renderer plugin failed: {error}"))),
+    let rendered = match kustomization.annotations().get(RENDERER_ANNOTATION) {
+        None => match context.plugins.renderer.build(&namespace, source_dir, &options).await {
+            Ok(Ok(rendered)) => rendered,
+            Ok(Err(error)) => return Err(failed(reason::BUILD_FAILED, error.to_string())),
+            Err(error) => return Err(failed(reason::BUILD_FAILED, format!("renderer plugin failed: {error}"))),
+        },
+        Some(name) => {
+            let renderer = context.plugins.tenants.renderer(&namespace, name).map_err(|unavailable| {
+                failed(plugin::reason::PLUGIN_NOT_READY, format!("{RENDERER_ANNOTATION}: {unavailable}"))
+            })?;
+            match renderer.build(&namespace, source_dir, &options).await {
+                Ok(Ok(rendered)) => rendered,
+                Ok(Err(error)) => return Err(failed(reason::BUILD_FAILED, format!("Plugin '{name}': {error}"))),
+                // Only this object fails: the operator and its other objects carry on.
+                Err(error) => return Err(failed(plugin::reason::PLUGIN_FAILED, format!("Plugin '{name}': {error}"))),
+            }
+        }
     };
     let variables = variables(kustomization, context).await?;
     let mut objects = Vec::new();

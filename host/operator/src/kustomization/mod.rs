@@ -22,6 +22,7 @@ use kube::api::Api;
 use kube::runtime::watcher;
 use kube::{Client, ResourceExt};
 use weir_api::kustomize::{Kustomization, KustomizationStatus, SourceKind};
+use weir_api::plugins::{Plugin, RENDERER_ANNOTATION};
 use weir_api::source::{Bucket, GitRepository, OCIRepository};
 use weir_go_compat::time::parse_duration;
 use weir_source::ArtifactStore;
@@ -70,7 +71,7 @@ pub async fn run(
     let client = &lifecycle.client;
     let controller = reconciler::controller::<Kustomization>(client);
     let (by_git, by_oci, by_bucket) = (controller.store(), controller.store(), controller.store());
-    let by_dependency = controller.store();
+    let (by_dependency, by_plugin) = (controller.store(), controller.store());
     let controller = controller
         // A new artifact reconciles every Kustomization built from that source.
         .watches(Api::<GitRepository>::all(client.clone()), watcher::Config::default(), move |source| {
@@ -85,6 +86,10 @@ pub async fn run(
         // A dependency's new status (Ready, a new revision) reconciles what depends on it.
         .watches(Api::<Kustomization>::all(client.clone()), watcher::Config::default(), move |dependency| {
             reconciler::dependents(&by_dependency, &dependency)
+        })
+        // A tenant renderer loaded (or changed) reconciles the Kustomizations it renders.
+        .watches(Api::<Plugin>::all(client.clone()), watcher::Config::default(), move |plugin| {
+            rendered_by(&by_plugin, &plugin)
         });
     reconciler::run(controller, lifecycle, shutdown).await;
 }
@@ -99,6 +104,21 @@ fn built_from<S: kube::Resource>(
         let reference = &kustomization.spec.source_ref;
         let namespace = reference.namespace.clone().unwrap_or_else(|| kustomization.namespace().unwrap_or_default());
         (reference.kind == kind).then(|| (namespace, reference.name.clone()))
+    })
+}
+
+/// The Kustomizations of `plugin`'s namespace whose renderer annotation names it, once it has
+/// loaded a component.
+fn rendered_by(
+    store: &kube::runtime::reflector::Store<Kustomization>,
+    plugin: &Plugin,
+) -> Vec<kube::runtime::reflector::ObjectRef<Kustomization>> {
+    if plugin.status.as_ref().and_then(|status| status.digest.as_ref()).is_none() {
+        return Vec::new();
+    }
+    reconciler::referrers(store, plugin, |kustomization| {
+        let name = kustomization.annotations().get(RENDERER_ANNOTATION)?;
+        Some((kustomization.namespace().unwrap_or_default(), name.clone()))
     })
 }
 

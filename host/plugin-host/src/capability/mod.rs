@@ -30,6 +30,8 @@ pub(crate) struct Grants {
     pub(crate) preopens: Vec<Preopen>,
     /// Origins the plugin may send HTTP requests to.
     pub(crate) outbound: OutboundGrant,
+    /// Environment variables the plugin sees.
+    pub(crate) env: Vec<(String, String)>,
 }
 
 /// The store's data: the per-call state of every capability, and the
@@ -51,7 +53,7 @@ impl HostState {
     /// The state of one call that may reach what `grants` grant.
     pub(crate) fn new(grants: Grants, call: &CallContext, limiter: MemoryLimiter) -> Result<Self, String> {
         Ok(Self {
-            wasi: wasi::WasiState::new(&grants.preopens, call)?,
+            wasi: wasi::WasiState::new(&grants.preopens, &grants.env, call)?,
             outbound: outbound_http::CallState::new(grants.outbound, call.deadline),
             limiter,
         })

@@ -1,6 +1,7 @@
 //! The WASI base every plugin gets: clocks, random, stdout/stderr (captured
 //! and forwarded to the log), and the directories its call is about,
-//! read-only. Sockets and name lookup stay closed (WASI's defaults).
+//! read-only, and the environment variables it was granted. Sockets and name lookup stay
+//! closed (WASI's defaults).
 
 use std::path::PathBuf;
 
@@ -31,9 +32,9 @@ pub(super) struct WasiState {
 }
 
 impl WasiState {
-    pub(super) fn new(preopens: &[Preopen], call: &CallContext) -> Result<Self, String> {
+    pub(super) fn new(preopens: &[Preopen], env: &[(String, String)], call: &CallContext) -> Result<Self, String> {
         let mut wasi = WasiCtxBuilder::new();
-        wasi.stdout(call.stdout.clone()).stderr(call.stderr.clone());
+        wasi.stdout(call.stdout.clone()).stderr(call.stderr.clone()).envs(env);
         for dir in preopens {
             wasi.preopened_dir(&dir.host_path, dir.guest_path, FsPerms::ReadOnly)
                 .map_err(|err| format!("cannot open {}: {err:#}", dir.host_path.display()))?;

@@ -91,7 +91,11 @@ impl BoundPlugin {
             },
         };
         let linker: Linker<HostState> = runtime.linker(world.capabilities)?;
-        let pre = linker.instantiate_pre(component).map_err(|err| wrong_world(Some(version), format!("{err:#}")))?;
+        let pre = linker.instantiate_pre(component).map_err(|err| LoadError::ImportNotGranted {
+            name: plugin.name().to_owned(),
+            world: world.name,
+            reason: format!("{err:#}"),
+        })?;
         match version {
             WitVersion::V0_2 => check_current(pre.clone()),
             WitVersion::V0_1 => check_legacy(pre.clone()),

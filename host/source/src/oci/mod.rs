@@ -5,6 +5,7 @@
 //! ([`verify`]). The registry is reached through [`weir_registry`] only.
 
 pub mod artifact;
+pub mod component;
 pub mod verify;
 
 use std::collections::BTreeMap;
