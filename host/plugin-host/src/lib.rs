@@ -47,7 +47,7 @@ mod worlds;
 
 pub use capability::outbound_http::Origin;
 pub use error::{CallError, LoadError};
-pub use limits::{Limits, TenantLimits};
+pub use limits::{Limits, TenantLimits, Usage, UsageMeter};
 pub use runtime::{Interfaces, Plugin, PluginRuntime, RuntimeConfig};
 pub use wit::types;
 pub use worlds::{BoundPlugin, WitVersion, chart_renderer, decryptor, encryptor, notifier, renderer, tag_policy};

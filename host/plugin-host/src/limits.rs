@@ -65,7 +65,7 @@ impl TenantLimits {
 /// it refused, so the failure is reported as a memory limit, not a crash.
 pub(crate) struct MemoryLimiter {
     limits: Limits,
-    used: usize,
+    pub(crate) used: usize,
     pub(crate) exceeded: bool,
 }
 
@@ -88,5 +88,47 @@ impl ResourceLimiter for MemoryLimiter {
 
     fn table_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
         Ok(desired <= self.limits.table_elements)
+    }
+}
+
+/// What the calls of one plugin used, recorded when a meter is attached
+/// ([`crate::Plugin::with_meter`]): for `weir plugin test` and benchmarks.
+#[derive(Debug, Default)]
+pub struct UsageMeter {
+    calls: std::sync::atomic::AtomicU64,
+    last_memory: std::sync::atomic::AtomicUsize,
+    peak_memory: std::sync::atomic::AtomicUsize,
+    last_nanos: std::sync::atomic::AtomicU64,
+}
+
+/// A reading of a [`UsageMeter`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Usage {
+    pub calls: u64,
+    /// Linear memory the last call grew to, in bytes.
+    pub last_memory_bytes: usize,
+    /// The most any call grew to.
+    pub peak_memory_bytes: usize,
+    /// Instantiation plus the last call, wall-clock.
+    pub last_call: Duration,
+}
+
+impl UsageMeter {
+    pub(crate) fn record(&self, memory_bytes: usize, elapsed: Duration) {
+        use std::sync::atomic::Ordering::Relaxed;
+        self.calls.fetch_add(1, Relaxed);
+        self.last_memory.store(memory_bytes, Relaxed);
+        self.peak_memory.fetch_max(memory_bytes, Relaxed);
+        self.last_nanos.store(u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX), Relaxed);
+    }
+
+    pub fn read(&self) -> Usage {
+        use std::sync::atomic::Ordering::Relaxed;
+        Usage {
+            calls: self.calls.load(Relaxed),
+            last_memory_bytes: self.last_memory.load(Relaxed),
+            peak_memory_bytes: self.peak_memory.load(Relaxed),
+            last_call: Duration::from_nanos(self.last_nanos.load(Relaxed)),
+        }
     }
 }

@@ -12,7 +12,7 @@ use wasmtime::{Config, Engine, Store, Trap, UpdateDeadline};
 use crate::cache::ComponentCache;
 use crate::capability::{CallContext, Capability, Grants, HostState};
 use crate::error::{CallError, LoadError};
-use crate::limits::{Limits, MemoryLimiter, TenantLimits};
+use crate::limits::{Limits, MemoryLimiter, TenantLimits, UsageMeter};
 use crate::output::CapturedOutput;
 
 /// How often the deadline of running calls is checked. Also the slice after
@@ -44,6 +44,7 @@ pub struct Plugin {
     component: Component,
     limits: Option<Limits>,
     env: Vec<(String, String)>,
+    meter: Option<Arc<UsageMeter>>,
 }
 
 impl Plugin {
@@ -66,6 +67,17 @@ impl Plugin {
     pub fn with_env(mut self, env: Vec<(String, String)>) -> Self {
         self.env = env;
         self
+    }
+
+    /// Every call records what it used in `meter`.
+    pub fn with_meter(mut self, meter: Arc<UsageMeter>) -> Self {
+        self.meter = Some(meter);
+        self
+    }
+
+    /// The limits its calls run under, when they are its own rather than its tenant's.
+    pub fn limits(&self) -> Option<&Limits> {
+        self.limits.as_ref()
     }
 }
 
@@ -128,7 +140,7 @@ impl PluginRuntime {
         };
         let component =
             compiled.map_err(|err| LoadError::Invalid { name: name.to_owned(), reason: format!("{err:#}") })?;
-        Ok(Plugin { name: name.to_owned(), component, limits: None, env: Vec::new() })
+        Ok(Plugin { name: name.to_owned(), component, limits: None, env: Vec::new(), meter: None })
     }
 
     /// What `plugin` imports and exports.
@@ -184,7 +196,11 @@ impl PluginRuntime {
         });
         // The epoch deadline stops plugins that compute; this one stops those
         // waiting in a host call (a sleep, a slow HTTP peer).
+        let started = Instant::now();
         let outcome = tokio::time::timeout_at(deadline.into(), body(&mut store)).await;
+        if let Some(meter) = &plugin.meter {
+            meter.record(store.data().limiter.used, started.elapsed());
+        }
         stdout.forward_to_log(&plugin.name, "stdout");
         stderr.forward_to_log(&plugin.name, "stderr");
         let timeout = || CallError::Timeout { plugin: plugin.name.clone(), limit: limits.timeout };

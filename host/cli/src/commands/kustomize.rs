@@ -70,14 +70,7 @@ impl KustomizeArgs {
                 ReorderArg::Legacy => Reorder::Legacy,
                 ReorderArg::None => Reorder::None,
             }),
-            generate_kustomization: false,
-            target_namespace: None,
-            name_prefix: None,
-            name_suffix: None,
-            components: Vec::new(),
-            patches: Vec::new(),
-            images: Vec::new(),
-            common_metadata: None,
+            ..BuildOptions::new(".")
         };
         let (runtime, plugin) = plugins.load("kustomize")?;
         let renderer = RendererPlugin::new(runtime, plugin)?;

@@ -1,7 +1,8 @@
 //! `weir plugin`: for plugin authors. `push` uploads a component as a Wasm OCI artifact (the
 //! format a Plugin's `source.oci` pulls) and prints its digests; `inspect` tells what a
 //! component, a file or an OCI reference, is: the worlds and `weir:plugin` versions it
-//! exports, what it imports, its size and digest, and what it says about itself.
+//! exports, what it imports, its size and digest, and what it says about itself; `test` runs
+//! a renderer on a directory under a Plugin's limits and grants, reporting what it used.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -9,8 +10,11 @@ use std::sync::Arc;
 
 use anyhow::{anyhow, bail};
 use weir_api::plugins::PluginWorld;
+use weir_go_compat::time::parse_duration;
 use weir_operator::plugin::loaded::Bound;
-use weir_plugin_host::{Plugin, PluginRuntime};
+use weir_operator::plugin::policy::quantity;
+use weir_plugin_host::renderer::{BuildOptions, LoadRestrictor, RendererPlugin};
+use weir_plugin_host::{Limits, Plugin, PluginRuntime, UsageMeter};
 use weir_registry::sha256_digest;
 use weir_source::oci::{self, OciReference, component};
 
@@ -24,6 +28,9 @@ pub enum PluginCommand {
     Push(PushPlugin),
     /// Show the worlds a component exports, what it imports, its size and digest.
     Inspect(InspectPlugin),
+    /// Run a renderer component on a directory in the operator's sandbox and limits; print
+    /// what it rendered, and the time and memory the call used.
+    Test(TestPlugin),
 }
 
 #[derive(clap::Args)]
@@ -56,11 +63,33 @@ pub struct InspectPlugin {
     registry: RegistryArgs,
 }
 
+#[derive(clap::Args)]
+pub struct TestPlugin {
+    /// The component (`.wasm`).
+    component: PathBuf,
+    /// The source tree the renderer reads (read-only, at /src).
+    #[arg(long)]
+    input: PathBuf,
+    /// The path to render, relative to --input.
+    #[arg(long, default_value = ".")]
+    path: String,
+    /// The memory limit, as a Plugin's spec.limits.memory (`64Mi`); the operator's default otherwise.
+    #[arg(long)]
+    memory: Option<String>,
+    /// The time limit, as a Plugin's spec.limits.timeout (`5s`).
+    #[arg(long)]
+    timeout: Option<String>,
+    /// An environment variable the plugin sees, NAME=VALUE, as a Plugin's grants.env; repeatable.
+    #[arg(long)]
+    env: Vec<String>,
+}
+
 impl PluginCommand {
     pub async fn run(self, plugins: &PluginOptions) -> anyhow::Result<()> {
         match self {
             PluginCommand::Push(args) => args.run(plugins).await,
             PluginCommand::Inspect(args) => args.run(plugins).await,
+            PluginCommand::Test(args) => args.run(plugins).await,
         }
     }
 }
@@ -127,6 +156,63 @@ impl InspectPlugin {
         let plugin = runtime.load_bytes(&name, &wasm)?;
         print!("{}", describe(&runtime, plugin, &name, &wasm).await);
         Ok(())
+    }
+}
+
+impl TestPlugin {
+    async fn run(self, plugins: &PluginOptions) -> anyhow::Result<()> {
+        let mut limits = Limits::default();
+        if let Some(memory) = &self.memory {
+            let bytes = quantity(memory).map_err(|error| anyhow!("--memory {memory}: {error}"))?;
+            limits.memory_bytes = usize::try_from(bytes).unwrap_or(usize::MAX);
+        }
+        if let Some(timeout) = &self.timeout {
+            limits.timeout = parse_duration(timeout).map_err(|error| anyhow!("--timeout {timeout}: {error}"))?;
+        }
+        let mut env = Vec::new();
+        for variable in &self.env {
+            let Some((name, value)) = variable.split_once('=') else { bail!("--env {variable}: expected NAME=VALUE") };
+            env.push((name.to_owned(), value.to_owned()));
+        }
+        let runtime = plugins.runtime()?;
+        let meter = Arc::new(UsageMeter::default());
+        let plugin =
+            runtime.load_file(&self.component)?.with_limits(limits.clone()).with_env(env).with_meter(meter.clone());
+        let worlds = runtime.interfaces(&plugin).worlds();
+        if !worlds.iter().any(|world| world.starts_with("renderer@")) {
+            bail!(
+                "{} is not a renderer (it exports {}); plugin test runs renderers",
+                self.component.display(),
+                worlds.join(", ")
+            );
+        }
+        let renderer = RendererPlugin::new(runtime, plugin)?;
+        let path = self.path.trim_start_matches("./");
+        let options = BuildOptions {
+            load_restrictor: LoadRestrictor::None,
+            generate_kustomization: true,
+            ..BuildOptions::new(if path.is_empty() { "." } else { path })
+        };
+        let outcome = renderer.build("plugin-test", &self.input, &options).await;
+        let usage = meter.read();
+        let used = format!(
+            "{:.1} ms (instantiate + call, limit {}), memory {:.1} MiB (limit {:.0} MiB)",
+            usage.last_call.as_secs_f64() * 1e3,
+            weir_go_compat::time::format_duration(limits.timeout),
+            usage.last_memory_bytes as f64 / (1 << 20) as f64,
+            limits.memory_bytes as f64 / (1 << 20) as f64,
+        );
+        match outcome? {
+            Ok(rendered) => {
+                print!("{}", rendered.documents.join("---\n"));
+                for warning in &rendered.warnings {
+                    eprintln!("warning: {warning}");
+                }
+                eprintln!("✔ {} documents in {used}", rendered.documents.len());
+                Ok(())
+            }
+            Err(error) => bail!("the plugin refused: {error} ({used})"),
+        }
     }
 }
 

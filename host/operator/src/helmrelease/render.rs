@@ -13,7 +13,7 @@ use weir_apply::Object;
 use weir_plugin_host::chart_renderer::{
     Capabilities, ChartRendererPlugin, ChartRequest, Manifest, Release, RenderedChart,
 };
-use weir_plugin_host::renderer::{BuildOptions, LoadRestrictor, RendererPlugin};
+use weir_plugin_host::renderer::{BuildOptions, RendererPlugin};
 
 use super::GROUP;
 
@@ -115,17 +115,10 @@ pub(super) async fn post_renderers(
             }
         }
         let options = BuildOptions {
-            path: ".".into(),
-            load_restrictor: LoadRestrictor::RootOnly,
-            reorder: None,
             generate_kustomization: true,
-            target_namespace: None,
-            name_prefix: None,
-            name_suffix: None,
-            components: Vec::new(),
             patches: crate::kustomization::plugin_patches(kustomize.patches.as_deref().unwrap_or_default()),
             images: crate::kustomization::plugin_images(kustomize.images.as_deref().unwrap_or_default()),
-            common_metadata: None,
+            ..BuildOptions::new(".")
         };
         let tenant = release.metadata.namespace.clone().unwrap_or_default();
         let rendered = match renderer.build(&tenant, staging.path(), &options).await {

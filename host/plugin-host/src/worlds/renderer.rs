@@ -31,6 +31,26 @@ pub use v0_2::exports::weir::plugin::render::{
     BuildOptions, CommonMetadata, Image, LoadRestrictor, Patch, Rendered, Reorder, ResourceSelector,
 };
 
+impl BuildOptions {
+    /// A build of `path` with kustomize's defaults: files under the root only, the
+    /// kustomization's own order, a kustomization file required, no overlay.
+    pub fn new(path: impl Into<String>) -> Self {
+        Self {
+            path: path.into(),
+            load_restrictor: LoadRestrictor::RootOnly,
+            reorder: None,
+            generate_kustomization: false,
+            target_namespace: None,
+            name_prefix: None,
+            name_suffix: None,
+            components: Vec::new(),
+            patches: Vec::new(),
+            images: Vec::new(),
+            common_metadata: None,
+        }
+    }
+}
+
 /// Where the source tree appears inside the sandbox.
 pub const SOURCE_MOUNT: &str = "/src";
 

@@ -8,7 +8,7 @@ pub mod notify;
 use std::sync::Arc;
 use std::time::Duration;
 
-use weir_plugin_host::renderer::{BuildOptions, LoadRestrictor};
+use weir_plugin_host::renderer::BuildOptions;
 use weir_plugin_host::{Limits, Plugin, PluginRuntime, RuntimeConfig, TenantLimits};
 
 /// A tenant whose calls get 32 MiB and one second.
@@ -29,17 +29,5 @@ pub fn load(runtime: &PluginRuntime, name: &str) -> Plugin {
 
 /// A renderer request for `path` with every overlay option unset.
 pub fn build_options(path: &str) -> BuildOptions {
-    BuildOptions {
-        path: path.into(),
-        load_restrictor: LoadRestrictor::RootOnly,
-        reorder: None,
-        generate_kustomization: false,
-        target_namespace: None,
-        name_prefix: None,
-        name_suffix: None,
-        components: vec![],
-        patches: vec![],
-        images: vec![],
-        common_metadata: None,
-    }
+    BuildOptions::new(path)
 }
