@@ -6,7 +6,8 @@
 //! An unsigned plugin, one from a registry the policy does not allow and one asking for more
 //! memory than the ceiling are refused with the reason; tenant B cannot use tenant A's
 //! Plugin; a plugin that loops fails only its own Kustomization; a new digest pushed in the
-//! Plugin's semver range is rolled out and re-renders what it renders.
+//! Plugin's semver range is rolled out and re-renders what it renders; deleting the policy
+//! stops the tenant's plugins.
 
 mod common;
 
@@ -50,10 +51,10 @@ fn platform(registry: &str, signer_pem: &str) -> String {
     )
 }
 
-fn plugin(name: &str, url: &str, extra: &str) -> String {
+fn plugin(name: &str, world: &str, url: &str, extra: &str) -> String {
     format!(
         "apiVersion: plugins.weir.dev/v1alpha1\nkind: Plugin\nmetadata:\n  name: {name}\n  namespace: team-a\nspec:\n\
-         \x20 world: renderer\n  interval: 1s\n  source:\n    oci:\n      url: oci://{url}\n      insecure: true\n\
+         \x20 world: {world}\n  interval: 1s\n  source:\n    oci:\n      url: oci://{url}\n      insecure: true\n\
          \x20     ref:\n        semver: '>=1.0.0'\n{extra}---\n"
     )
 }
@@ -69,11 +70,12 @@ fn kustomization(namespace: &str, name: &str, renderer: &str, path: &str) -> Str
 fn tenants(registry: &str) -> String {
     let grants = "  grants:\n    env:\n      STAMP_ENVIRONMENT: staging\n";
     [
-        plugin("stamp", &format!("{registry}/tenants/a/stamp"), grants),
-        plugin("unsigned", &format!("{registry}/tenants/a/unsigned"), ""),
-        plugin("elsewhere", &format!("{registry}/other/stamp"), ""),
-        plugin("greedy", &format!("{registry}/tenants/a/stamp"), "  limits:\n    memory: 1Gi\n"),
-        plugin("hostile", &format!("{registry}/tenants/a/hostile"), "  limits:\n    timeout: 1s\n"),
+        plugin("stamp", "renderer", &format!("{registry}/tenants/a/stamp"), grants),
+        plugin("unsigned", "renderer", &format!("{registry}/tenants/a/unsigned"), ""),
+        plugin("elsewhere", "renderer", &format!("{registry}/other/stamp"), ""),
+        plugin("greedy", "renderer", &format!("{registry}/tenants/a/stamp"), "  limits:\n    memory: 1Gi\n"),
+        plugin("hostile", "renderer", &format!("{registry}/tenants/a/hostile"), "  limits:\n    timeout: 1s\n"),
+        plugin("misnamed", "tag-policy", &format!("{registry}/tenants/a/stamp"), ""),
         kustomization("team-a", "apps", "stamp", "./tenants/a"),
         kustomization("team-a", "looping", "hostile", "./loop"),
         kustomization("team-b", "borrowed", "stamp", "./tenants/b"),
@@ -160,6 +162,8 @@ fn tenants_render_with_their_own_signed_plugins_within_the_policy() {
     let other = format!("repository '{}/other/stamp' is not under an allowed registry", registry.host);
     assert!(elsewhere.contains(&other), "{elsewhere}");
     refused("greedy", "spec.limits.memory 1Gi exceeds the ceiling 128Mi");
+    let misnamed = refused("misnamed", "WorldMismatch");
+    assert!(misnamed.contains("does not implement the tag-policy world"), "{misnamed}");
 
     // Tenant B cannot reach tenant A's Plugin by naming it.
     let borrowed = || condition(&dev, "kustomization", "team-b", "borrowed", "Ready");
@@ -196,4 +200,9 @@ fn tenants_render_with_their_own_signed_plugins_within_the_policy() {
         sha256_of_plugin("example-stamp-renderer")
     );
     assert!(events.lines().any(|event| event.starts_with(&loaded)), "{events}");
+
+    // Revoking the policy stops the tenant's plugins.
+    kubectl(&dev.kubeconfig, &["delete", "pluginpolicy", "tenants"], None);
+    let revoked = refused("stamp", "PolicyViolation");
+    assert!(revoked.contains("no PluginPolicy selects namespace 'team-a'"), "{revoked}");
 }

@@ -58,7 +58,22 @@ impl Plugins {
 
 /// Runs the controller until `shutdown`.
 pub async fn run(lifecycle: Arc<Lifecycle<Plugins>>, shutdown: impl Future<Output = ()> + Send + Sync + 'static) {
-    reconciler::run(reconciler::controller::<Plugin>(&lifecycle.client), lifecycle, shutdown).await;
+    let controller = reconciler::controller::<Plugin>(&lifecycle.client);
+    let every_plugin = controller.store();
+    // A changed (or deleted) policy judges every Plugin again at once: revoking takes effect
+    // without waiting for the Plugins' intervals.
+    let controller = controller.watches(
+        Api::<PluginPolicy>::all(lifecycle.client.clone()),
+        kube::runtime::watcher::Config::default(),
+        move |_| {
+            every_plugin
+                .state()
+                .iter()
+                .map(|plugin| kube::runtime::reflector::ObjectRef::from_obj(&**plugin))
+                .collect::<Vec<_>>()
+        },
+    );
+    reconciler::run(controller, lifecycle, shutdown).await;
 }
 
 impl Reconciler for Plugins {
@@ -83,8 +98,10 @@ impl Reconciler for Plugins {
         }
         let source = Source::of(plugin).inspect_err(|_| self.tenants.remove(&namespace, &name))?;
         let policies = Api::<PluginPolicy>::all(context.client.clone()).list(&Default::default()).await;
-        let policies =
-            policies.map_err(|error| refused(reason::POLICY_VIOLATION, format!("listing PluginPolicies: {error}")))?;
+        // The API server not answering is no refusal: what is loaded keeps serving.
+        let policies = policies.map_err(|error| {
+            Failure::new(reason::POLICY_VIOLATION, format!("listing PluginPolicies: {error}"), Retry::Backoff)
+        })?;
         let labels = namespace_labels(&context.client, &namespace).await?;
         let admission = policy::admit(plugin, source.origin(), &labels, &policies.items)
             .map_err(|message| refused(reason::POLICY_VIOLATION, message))?;
