@@ -66,7 +66,7 @@ pub struct HelmReleaseSpec {
     #[schemars(length(min = 1, max = 63))]
     pub storage_namespace: Option<String>,
     // Flux's entries may also carry `readyExpr`, a CEL expression replacing the readiness
-    // check; weir's dependency gate (`FluxObject::depends_on`) has no CEL, so, as for
+    // check; weir's dependency gate (`Reconcilable::depends_on`) has no CEL, so, as for
     // Kustomization, the entries are plain references and `readyExpr` is not in the schema.
     /// HelmReleases that must be Ready before this one is reconciled.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -826,7 +826,7 @@ impl HelmRelease {
     }
 }
 
-impl crate::status::FluxObject for HelmRelease {
+impl crate::status::Reconcilable for HelmRelease {
     type Status = HelmReleaseStatus;
     const KIND: &'static str = "HelmRelease";
     fn status(&self) -> Option<&HelmReleaseStatus> {
@@ -852,7 +852,7 @@ impl crate::status::FluxObject for HelmRelease {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::status::FluxObject;
+    use crate::status::Reconcilable;
 
     fn release(name: &str, spec: HelmReleaseSpec) -> HelmRelease {
         let mut release = HelmRelease::new(name, spec);

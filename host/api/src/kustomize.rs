@@ -318,7 +318,7 @@ pub struct ResourceRef {
 
 crate::status::object_status!(KustomizationStatus);
 
-impl crate::status::FluxObject for Kustomization {
+impl crate::status::Reconcilable for Kustomization {
     type Status = KustomizationStatus;
     const KIND: &'static str = "Kustomization";
     fn status(&self) -> Option<&KustomizationStatus> {

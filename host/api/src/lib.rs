@@ -5,7 +5,8 @@
 //!   [`source::HelmChart`], [`source::OCIRepository`], [`source::Bucket`]
 //! - `kustomize.toolkit.fluxcd.io/v1` [`kustomize::Kustomization`]
 //! - `helm.toolkit.fluxcd.io/v2` [`helm::HelmRelease`]
-//! - weir's own `plugins.weir.dev/v1alpha1` [`plugins::Plugin`] and [`plugins::PluginPolicy`]
+//! - weir's own `plugins.weir.dev/v1alpha1` [`plugins::Plugin`], [`plugins::ClusterPlugin`] and
+//!   [`plugins::PluginPolicy`]
 //!
 //! HelmRepository, HelmChart, OCIRepository and Bucket are also served as `v1beta2`, HelmRelease
 //! as `v2beta2`, the versions older Flux repositories are written in (see [`crds`]).
@@ -42,6 +43,7 @@ pub fn crds() -> Vec<CustomResourceDefinition> {
         also_served_as(helm::HelmRelease::crd(), "v2beta2"),
         plugins::PluginPolicy::crd(),
         plugins::Plugin::crd(),
+        plugins::ClusterPlugin::crd(),
     ]
 }
 

@@ -5,6 +5,8 @@
 //!   registry (or a ConfigMap, pinned by digest), verified, checked against the world, and
 //!   compiled; a Kustomization of the same namespace selects it with an annotation
 //!   ([`RENDERER_ANNOTATION`]).
+//! - [`ClusterPlugin`] (cluster-scoped, the operator's owner's): the same, offered to every
+//!   namespace, under no policy; a namespace's own Plugin of the same name comes first.
 //! - [`PluginPolicy`] (cluster-scoped, the operator's owner's): for the namespaces it selects,
 //!   the registries and signers their Plugins may come from and the ceiling of their limits
 //!   and grants. A namespace no policy selects may not load plugins at all.
@@ -19,8 +21,8 @@ use serde::{Deserialize, Serialize};
 use crate::meta::{self, LocalObjectReference};
 use crate::source::OCIRepositoryRef;
 
-/// On a Kustomization: the name of the Plugin (same namespace) that renders it instead of
-/// the built-in kustomize renderer.
+/// On a Kustomization: the name of the Plugin (same namespace) or, when the namespace has
+/// none of that name, the ClusterPlugin that renders it instead of the built-in renderer.
 pub const RENDERER_ANNOTATION: &str = "plugins.weir.dev/renderer";
 
 /// A tenant's WebAssembly plugin.
@@ -236,7 +238,7 @@ pub struct PluginStatus {
 
 crate::status::object_status!(PluginStatus);
 
-impl crate::status::FluxObject for Plugin {
+impl crate::status::Reconcilable for Plugin {
     type Status = PluginStatus;
     const KIND: &'static str = "Plugin";
     fn status(&self) -> Option<&PluginStatus> {
@@ -247,6 +249,42 @@ impl crate::status::FluxObject for Plugin {
     }
     fn interval(&self) -> &str {
         &self.spec.interval
+    }
+}
+
+/// A plugin the operator's owner offers every namespace.
+#[derive(CustomResource, Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[kube(
+    group = "plugins.weir.dev",
+    version = "v1alpha1",
+    kind = "ClusterPlugin",
+    doc = "A WebAssembly component the operator's owner offers every namespace; under no PluginPolicy.",
+    status = "PluginStatus",
+    category = "weir",
+    printcolumn = r#"{"name":"World","type":"string","jsonPath":".spec.world"}"#,
+    printcolumn = r#"{"name":"Digest","type":"string","jsonPath":".status.digest","priority":1}"#,
+    printcolumn = r#"{"name":"Ready","type":"string","jsonPath":".status.conditions[?(@.type==\"Ready\")].status"}"#,
+    printcolumn = r#"{"name":"Status","type":"string","jsonPath":".status.conditions[?(@.type==\"Ready\")].message"}"#,
+    printcolumn = r#"{"name":"Age","type":"date","jsonPath":".metadata.creationTimestamp"}"#
+)]
+pub struct ClusterPluginSpec {
+    /// A Plugin's spec. Its Secrets and ConfigMap are read from the operator's namespace;
+    /// limits unset are the operator's defaults, and no PluginPolicy applies.
+    #[serde(flatten)]
+    pub plugin: PluginSpec,
+}
+
+impl crate::status::Reconcilable for ClusterPlugin {
+    type Status = PluginStatus;
+    const KIND: &'static str = "ClusterPlugin";
+    fn status(&self) -> Option<&PluginStatus> {
+        self.status.as_ref()
+    }
+    fn suspended(&self) -> bool {
+        self.spec.plugin.suspend == Some(true)
+    }
+    fn interval(&self) -> &str {
+        &self.spec.plugin.interval
     }
 }
 

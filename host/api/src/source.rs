@@ -192,7 +192,7 @@ pub struct GitRepositoryStatus {
 crate::status::object_status!(GitRepositoryStatus);
 crate::status::artifact_source!(GitRepository, OCIRepository, HelmChart, Bucket);
 
-impl crate::status::FluxObject for GitRepository {
+impl crate::status::Reconcilable for GitRepository {
     type Status = GitRepositoryStatus;
     const KIND: &'static str = "GitRepository";
     fn status(&self) -> Option<&GitRepositoryStatus> {

@@ -24,16 +24,10 @@ pub trait ObjectStatus: Default + Clone + Serialize + std::fmt::Debug + Send + S
     fn set_last_handled_reconcile_at(&mut self, token: String);
 }
 
-/// A namespaced Flux object with the spec fields the reconciliation lifecycle reads.
-pub trait FluxObject:
-    Resource<DynamicType = (), Scope = kube::core::NamespaceResourceScope>
-    + Clone
-    + Serialize
-    + DeserializeOwned
-    + std::fmt::Debug
-    + Send
-    + Sync
-    + 'static
+/// An object the reconciliation lifecycle drives, of either scope, with the spec fields the
+/// lifecycle reads.
+pub trait Reconcilable:
+    Resource<DynamicType = ()> + Clone + Serialize + DeserializeOwned + std::fmt::Debug + Send + Sync + 'static
 {
     type Status: ObjectStatus;
     /// The kind, as the API spells it.
@@ -52,6 +46,11 @@ pub trait FluxObject:
         &[]
     }
 }
+
+/// A namespaced [`Reconcilable`]: every Flux kind (and weir's own Plugin).
+pub trait FluxObject: Reconcilable + Resource<Scope = kube::core::NamespaceResourceScope> {}
+
+impl<K: Reconcilable + Resource<Scope = kube::core::NamespaceResourceScope>> FluxObject for K {}
 
 /// A source kind: what its controller last stored, for the kinds built from it.
 pub trait ArtifactSource: FluxObject {
@@ -113,7 +112,7 @@ pub enum Readiness {
 
 /// kstatus' reading: a generation the controller has not observed, or `Reconciling=True`, is in
 /// progress; `Stalled=True` is stalled; then `Ready` decides.
-pub fn readiness<K: FluxObject>(object: &K) -> Readiness {
+pub fn readiness<K: Reconcilable>(object: &K) -> Readiness {
     let Some(status) = object.status() else {
         return Readiness::InProgress("waiting to be reconciled".into());
     };

@@ -11,30 +11,13 @@
 
 mod common;
 
-use common::{Dev, eventually, field, kubectl};
-use weir_testkit::git::git;
+use common::{Dev, eventually, field, indent, kubectl, push_plugin};
 use weir_testkit::manifests::config_map;
 use weir_testkit::oci::{SigningKey, push_signature};
 use weir_testkit::registry::{Registry, RegistryOptions};
 
-/// `weir plugin push` of a built plugin; the manifest digest it printed.
-fn push_plugin(registry: &Registry, plugin: &str, target: &str) -> String {
-    let output = common::weir()
-        .args(["plugin", "push", &format!("oci://{}/{target}", registry.host), "-f"])
-        .arg(weir_testkit::paths::plugin(plugin))
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "push {target}: {}", String::from_utf8_lossy(&output.stderr));
-    stdout.trim().rsplit_once('@').map(|(_, digest)| digest.to_owned()).unwrap_or_else(|| panic!("{stdout}"))
-}
-
 fn sha256_of_plugin(plugin: &str) -> String {
     weir_registry::sha256_digest(&std::fs::read(weir_testkit::paths::plugin(plugin)).unwrap())
-}
-
-fn indent(text: &str, by: usize) -> String {
-    text.lines().map(|line| format!("{}{line}\n", " ".repeat(by))).collect()
 }
 
 fn platform(registry: &str, signer_pem: &str) -> String {
@@ -96,12 +79,12 @@ fn condition(dev: &Dev, kind: &str, namespace: &str, name: &str, condition: &str
 fn tenants_render_with_their_own_signed_plugins_within_the_policy() {
     let registry = Registry::start(&RegistryOptions::default());
     let key = SigningKey::generate();
-    let stamp = push_plugin(&registry, "example-stamp-renderer", "tenants/a/stamp:1.0.0");
+    let stamp = push_plugin(&registry.host, "example-stamp-renderer", "tenants/a/stamp:1.0.0");
     push_signature(&registry.host, "tenants/a/stamp", &stamp, &key);
-    let hostile = push_plugin(&registry, "hostile", "tenants/a/hostile:1.0.0");
+    let hostile = push_plugin(&registry.host, "hostile", "tenants/a/hostile:1.0.0");
     push_signature(&registry.host, "tenants/a/hostile", &hostile, &key);
-    push_plugin(&registry, "example-stamp-renderer", "tenants/a/unsigned:1.0.0");
-    let elsewhere = push_plugin(&registry, "example-stamp-renderer", "other/stamp:1.0.0");
+    push_plugin(&registry.host, "example-stamp-renderer", "tenants/a/unsigned:1.0.0");
+    let elsewhere = push_plugin(&registry.host, "example-stamp-renderer", "other/stamp:1.0.0");
     push_signature(&registry.host, "other/stamp", &elsewhere, &key);
 
     // What a plugin author sees of the pushed component.
@@ -119,21 +102,16 @@ fn tenants_render_with_their_own_signed_plugins_within_the_policy() {
     assert!(report.contains(&format!("digest:    {}", sha256_of_plugin("example-stamp-renderer"))), "{report}");
 
     let dir = tempfile::tempdir().unwrap();
-    let repository = dir.path().join("fleet");
-    for (path, content) in [
-        ("clusters/dev/platform.yaml", platform(&registry.host, &key.public_pem)),
-        ("clusters/dev/tenants.yaml", tenants(&registry.host)),
-        ("tenants/a/hello.yaml", config_map("team-a", "hello", "from tenant a")),
-        ("tenants/b/hello.yaml", config_map("team-b", "hello", "from tenant b")),
-        ("loop/loop.yaml", config_map("team-a", "never", "rendered")),
-    ] {
-        let path = repository.join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, content).unwrap();
-    }
-    git(&repository, &["init", "--quiet", "--initial-branch=main"]);
-    git(&repository, &["add", "--all"]);
-    git(&repository, &["commit", "--quiet", "-m", "platform and tenants"]);
+    let repository = common::fleet_repository(
+        dir.path(),
+        &[
+            ("clusters/dev/platform.yaml", platform(&registry.host, &key.public_pem)),
+            ("clusters/dev/tenants.yaml", tenants(&registry.host)),
+            ("tenants/a/hello.yaml", config_map("team-a", "hello", "from tenant a")),
+            ("tenants/b/hello.yaml", config_map("team-b", "hello", "from tenant b")),
+            ("loop/loop.yaml", config_map("team-a", "never", "rendered")),
+        ],
+    );
     let dev = Dev::start(&repository, "clusters/dev", dir.path());
 
     // Tenant A's Kustomization is rendered by its plugin, with the granted environment.
@@ -169,7 +147,7 @@ fn tenants_render_with_their_own_signed_plugins_within_the_policy() {
     let borrowed = || condition(&dev, "kustomization", "team-b", "borrowed", "Ready");
     let borrowed = eventually("tenant B refused", borrowed, |ready| ready.starts_with("False/"));
     assert!(
-        borrowed.starts_with("False/PluginNotReady: plugins.weir.dev/renderer: Plugin 'team-b/stamp' is not loaded"),
+        borrowed.starts_with("False/PluginNotReady: plugins.weir.dev/renderer: neither Plugin 'team-b/stamp' nor ClusterPlugin 'stamp' is loaded"),
         "{borrowed}"
     );
     assert!(field(&dev, &["get", "configmap", "hello", "-n", "team-b"], "{.metadata.name}").is_none());
@@ -187,7 +165,7 @@ fn tenants_render_with_their_own_signed_plugins_within_the_policy() {
 
     // A new signed digest in the semver range (here weir's own kustomize renderer) is rolled
     // out at the next interval and renders tenant A's path again, without the stamp.
-    let kustomize = push_plugin(&registry, "kustomize", "tenants/a/stamp:1.1.0");
+    let kustomize = push_plugin(&registry.host, "kustomize", "tenants/a/stamp:1.1.0");
     push_signature(&registry.host, "tenants/a/stamp", &kustomize, &key);
     let digest = || field(&dev, &["get", "plugin", "stamp", "-n", "team-a"], "{.status.digest}");
     eventually("the new digest loaded", digest, |digest| digest == sha256_of_plugin("kustomize"));

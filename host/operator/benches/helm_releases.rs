@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use kube::api::{Api, ListParams};
 use weir_api::helm::HelmRelease;
-use weir_api::status::{FluxObject, ObjectStatus};
+use weir_api::status::{ObjectStatus, Reconcilable};
 use weir_testkit::charts::{ChartRepository, ServeOptions, StaticServer, helm};
 use weir_testkit::cluster::Cluster;
 

@@ -42,6 +42,7 @@ pub async fn run(lifecycle: Arc<Lifecycle<Buckets>>, shutdown: impl Future<Outpu
 impl Reconciler for Buckets {
     type Object = Bucket;
     const CONTROLLER: &'static str = "source-controller";
+    const SHOWS_RECHECKS_IN_PROGRESS: bool = false;
 
     async fn reconcile(
         &self,

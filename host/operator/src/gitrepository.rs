@@ -43,6 +43,7 @@ pub async fn run(
 impl Reconciler for GitRepositories {
     type Object = GitRepository;
     const CONTROLLER: &'static str = "source-controller";
+    const SHOWS_RECHECKS_IN_PROGRESS: bool = false;
 
     async fn reconcile(
         &self,

@@ -107,6 +107,7 @@ struct Build {
 impl Reconciler for HelmCharts {
     type Object = HelmChart;
     const CONTROLLER: &'static str = "source-controller";
+    const SHOWS_RECHECKS_IN_PROGRESS: bool = false;
 
     async fn reconcile(
         &self,

@@ -47,6 +47,7 @@ pub async fn run(
 impl Reconciler for HelmRepositories {
     type Object = HelmRepository;
     const CONTROLLER: &'static str = "source-controller";
+    const SHOWS_RECHECKS_IN_PROGRESS: bool = false;
 
     async fn reconcile(
         &self,

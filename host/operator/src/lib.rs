@@ -16,8 +16,9 @@
 //! - [`kustomization`]: builds a path of an artifact through the renderer plugin
 //!   (`kustomize.toolkit.fluxcd.io/v1` Kustomization), decrypts and substitutes,
 //!   then applies, prunes and health-checks what it built;
-//! - [`plugin`]: loads tenants' WebAssembly components (`plugins.weir.dev/v1alpha1` Plugin),
-//!   admitted by PluginPolicies, verified, and served to the same namespace's objects.
+//! - [`plugin`]: loads WebAssembly components (`plugins.weir.dev/v1alpha1` Plugin, a tenant's,
+//!   admitted by PluginPolicies and served to its namespace's objects; ClusterPlugin, the
+//!   operator's owner's, served to every namespace), verified before they compile.
 //!
 //! Data flows one way: source → artifact → plugin → apply → status. Each controller is
 //! its own work (a [`reconciler::Reconciler`]) inside the lifecycle all share
@@ -73,7 +74,13 @@ pub struct Settings {
     /// Helm releases install with client-side apply, as Helm 3 did (helm-controller's
     /// `UseHelm3Defaults` feature gate); upgrades and rollbacks follow the release either way.
     pub helm3_defaults: bool,
+    /// The operator's own namespace (Flux's `RUNTIME_NAMESPACE`): where ClusterPlugins' Secrets
+    /// and ConfigMaps are read.
+    pub namespace: String,
 }
+
+/// The namespace weir is installed into.
+pub const DEFAULT_NAMESPACE: &str = "weir-system";
 
 impl Settings {
     pub fn new(storage_dir: PathBuf) -> Self {
@@ -85,6 +92,7 @@ impl Settings {
             strict_substitution: false,
             artifact_retention: 2,
             helm3_defaults: false,
+            namespace: DEFAULT_NAMESPACE.into(),
         }
     }
 }
@@ -134,7 +142,12 @@ pub async fn run(
         helmrelease::HelmReleases::new(client.clone(), config.clone(), settings.clone(), &plugins)?,
         client.clone(),
     );
-    let tenant_plugins = Lifecycle::new(plugin::Plugins::new(plugins.tenants.clone()), client.clone());
+    let tenant_plugins =
+        Lifecycle::new(plugin::Plugins::new(plugins.tenants.clone(), settings.namespace.clone()), client.clone());
+    let cluster_plugins = Lifecycle::new(
+        plugin::ClusterPlugins::new(plugins.tenants.clone(), settings.namespace.clone()),
+        client.clone(),
+    );
     let kustomizations =
         Lifecycle::new(kustomization::Kustomizations::new(client.clone(), config, settings, plugins)?, client);
     tokio::spawn(async move {
@@ -149,7 +162,8 @@ pub async fn run(
         helmchart::run(Arc::new(helm_charts), signal()),
         helmrelease::run(Arc::new(helm_releases), signal()),
         kustomization::run(Arc::new(kustomizations), signal()),
-        plugin::run(Arc::new(tenant_plugins), signal())
+        plugin::run(Arc::new(tenant_plugins), signal()),
+        plugin::run(Arc::new(cluster_plugins), signal())
     );
     Ok(())
 }

@@ -52,6 +52,7 @@ pub async fn run(
 impl Reconciler for OciRepositories {
     type Object = OCIRepository;
     const CONTROLLER: &'static str = "source-controller";
+    const SHOWS_RECHECKS_IN_PROGRESS: bool = false;
 
     async fn reconcile(
         &self,

@@ -16,6 +16,7 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use kube::api::{Api, Patch, PatchParams};
+use kube::core::{ClusterResourceScope, NamespaceResourceScope};
 use kube::runtime::controller::{Action, Controller};
 use kube::runtime::events::{Recorder, Reporter};
 use kube::runtime::reflector;
@@ -23,7 +24,7 @@ use kube::runtime::{WatchStreamExt, watcher};
 use kube::{Client, Resource, ResourceExt};
 use serde_json::json;
 use weir_api::meta::NamespacedObjectReference;
-use weir_api::status::{FluxObject, ObjectStatus};
+use weir_api::status::{FluxObject, ObjectStatus, Reconcilable};
 use weir_go_compat::time::parse_duration;
 
 use crate::conditions::{self, reason};
@@ -36,7 +37,7 @@ const FIRST_RETRY: Duration = Duration::from_millis(750);
 
 /// One controller's own work.
 pub trait Reconciler: Send + Sync + 'static {
-    type Object: FluxObject;
+    type Object: Reconcilable + Resource<Scope: ObjectScope>;
     /// The reporting controller of events, as Flux names it (`source-controller`).
     const CONTROLLER: &'static str;
 
@@ -45,7 +46,7 @@ pub trait Reconciler: Send + Sync + 'static {
     fn reconcile(
         &self,
         object: &Self::Object,
-        status: &mut <Self::Object as FluxObject>::Status,
+        status: &mut <Self::Object as Reconcilable>::Status,
         context: &Lifecycle<Self>,
     ) -> impl Future<Output = Result<Ready, Failure>> + Send
     where
@@ -56,9 +57,33 @@ pub trait Reconciler: Send + Sync + 'static {
     where
         Self: Sized;
 
+    /// Whether reconciling a generation already observed shows as in progress while it runs
+    /// (`Reconciling=True`, `Ready` Unknown). Sources say no, as source-controller announces
+    /// only a new generation: a consumer that needs its source Ready (a HelmRelease its
+    /// HelmChart) must not fail because a periodic re-check is under way.
+    const SHOWS_RECHECKS_IN_PROGRESS: bool = true;
+
     /// The message of `Reconciling` while the work runs.
     fn progress_message(&self, _object: &Self::Object) -> String {
         "reconciliation in progress".into()
+    }
+}
+
+/// How the objects of a kind's scope are reached: in their namespace, or cluster-wide.
+pub trait ObjectScope {
+    /// The API of `K` for objects in `namespace` (empty for a cluster-scoped object).
+    fn api<K: Resource<DynamicType = (), Scope = Self>>(client: Client, namespace: &str) -> Api<K>;
+}
+
+impl ObjectScope for NamespaceResourceScope {
+    fn api<K: Resource<DynamicType = (), Scope = Self>>(client: Client, namespace: &str) -> Api<K> {
+        Api::namespaced(client, namespace)
+    }
+}
+
+impl ObjectScope for ClusterResourceScope {
+    fn api<K: Resource<DynamicType = (), Scope = Self>>(client: Client, _: &str) -> Api<K> {
+        Api::all(client)
     }
 }
 
@@ -156,7 +181,7 @@ impl<R: Reconciler> Lifecycle<R> {
 
 /// A controller for `K` whose watch only passes changes that warrant a reconciliation; add
 /// `.watches(…)` for related kinds, then [`run`] it.
-pub fn controller<K: FluxObject>(client: &Client) -> Controller<K> {
+pub fn controller<K: Reconcilable>(client: &Client) -> Controller<K> {
     let (reader, writer) = reflector::store();
     let stream = watcher(Api::<K>::all(client.clone()), watcher::Config::default())
         .default_backoff()
@@ -193,7 +218,7 @@ pub async fn reconcile<R: Reconciler>(object: Arc<R::Object>, lifecycle: Arc<Lif
     let namespace = object.namespace().unwrap_or_default();
     let name = object.name_any();
     let key = format!("{}/{namespace}/{name}", R::Object::KIND);
-    let api = Api::<R::Object>::namespaced(lifecycle.client.clone(), &namespace);
+    let api = <<R::Object as Resource>::Scope as ObjectScope>::api::<R::Object>(lifecycle.client.clone(), &namespace);
     if object.meta().deletion_timestamp.is_some() {
         lifecycle.reconciler.finalize(&object, &lifecycle).await;
         lifecycle.recovered(&key);
@@ -221,8 +246,10 @@ pub async fn reconcile<R: Reconciler>(object: Arc<R::Object>, lifecycle: Arc<Lif
     let outcome = match &interval {
         Err(message) => Err(Failure::invalid_spec("spec.interval", message)),
         Ok(_) => {
-            mark_reconciling(&mut status, &lifecycle.reconciler.progress_message(&object), generation);
-            patch_status(&api, &name, &status).await?;
+            if R::SHOWS_RECHECKS_IN_PROGRESS || status.observed_generation() != generation {
+                mark_reconciling(&mut status, &lifecycle.reconciler.progress_message(&object), generation);
+                patch_status(&api, &name, &status).await?;
+            }
             lifecycle.reconciler.reconcile(&object, &mut status, &lifecycle).await
         }
     };
@@ -385,7 +412,7 @@ where
 }
 
 /// Writes `status` through the status subresource.
-async fn patch_status<K: FluxObject>(api: &Api<K>, name: &str, status: &K::Status) -> Result<(), kube::Error> {
+async fn patch_status<K: Reconcilable>(api: &Api<K>, name: &str, status: &K::Status) -> Result<(), kube::Error> {
     let patch = json!({ "status": status });
     match api.patch_status(name, &PatchParams::default(), &Patch::Merge(&patch)).await {
         // Deleted meanwhile: nothing left to report on.

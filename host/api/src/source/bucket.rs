@@ -196,7 +196,7 @@ pub struct BucketStatus {
 
 crate::status::object_status!(BucketStatus);
 
-impl crate::status::FluxObject for Bucket {
+impl crate::status::Reconcilable for Bucket {
     type Status = BucketStatus;
     const KIND: &'static str = "Bucket";
     fn status(&self) -> Option<&BucketStatus> {

@@ -136,7 +136,7 @@ pub struct HelmRepositoryStatus {
 
 crate::status::object_status!(HelmRepositoryStatus);
 
-impl crate::status::FluxObject for HelmRepository {
+impl crate::status::Reconcilable for HelmRepository {
     type Status = HelmRepositoryStatus;
     const KIND: &'static str = "HelmRepository";
     fn status(&self) -> Option<&HelmRepositoryStatus> {
@@ -308,7 +308,7 @@ pub struct HelmChartStatus {
 
 crate::status::object_status!(HelmChartStatus);
 
-impl crate::status::FluxObject for HelmChart {
+impl crate::status::Reconcilable for HelmChart {
     type Status = HelmChartStatus;
     const KIND: &'static str = "HelmChart";
     fn status(&self) -> Option<&HelmChartStatus> {

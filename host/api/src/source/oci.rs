@@ -169,7 +169,7 @@ pub struct OCIRepositoryStatus {
 
 crate::status::object_status!(OCIRepositoryStatus);
 
-impl crate::status::FluxObject for OCIRepository {
+impl crate::status::Reconcilable for OCIRepository {
     type Status = OCIRepositoryStatus;
     const KIND: &'static str = "OCIRepository";
     fn status(&self) -> Option<&OCIRepositoryStatus> {

@@ -111,3 +111,35 @@ pub fn eventually(what: &str, read: impl Fn() -> Option<String>, accept: impl Fn
         std::thread::sleep(Duration::from_millis(200));
     }
 }
+
+/// `text` with every line indented by `by` spaces, for a block inside YAML.
+pub fn indent(text: &str, by: usize) -> String {
+    text.lines().map(|line| format!("{}{line}\n", " ".repeat(by))).collect()
+}
+
+/// A Git repository `fleet` under `dir` with `files` (path, content) committed on `main`.
+pub fn fleet_repository(dir: &Path, files: &[(&str, String)]) -> PathBuf {
+    let repository = dir.join("fleet");
+    for (path, content) in files {
+        let path = repository.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, content).unwrap();
+    }
+    weir_testkit::git::git(&repository, &["init", "--quiet", "--initial-branch=main"]);
+    weir_testkit::git::git(&repository, &["add", "--all"]);
+    weir_testkit::git::git(&repository, &["commit", "--quiet", "-m", "fleet"]);
+    repository
+}
+
+/// `weir plugin push` of a built plugin to `oci://<registry>/<target>`; the manifest digest
+/// it printed.
+pub fn push_plugin(registry: &str, plugin: &str, target: &str) -> String {
+    let output = weir()
+        .args(["plugin", "push", &format!("oci://{registry}/{target}"), "-f"])
+        .arg(weir_testkit::paths::plugin(plugin))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "push {target}: {}", String::from_utf8_lossy(&output.stderr));
+    stdout.trim().rsplit_once('@').map(|(_, digest)| digest.to_owned()).unwrap_or_else(|| panic!("{stdout}"))
+}

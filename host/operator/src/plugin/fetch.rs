@@ -6,10 +6,9 @@
 use std::time::Duration;
 
 use k8s_openapi::api::core::v1::ConfigMap;
-use kube::ResourceExt;
 use kube::api::Api;
 use weir_api::meta::LocalObjectReference;
-use weir_api::plugins::Plugin;
+use weir_api::plugins::PluginSpec;
 use weir_go_compat::time::parse_duration;
 use weir_registry::{ClientOptions, Reference, RegistryClient, sha256_digest};
 use weir_source::oci::verify::{self, TrustedKeys};
@@ -62,9 +61,9 @@ pub enum Source {
 }
 
 impl Source {
-    /// The source `plugin.spec.source` names: exactly one of `oci` and `configMapRef`.
-    pub fn of(plugin: &Plugin) -> Result<Self, Failure> {
-        let source = &plugin.spec.source;
+    /// The source `spec.source` names: exactly one of `oci` and `configMapRef`.
+    pub fn of(spec: &PluginSpec) -> Result<Self, Failure> {
+        let source = &spec.source;
         let sha256 = source.sha256.clone();
         if let Some(digest) = &sha256
             && !is_sha256(digest)
@@ -109,23 +108,23 @@ impl Source {
         }
     }
 
-    /// Fetches and checks the component.
+    /// Fetches and checks the component, reading references in `namespace`.
     pub async fn fetch(
         &self,
-        plugin: &Plugin,
+        spec: &PluginSpec,
+        namespace: &str,
         admission: &Admission,
         client: &kube::Client,
     ) -> Result<Fetched, Failed> {
-        let namespace = plugin.namespace().unwrap_or_default();
         match self {
             Source::ConfigMap { name, key, sha256 } => {
-                if let Some(signers) = &admission.signers {
+                if let Some((policy, signers)) = &admission.signers {
                     return Err(Failed::Verification(format!(
-                        "PluginPolicy '{}' requires a signature by the keys of '{}/{}', which a ConfigMap source cannot carry",
-                        admission.policy, signers.namespace, signers.name
+                        "PluginPolicy '{policy}' requires a signature by the keys of '{}/{}', which a ConfigMap source cannot carry",
+                        signers.namespace, signers.name
                     )));
                 }
-                let wasm = config_map_component(client, &namespace, name, key).await.map_err(Failed::Pull)?;
+                let wasm = config_map_component(client, namespace, name, key).await.map_err(Failed::Pull)?;
                 let digest = sha256_digest(&wasm);
                 if digest != *sha256 {
                     return Err(Failed::Verification(format!(
@@ -136,7 +135,7 @@ impl Source {
             }
             Source::Oci { repository, wanted, secret_ref, cert_secret_ref, insecure, sha256, .. } => {
                 let access = Access {
-                    namespace: &namespace,
+                    namespace,
                     registry: &repository.registry,
                     provider: None,
                     secret_ref: secret_ref.as_ref(),
@@ -144,12 +143,12 @@ impl Source {
                     service_account: None,
                     cert_secret_ref: cert_secret_ref.as_ref(),
                     insecure: *insecure,
-                    timeout: timeout(plugin),
+                    timeout: timeout(spec),
                 };
                 let options = registry_access::client_options(client, &access)
                     .await
                     .map_err(|failure| Failed::Pull(failure.message))?;
-                let keys = trusted_keys(plugin, admission, client).await?;
+                let keys = trusted_keys(spec, namespace, admission, client).await?;
                 let work = {
                     let (repository, wanted, sha256) = (repository.clone(), wanted.clone(), sha256.clone());
                     move || pull(options, &repository, &wanted, &keys, sha256.as_deref())
@@ -162,32 +161,32 @@ impl Source {
     }
 }
 
-/// The key sets one of each of which must have signed the component: the tenant's
-/// `spec.verify` and the policy's `signers`, each named for the messages.
+/// The key sets one of each of which must have signed the component: the Plugin's own
+/// `spec.verify` (its Secret in `namespace`) and the policy's `signers`, each named for the
+/// messages.
 async fn trusted_keys(
-    plugin: &Plugin,
+    spec: &PluginSpec,
+    namespace: &str,
     admission: &Admission,
     client: &kube::Client,
 ) -> Result<Vec<(String, TrustedKeys)>, Failed> {
-    let namespace = plugin.namespace().unwrap_or_default();
     let mut sets = Vec::new();
-    if let Some(verify) = &plugin.spec.verify {
-        let keys =
-            registry_access::trusted_keys(Some((&verify.provider, Some(&verify.secret_ref))), &namespace, client)
-                .await
-                .map_err(|failure| Failed::Verification(failure.message))?;
+    if let Some(verify) = &spec.verify {
+        let keys = registry_access::trusted_keys(Some((&verify.provider, Some(&verify.secret_ref))), namespace, client)
+            .await
+            .map_err(|failure| Failed::Verification(failure.message))?;
         if let Some(keys) = keys {
             sets.push((format!("the keys of Secret '{namespace}/{}'", verify.secret_ref.name), keys));
         }
     }
-    if let Some(signers) = &admission.signers {
+    if let Some((policy, signers)) = &admission.signers {
         let described = format!("{}/{}", signers.namespace, signers.name);
         let data = secrets::secret_data(client, &signers.namespace, &signers.name).await.map_err(|error| {
-            Failed::Verification(format!("PluginPolicy '{}': signers Secret '{described}': {error}", admission.policy))
+            Failed::Verification(format!("PluginPolicy '{policy}': signers Secret '{described}': {error}"))
         })?;
         let keys = TrustedKeys::from_secret_data(&described, &data)
-            .map_err(|error| Failed::Verification(format!("PluginPolicy '{}': {error}", admission.policy)))?;
-        sets.push((format!("the signers of PluginPolicy '{}'", admission.policy), keys));
+            .map_err(|error| Failed::Verification(format!("PluginPolicy '{policy}': {error}")))?;
+        sets.push((format!("the signers of PluginPolicy '{policy}'"), keys));
     }
     Ok(sets)
 }
@@ -249,6 +248,6 @@ fn is_sha256(digest: &str) -> bool {
 }
 
 /// `spec.timeout`; a minute by default.
-fn timeout(plugin: &Plugin) -> Duration {
-    plugin.spec.timeout.as_deref().and_then(|text| parse_duration(text).ok()).unwrap_or(Duration::from_secs(60))
+fn timeout(spec: &PluginSpec) -> Duration {
+    spec.timeout.as_deref().and_then(|text| parse_duration(text).ok()).unwrap_or(Duration::from_secs(60))
 }

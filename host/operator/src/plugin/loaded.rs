@@ -1,7 +1,8 @@
 //! The tenant plugins the Plugin controller has loaded, for the controllers that call them.
 //!
-//! A controller asks for a Plugin by its namespace and name: only the Plugins of the
-//! object's own namespace are reachable, so one tenant can never run (or learn of) another's.
+//! A controller asks for a plugin by its object's namespace and a name: the Plugin of that
+//! namespace, else the ClusterPlugin of that name. Only the Plugins of the object's own
+//! namespace are reachable, so one tenant can never run (or learn of) another's.
 //! Compiled code is shared by digest (a component's machine code is read-only); each Plugin
 //! keeps its own bound handle with its own limits and grants, and every call its own store.
 
@@ -64,6 +65,15 @@ impl Bound {
     }
 }
 
+/// Whose a loaded plugin is.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Owner {
+    /// A Plugin of this namespace.
+    Tenant(String),
+    /// A ClusterPlugin, offered to every namespace.
+    Cluster,
+}
+
 /// One loaded Plugin.
 #[derive(Clone)]
 pub struct Loaded {
@@ -72,20 +82,22 @@ pub struct Loaded {
     pub bound: Bound,
 }
 
-/// Why a Plugin an object names cannot serve it; the message names the Plugin.
+/// Why the plugin an object names cannot serve it; the message names the plugin.
 #[derive(Debug, thiserror::Error)]
 pub enum Unavailable {
-    #[error("Plugin '{namespace}/{name}' is not loaded: it does not exist or is not Ready")]
+    #[error(
+        "neither Plugin '{namespace}/{name}' nor ClusterPlugin '{name}' is loaded: they do not exist or are not Ready"
+    )]
     NotLoaded { namespace: String, name: String },
-    #[error("Plugin '{namespace}/{name}' implements the {actual} world, not {wanted}")]
-    WrongWorld { namespace: String, name: String, actual: PluginWorld, wanted: PluginWorld },
+    #[error("{plugin} implements the {actual} world, not {wanted}")]
+    WrongWorld { plugin: String, actual: PluginWorld, wanted: PluginWorld },
 }
 
 /// The loaded tenant plugins, and the compiled components they share.
 #[derive(Clone)]
 pub struct TenantPlugins {
     runtime: Arc<PluginRuntime>,
-    loaded: Arc<RwLock<HashMap<(String, String), Loaded>>>,
+    loaded: Arc<RwLock<HashMap<(Owner, String), Loaded>>>,
     compiled: Arc<RwLock<HashMap<String, Plugin>>>,
 }
 
@@ -111,42 +123,62 @@ impl TenantPlugins {
         Ok((plugin, elapsed))
     }
 
-    /// Serves `loaded` as Plugin `namespace/name` from now on.
-    pub fn insert(&self, namespace: &str, name: &str, loaded: Loaded) {
-        write(&self.loaded).insert((namespace.to_owned(), name.to_owned()), loaded);
+    /// Serves `loaded` as `owner`'s plugin `name` from now on.
+    pub fn insert(&self, owner: &Owner, name: &str, loaded: Loaded) {
+        write(&self.loaded).insert((owner.clone(), name.to_owned()), loaded);
         self.forget_unused();
     }
 
-    /// Stops serving Plugin `namespace/name` (deleted, or no longer valid).
-    pub fn remove(&self, namespace: &str, name: &str) {
-        write(&self.loaded).remove(&(namespace.to_owned(), name.to_owned()));
+    /// Stops serving `owner`'s plugin `name` (deleted, or no longer valid).
+    pub fn remove(&self, owner: &Owner, name: &str) {
+        write(&self.loaded).remove(&(owner.clone(), name.to_owned()));
         self.forget_unused();
     }
 
-    /// The digest Plugin `namespace/name` serves, if loaded.
-    pub fn digest(&self, namespace: &str, name: &str) -> Option<String> {
-        read(&self.loaded).get(&(namespace.to_owned(), name.to_owned())).map(|loaded| loaded.digest.clone())
+    /// The digest `owner`'s plugin `name` serves, if loaded.
+    pub fn digest(&self, owner: &Owner, name: &str) -> Option<String> {
+        read(&self.loaded).get(&(owner.clone(), name.to_owned())).map(|loaded| loaded.digest.clone())
     }
 
-    /// The renderer Plugin `name` of `namespace`.
+    /// The renderer `name` for the objects of `namespace`.
     pub fn renderer(&self, namespace: &str, name: &str) -> Result<Arc<RendererPlugin>, Unavailable> {
-        match self.get(namespace, name)? {
-            Bound::Renderer(renderer) => Ok(renderer),
-            other => Err(Unavailable::WrongWorld {
-                namespace: namespace.to_owned(),
-                name: name.to_owned(),
-                actual: other.world(),
-                wanted: PluginWorld::Renderer,
-            }),
-        }
+        self.find(namespace, name, PluginWorld::Renderer, |bound| match bound {
+            Bound::Renderer(renderer) => Some(renderer),
+            _ => None,
+        })
     }
 
-    fn get(&self, namespace: &str, name: &str) -> Result<Bound, Unavailable> {
-        let key = (namespace.to_owned(), name.to_owned());
-        read(&self.loaded)
-            .get(&key)
-            .map(|loaded| loaded.bound.clone())
-            .ok_or_else(|| Unavailable::NotLoaded { namespace: key.0, name: key.1 })
+    /// The chart renderer `name` for the objects of `namespace`.
+    pub fn chart_renderer(&self, namespace: &str, name: &str) -> Result<Arc<ChartRendererPlugin>, Unavailable> {
+        self.find(namespace, name, PluginWorld::ChartRenderer, |bound| match bound {
+            Bound::ChartRenderer(renderer) => Some(renderer),
+            _ => None,
+        })
+    }
+
+    /// Plugin `name` of `namespace`, else ClusterPlugin `name`, as `wanted` (which `pick` takes out).
+    fn find<T>(
+        &self,
+        namespace: &str,
+        name: &str,
+        wanted: PluginWorld,
+        pick: impl Fn(Bound) -> Option<T>,
+    ) -> Result<T, Unavailable> {
+        let loaded = read(&self.loaded);
+        let tenant = (Owner::Tenant(namespace.to_owned()), name.to_owned());
+        let cluster = (Owner::Cluster, name.to_owned());
+        let (key, found) = [tenant, cluster]
+            .into_iter()
+            .find_map(|key| loaded.get(&key).map(|found| (key, found.bound.clone())))
+            .ok_or_else(|| Unavailable::NotLoaded { namespace: namespace.to_owned(), name: name.to_owned() })?;
+        let actual = found.world();
+        pick(found).ok_or_else(|| {
+            let plugin = match key.0 {
+                Owner::Tenant(namespace) => format!("Plugin '{namespace}/{name}'"),
+                Owner::Cluster => format!("ClusterPlugin '{name}'"),
+            };
+            Unavailable::WrongWorld { plugin, actual, wanted }
+        })
     }
 
     /// Drops compiled components no loaded Plugin uses any more.

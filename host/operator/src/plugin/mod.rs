@@ -1,9 +1,11 @@
-//! The Plugin controller (`plugins.weir.dev/v1alpha1` Plugin): admits a tenant's Plugin by
-//! the PluginPolicies of its namespace ([`policy`]), fetches its component from an OCI
-//! registry or a ConfigMap ([`fetch`]), checks its cosign signature (the tenant's `verify`,
-//! and the policy's signers) before anything compiles it, compiles it once per digest, binds
-//! it to its world with its own limits and grants, and serves it to the controllers of the
-//! same namespace ([`loaded::TenantPlugins`]). Each interval looks for a new digest.
+//! The Plugin and ClusterPlugin controllers (`plugins.weir.dev/v1alpha1`): admit a tenant's
+//! Plugin by the PluginPolicies of its namespace ([`policy`]; a ClusterPlugin is the
+//! operator's owner's and needs none), fetch its component from an OCI registry or a
+//! ConfigMap ([`fetch`]), check its cosign signature (its own `verify`, and the policy's
+//! signers) before anything compiles it, compile it once per digest, bind it to its world
+//! with its own limits and grants, and serve it ([`loaded::TenantPlugins`]): a Plugin to the
+//! controllers of its namespace, a ClusterPlugin to every namespace. Each interval looks for
+//! a new digest.
 //!
 //! A new digest that cannot be pulled or verified leaves the last loaded (and verified)
 //! component serving, as a source keeps its artifact; a refusal of the Plugin itself (policy,
@@ -14,18 +16,21 @@ pub mod loaded;
 pub mod policy;
 
 use std::collections::BTreeMap;
+use std::marker::PhantomData;
 use std::sync::Arc;
 
 use k8s_openapi::api::core::v1::Namespace;
-use kube::ResourceExt;
 use kube::api::Api;
-use weir_api::plugins::{Plugin, PluginPolicy, PluginStatus, PluginWorld};
+use kube::{Resource, ResourceExt};
+use weir_api::plugins::{ClusterPlugin, Plugin, PluginPolicy, PluginSpec, PluginStatus, PluginWorld};
+use weir_api::status::Reconcilable;
 use weir_go_compat::time::format_duration;
 use weir_plugin_host::LoadError;
 
-use crate::reconciler::{self, Failure, Lifecycle, Ready, Reconciler, Retry};
+use crate::reconciler::{self, Failure, Lifecycle, ObjectScope, Ready, Reconciler, Retry};
 use fetch::{Fetched, Source};
-use loaded::{Bound, Loaded, TenantPlugins};
+use loaded::{Bound, Loaded, Owner, TenantPlugins};
+use policy::Admission;
 
 /// Condition type: whether the component's signature checked out.
 pub const VERIFIED: &str = "Verified";
@@ -45,69 +50,117 @@ pub mod reason {
     pub const PLUGIN_NOT_READY: &str = "PluginNotReady";
 }
 
-/// The Plugin controller's own state.
-pub struct Plugins {
-    tenants: TenantPlugins,
+/// A kind of plugin object: Plugin (a tenant's, under its namespace's PluginPolicies) or
+/// ClusterPlugin (the operator's owner's, under none).
+pub trait PluginKind: Reconcilable<Status = PluginStatus> + Resource<Scope: ObjectScope> {
+    /// Whether PluginPolicies judge objects of this kind (and a policy change re-judges them).
+    const UNDER_POLICY: bool;
+    fn plugin_spec(&self) -> &PluginSpec;
+    fn owner(&self) -> Owner;
 }
 
-impl Plugins {
-    pub fn new(tenants: TenantPlugins) -> Self {
-        Self { tenants }
+impl PluginKind for Plugin {
+    const UNDER_POLICY: bool = true;
+    fn plugin_spec(&self) -> &PluginSpec {
+        &self.spec
+    }
+    fn owner(&self) -> Owner {
+        Owner::Tenant(self.namespace().unwrap_or_default())
     }
 }
 
-/// Runs the controller until `shutdown`.
-pub async fn run(lifecycle: Arc<Lifecycle<Plugins>>, shutdown: impl Future<Output = ()> + Send + Sync + 'static) {
-    let controller = reconciler::controller::<Plugin>(&lifecycle.client);
-    let every_plugin = controller.store();
-    // A changed (or deleted) policy judges every Plugin again at once: revoking takes effect
-    // without waiting for the Plugins' intervals.
-    let controller = controller.watches(
-        Api::<PluginPolicy>::all(lifecycle.client.clone()),
-        kube::runtime::watcher::Config::default(),
-        move |_| {
-            every_plugin
-                .state()
-                .iter()
-                .map(|plugin| kube::runtime::reflector::ObjectRef::from_obj(&**plugin))
-                .collect::<Vec<_>>()
-        },
-    );
+impl PluginKind for ClusterPlugin {
+    const UNDER_POLICY: bool = false;
+    fn plugin_spec(&self) -> &PluginSpec {
+        &self.spec.plugin
+    }
+    fn owner(&self) -> Owner {
+        Owner::Cluster
+    }
+}
+
+/// The controller of one plugin kind.
+pub struct PluginController<K> {
+    tenants: TenantPlugins,
+    /// Where a ClusterPlugin's Secrets and ConfigMap are read: the operator's namespace.
+    operator_namespace: String,
+    kind: PhantomData<fn() -> K>,
+}
+
+/// The Plugin controller.
+pub type Plugins = PluginController<Plugin>;
+/// The ClusterPlugin controller.
+pub type ClusterPlugins = PluginController<ClusterPlugin>;
+
+impl<K> PluginController<K> {
+    pub fn new(tenants: TenantPlugins, operator_namespace: String) -> Self {
+        Self { tenants, operator_namespace, kind: PhantomData }
+    }
+}
+
+/// Runs the controller of `K` until `shutdown`.
+pub async fn run<K: PluginKind>(
+    lifecycle: Arc<Lifecycle<PluginController<K>>>,
+    shutdown: impl Future<Output = ()> + Send + Sync + 'static,
+) {
+    let mut controller = reconciler::controller::<K>(&lifecycle.client);
+    if K::UNDER_POLICY {
+        let every_plugin = controller.store();
+        // A changed (or deleted) policy judges every Plugin again at once: revoking takes
+        // effect without waiting for the Plugins' intervals.
+        controller = controller.watches(
+            Api::<PluginPolicy>::all(lifecycle.client.clone()),
+            kube::runtime::watcher::Config::default(),
+            move |_| {
+                every_plugin
+                    .state()
+                    .iter()
+                    .map(|plugin| kube::runtime::reflector::ObjectRef::from_obj(&**plugin))
+                    .collect::<Vec<_>>()
+            },
+        );
+    }
     reconciler::run(controller, lifecycle, shutdown).await;
 }
 
-impl Reconciler for Plugins {
-    type Object = Plugin;
+impl<K: PluginKind> Reconciler for PluginController<K> {
+    type Object = K;
     const CONTROLLER: &'static str = "plugin-controller";
 
     async fn reconcile(
         &self,
-        plugin: &Plugin,
+        object: &K,
         status: &mut PluginStatus,
         context: &Lifecycle<Self>,
     ) -> Result<Ready, Failure> {
-        let namespace = plugin.namespace().unwrap_or_default();
-        let name = plugin.name_any();
+        let spec = object.plugin_spec();
+        let owner = object.owner();
+        let name = object.name_any();
         let refused = |reason: &'static str, message: String| {
-            self.tenants.remove(&namespace, &name);
+            self.tenants.remove(&owner, &name);
             Failure::new(reason, message, Retry::Backoff)
         };
-        if matches!(plugin.spec.world, PluginWorld::KrmFunction | PluginWorld::PostRenderer) {
-            self.tenants.remove(&namespace, &name);
-            return Err(unserved(plugin.spec.world));
+        if matches!(spec.world, PluginWorld::KrmFunction | PluginWorld::PostRenderer) {
+            self.tenants.remove(&owner, &name);
+            return Err(unserved(spec.world));
         }
-        let source = Source::of(plugin).inspect_err(|_| self.tenants.remove(&namespace, &name))?;
-        let policies = Api::<PluginPolicy>::all(context.client.clone()).list(&Default::default()).await;
-        // The API server not answering is no refusal: what is loaded keeps serving.
-        let policies = policies.map_err(|error| {
-            Failure::new(reason::POLICY_VIOLATION, format!("listing PluginPolicies: {error}"), Retry::Backoff)
-        })?;
-        let labels = namespace_labels(&context.client, &namespace).await?;
-        let admission = policy::admit(plugin, source.origin(), &labels, &policies.items)
-            .map_err(|message| refused(reason::POLICY_VIOLATION, message))?;
+        let source = Source::of(spec).inspect_err(|_| self.tenants.remove(&owner, &name))?;
+        let (admission, references) = match &owner {
+            Owner::Tenant(namespace) => {
+                let admission = admit(namespace, spec, source.origin(), &context.client).await?;
+                (admission.map_err(|message| refused(reason::POLICY_VIOLATION, message))?, namespace.as_str())
+            }
+            Owner::Cluster => {
+                let admission = Admission::cluster(spec).map_err(|message| {
+                    self.tenants.remove(&owner, &name);
+                    Failure::invalid_spec("spec.limits", message)
+                })?;
+                (admission, self.operator_namespace.as_str())
+            }
+        };
 
-        let generation = plugin.metadata.generation;
-        let fetched = match source.fetch(plugin, &admission, &context.client).await {
+        let generation = object.meta().generation;
+        let fetched = match source.fetch(spec, references, &admission, &context.client).await {
             Ok(fetched) => fetched,
             Err(fetch::Failed::Verification(message)) => {
                 let conditions = status.conditions.get_or_insert_default();
@@ -135,15 +188,18 @@ impl Reconciler for Plugins {
             None => crate::conditions::remove(conditions, VERIFIED),
         }
 
+        let described = match &owner {
+            Owner::Tenant(namespace) => format!("{namespace}/{name}"),
+            Owner::Cluster => name.clone(),
+        };
         let (compiled, compile_time) = self
             .tenants
-            .compile(&format!("{namespace}/{name}"), &digest, &wasm)
+            .compile(&described, &digest, &wasm)
             .map_err(|error| refused(reason::COMPILE_FAILED, error.to_string()))?;
         let interfaces = self.tenants.runtime().interfaces(&compiled);
-        let env =
-            plugin.spec.grants.as_ref().map(|grants| grants.env.clone().into_iter().collect()).unwrap_or_default();
+        let env = spec.grants.as_ref().map(|grants| grants.env.clone().into_iter().collect()).unwrap_or_default();
         let configured = compiled.with_limits(admission.limits.clone()).with_env(env);
-        let bound = match Bound::bind(self.tenants.runtime(), configured, plugin.spec.world) {
+        let bound = match Bound::bind(self.tenants.runtime(), configured, spec.world) {
             Some(Ok(bound)) => bound,
             Some(Err(error @ LoadError::ImportNotGranted { .. })) => {
                 return Err(refused(reason::IMPORT_NOT_GRANTED, error.to_string()));
@@ -152,16 +208,16 @@ impl Reconciler for Plugins {
                 return Err(refused(reason::WORLD_MISMATCH, error.to_string()));
             }
             Some(Err(error)) => return Err(refused(reason::COMPILE_FAILED, error.to_string())),
-            None => return Err(unserved(plugin.spec.world)),
+            None => return Err(unserved(spec.world)),
         };
-        let wanted = format!("{}@", plugin.spec.world);
+        let wanted = format!("{}@", spec.world);
         let world = interfaces.worlds().into_iter().find(|world| world.starts_with(&wanted)).unwrap_or(wanted);
-        let previous = self.tenants.digest(&namespace, &name);
-        self.tenants.insert(&namespace, &name, Loaded { digest: digest.clone(), bound });
+        let previous = self.tenants.digest(&owner, &name);
+        self.tenants.insert(&owner, &name, Loaded { digest: digest.clone(), bound });
         if previous.as_deref() != Some(digest.as_str()) {
-            tracing::info!(namespace, name, %digest, %revision, "loaded plugin");
+            tracing::info!(kind = K::KIND, plugin = described, %digest, %revision, "loaded plugin");
             let note = format!("loaded {world} component {digest} from {revision}");
-            context.publish(plugin, false, "NewDigest", note).await;
+            context.publish(object, false, "NewDigest", note).await;
         }
         status.digest = Some(digest.clone());
         status.revision = Some(revision.clone());
@@ -169,20 +225,32 @@ impl Reconciler for Plugins {
         status.imports = Some(interfaces.imports);
         status.size = i64::try_from(wasm.len()).ok();
         status.compile_time = Some(format_duration(compile_time));
-        status.effective_limits = Some(admission.effective);
-        Ok(Ready::new(
-            reason::LOADED,
-            format!("serving {world} component {digest} (admitted by PluginPolicy '{}')", admission.policy),
-        ))
+        status.effective_limits = Some(admission.effective.clone());
+        Ok(Ready::new(reason::LOADED, format!("serving {world} component {digest} ({})", admission.described())))
     }
 
-    async fn finalize(&self, plugin: &Plugin, _: &Lifecycle<Self>) {
-        self.tenants.remove(&plugin.namespace().unwrap_or_default(), &plugin.name_any());
+    async fn finalize(&self, object: &K, _: &Lifecycle<Self>) {
+        self.tenants.remove(&object.owner(), &object.name_any());
     }
 
-    fn progress_message(&self, _: &Plugin) -> String {
+    fn progress_message(&self, _: &K) -> String {
         "loading component".into()
     }
+}
+
+/// Admits the Plugin of `namespace` by the PluginPolicies selecting it. The outer error is the
+/// API server not answering, which is no refusal: what is loaded keeps serving.
+async fn admit(
+    namespace: &str,
+    spec: &PluginSpec,
+    origin: policy::Origin<'_>,
+    client: &kube::Client,
+) -> Result<Result<Admission, String>, Failure> {
+    let policies = Api::<PluginPolicy>::all(client.clone()).list(&Default::default()).await.map_err(|error| {
+        Failure::new(reason::POLICY_VIOLATION, format!("listing PluginPolicies: {error}"), Retry::Backoff)
+    })?;
+    let labels = namespace_labels(client, namespace).await?;
+    Ok(policy::admit(namespace, spec, origin, &labels, &policies.items))
 }
 
 /// A world the WIT package does not define yet: stalled until the spec names another.

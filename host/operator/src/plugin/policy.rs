@@ -8,21 +8,38 @@
 use std::collections::BTreeMap;
 
 use kube::ResourceExt;
-use weir_api::plugins::{Plugin, PluginLimits, PluginPolicy, PolicySecretReference};
+use weir_api::plugins::{PluginLimits, PluginPolicy, PluginSpec, PolicySecretReference};
 use weir_go_compat::time::{format_duration, parse_duration};
 use weir_plugin_host::Limits;
 
-/// What a policy admitted a Plugin with.
+/// What a policy admitted a Plugin with (or a ClusterPlugin, under none).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Admission {
-    /// The admitting policy's name.
-    pub policy: String,
+    /// The admitting policy's name; `None` for a ClusterPlugin.
+    pub policy: Option<String>,
     /// The limits every call runs under.
     pub limits: Limits,
     /// The same, as `status.effectiveLimits` shows them.
     pub effective: PluginLimits,
-    /// The keys one of which must have signed the component.
-    pub signers: Option<PolicySecretReference>,
+    /// The keys one of which must have signed the component, and the policy asking for them.
+    pub signers: Option<(String, PolicySecretReference)>,
+}
+
+impl Admission {
+    /// A ClusterPlugin's: the operator's owner wrote it, so no policy applies; its limits are
+    /// what it asks, its unset limits the operator's defaults.
+    pub fn cluster(spec: &PluginSpec) -> Result<Self, String> {
+        let (limits, effective) = limits(spec.limits.as_ref(), None)?;
+        Ok(Self { policy: None, limits, effective, signers: None })
+    }
+
+    /// How it was admitted, for the Ready message.
+    pub fn described(&self) -> String {
+        match &self.policy {
+            Some(policy) => format!("admitted by PluginPolicy '{policy}'"),
+            None => "a ClusterPlugin, under no PluginPolicy".into(),
+        }
+    }
 }
 
 /// Where a Plugin's component comes from, as policies judge it.
@@ -33,14 +50,15 @@ pub enum Origin<'a> {
     ConfigMap,
 }
 
-/// Admits `plugin`, from `origin`, in a namespace labelled `labels`, by one of `policies`.
+/// Admits the Plugin of `namespace` (labelled `labels`) with `spec`, from `origin`, by one of
+/// `policies`.
 pub fn admit(
-    plugin: &Plugin,
+    namespace: &str,
+    spec: &PluginSpec,
     origin: Origin<'_>,
     labels: &BTreeMap<String, String>,
     policies: &[PluginPolicy],
 ) -> Result<Admission, String> {
-    let namespace = plugin.namespace().unwrap_or_default();
     let mut selecting: Vec<&PluginPolicy> = policies.iter().filter(|policy| selects(policy, labels)).collect();
     if selecting.is_empty() {
         return Err(format!("no PluginPolicy selects namespace '{namespace}': its Plugins may not be loaded"));
@@ -48,7 +66,7 @@ pub fn admit(
     selecting.sort_by_key(|policy| policy.name_any());
     let mut refusals = Vec::new();
     for policy in selecting {
-        match admit_by(plugin, origin, policy) {
+        match admit_by(spec, origin, policy) {
             Ok(admission) => return Ok(admission),
             Err(reason) => refusals.push(format!("PluginPolicy '{}': {reason}", policy.name_any())),
         }
@@ -63,10 +81,10 @@ fn selects(policy: &PluginPolicy, labels: &BTreeMap<String, String>) -> bool {
     kube::core::Selector::try_from(selector).is_ok_and(|selector| selector.matches(labels))
 }
 
-fn admit_by(plugin: &Plugin, origin: Origin<'_>, policy: &PluginPolicy) -> Result<Admission, String> {
+fn admit_by(plugin: &PluginSpec, origin: Origin<'_>, policy: &PluginPolicy) -> Result<Admission, String> {
     let spec = &policy.spec;
-    if !spec.worlds.is_empty() && !spec.worlds.contains(&plugin.spec.world) {
-        return Err(format!("world {} is not allowed", plugin.spec.world));
+    if !spec.worlds.is_empty() && !spec.worlds.contains(&plugin.world) {
+        return Err(format!("world {} is not allowed", plugin.world));
     }
     match origin {
         Origin::Oci(repository) if !spec.registries.iter().any(|prefix| under(repository, prefix)) => {
@@ -77,7 +95,7 @@ fn admit_by(plugin: &Plugin, origin: Origin<'_>, policy: &PluginPolicy) -> Resul
         }
         _ => {}
     }
-    let grants = plugin.spec.grants.clone().unwrap_or_default();
+    let grants = plugin.grants.clone().unwrap_or_default();
     let allowed = spec.allowed_grants.clone().unwrap_or_default();
     if let Some(host) = grants.outbound_hosts.iter().find(|host| !allowed.outbound_hosts.contains(host)) {
         return Err(format!("spec.grants.outboundHosts: '{host}' is not allowed"));
@@ -85,8 +103,9 @@ fn admit_by(plugin: &Plugin, origin: Origin<'_>, policy: &PluginPolicy) -> Resul
     if let Some(key) = grants.env.keys().find(|key| !allowed.env.contains(key)) {
         return Err(format!("spec.grants.env: '{key}' is not allowed"));
     }
-    let (limits, effective) = limits(plugin.spec.limits.as_ref(), spec.max_limits.as_ref())?;
-    Ok(Admission { policy: policy.name_any(), limits, effective, signers: spec.signers.clone() })
+    let (limits, effective) = limits(plugin.limits.as_ref(), spec.max_limits.as_ref())?;
+    let signers = spec.signers.clone().map(|signers| (policy.name_any(), signers));
+    Ok(Admission { policy: Some(policy.name_any()), limits, effective, signers })
 }
 
 /// Whether `repository` (`registry/path`) lies under `prefix`, whole path segments only.
@@ -173,12 +192,10 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use weir_api::plugins::{AllowedGrants, PluginGrants, PluginPolicySpec, PluginSpec};
+    use weir_api::plugins::{AllowedGrants, PluginGrants, PluginPolicySpec};
 
-    fn plugin(limits: Option<PluginLimits>, grants: Option<PluginGrants>) -> Plugin {
-        let mut plugin = Plugin::new("render", PluginSpec { limits, grants, ..Default::default() });
-        plugin.metadata.namespace = Some("team-a".into());
-        plugin
+    fn plugin(limits: Option<PluginLimits>, grants: Option<PluginGrants>) -> PluginSpec {
+        PluginSpec { limits, grants, ..Default::default() }
     }
 
     fn policy(name: &str, tenant: Option<&str>, spec: PluginPolicySpec) -> PluginPolicy {
@@ -200,7 +217,8 @@ mod tests {
     #[test]
     fn a_namespace_no_policy_selects_loads_nothing() {
         let policies = [policy("b", Some("b"), registries(&["r.io/b"]))];
-        let refused = admit(&plugin(None, None), Origin::Oci("r.io/b/x"), &labels("a"), &policies).unwrap_err();
+        let refused =
+            admit("team-a", &plugin(None, None), Origin::Oci("r.io/b/x"), &labels("a"), &policies).unwrap_err();
         assert!(refused.contains("no PluginPolicy selects namespace 'team-a'"), "{refused}");
     }
 
@@ -211,7 +229,7 @@ mod tests {
         assert!(!under("r.io/team-ab/render", "r.io/team-a"));
         assert!(!under("r.io/team-a/render", ""));
         let policies = [policy("a", Some("a"), registries(&["r.io/team-a"]))];
-        let refused = admit(&plugin(None, None), Origin::Oci("evil.io/team-a/x"), &labels("a"), &policies);
+        let refused = admit("team-a", &plugin(None, None), Origin::Oci("evil.io/team-a/x"), &labels("a"), &policies);
         assert_eq!(
             refused.unwrap_err(),
             "PluginPolicy 'a': repository 'evil.io/team-a/x' is not under an allowed registry"
@@ -224,10 +242,12 @@ mod tests {
         let spec = PluginPolicySpec { max_limits: Some(ceiling), ..registries(&["r.io"]) };
         let policies = [policy("a", None, spec)];
         let asked = PluginLimits { memory: Some("128Mi".into()), ..Default::default() };
-        let refused = admit(&plugin(Some(asked), None), Origin::Oci("r.io/x"), &labels("a"), &policies).unwrap_err();
+        let refused =
+            admit("team-a", &plugin(Some(asked), None), Origin::Oci("r.io/x"), &labels("a"), &policies).unwrap_err();
         assert_eq!(refused, "PluginPolicy 'a': spec.limits.memory 128Mi exceeds the ceiling 64Mi");
         let asked = PluginLimits { memory: Some("32Mi".into()), ..Default::default() };
-        let admitted = admit(&plugin(Some(asked), None), Origin::Oci("r.io/x"), &labels("a"), &policies).unwrap();
+        let admitted =
+            admit("team-a", &plugin(Some(asked), None), Origin::Oci("r.io/x"), &labels("a"), &policies).unwrap();
         assert_eq!((admitted.limits.memory_bytes, admitted.limits.timeout), (32 << 20, Duration::from_secs(5)));
         assert_eq!(admitted.effective.output_size.as_deref(), Some("64Ki"));
     }
@@ -239,11 +259,28 @@ mod tests {
         let allowed = AllowedGrants { env: vec!["MODE".into()], ..Default::default() };
         let lenient =
             policy("b-lenient", None, PluginPolicySpec { allowed_grants: Some(allowed), ..registries(&["r.io"]) });
-        let refused =
-            admit(&plugin(None, Some(grants.clone())), Origin::Oci("r.io/x"), &labels("a"), &[strict.clone()]);
+        let refused = admit(
+            "team-a",
+            &plugin(None, Some(grants.clone())),
+            Origin::Oci("r.io/x"),
+            &labels("a"),
+            &[strict.clone()],
+        );
         assert_eq!(refused.unwrap_err(), "PluginPolicy 'a-strict': spec.grants.env: 'MODE' is not allowed");
-        let admitted = admit(&plugin(None, Some(grants)), Origin::Oci("r.io/x"), &labels("a"), &[lenient, strict]);
-        assert_eq!(admitted.unwrap().policy, "b-lenient");
+        let admitted =
+            admit("team-a", &plugin(None, Some(grants)), Origin::Oci("r.io/x"), &labels("a"), &[lenient, strict]);
+        assert_eq!(admitted.unwrap().policy.as_deref(), Some("b-lenient"));
+    }
+
+    #[test]
+    fn a_cluster_plugin_keeps_the_limits_it_asks_and_gets_the_defaults_for_the_rest() {
+        let asked = PluginLimits { memory: Some("1Gi".into()), ..Default::default() };
+        let admitted = Admission::cluster(&plugin(Some(asked), None)).unwrap();
+        assert_eq!(admitted.limits.memory_bytes, 1 << 30);
+        assert_eq!(admitted.limits.timeout, Limits::default().timeout);
+        assert_eq!((admitted.policy, admitted.signers), (None, None));
+        let wrong = PluginLimits { timeout: Some("soon".into()), ..Default::default() };
+        assert!(Admission::cluster(&plugin(Some(wrong), None)).unwrap_err().starts_with("spec.limits.timeout 'soon'"));
     }
 
     #[test]

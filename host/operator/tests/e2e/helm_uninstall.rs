@@ -42,18 +42,21 @@ async fn keep_history_leaves_the_record_uninstalled() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_helm_uninstall_behind_the_release_is_repaired() {
     let Setup { cluster, helm, server: _server, charts: _charts } = start("").await;
+    let deployment_uid = async || {
+        let deployment = cluster.get("apps/v1", "Deployment", Some("default"), "web").await?;
+        deployment["metadata"]["uid"].as_str().map(str::to_owned)
+    };
+    let installed = deployment_uid().await.expect("the release's Deployment");
     helm.run(&["uninstall", "web"]);
-    assert!(cluster.get("apps/v1", "Deployment", Some("default"), "web").await.is_none());
+    // The repair may come before any check here could see the gap: a Deployment with a new
+    // uid is the proof that it was deleted and made again.
     until("the release is installed again", async || {
         helm.json(&["list", "-o", "json"])
             .as_array()
             .is_some_and(|list| list.len() == 1 && list[0]["status"] == "deployed")
     })
     .await;
-    until("its objects are back", async || {
-        cluster.get("apps/v1", "Deployment", Some("default"), "web").await.is_some()
-    })
-    .await;
+    until("its objects are back", async || deployment_uid().await.is_some_and(|uid| uid != installed)).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
