@@ -21,8 +21,9 @@ use serde::{Deserialize, Serialize};
 use crate::meta::{self, LocalObjectReference};
 use crate::source::OCIRepositoryRef;
 
-/// On a Kustomization: the name of the Plugin (same namespace) or, when the namespace has
-/// none of that name, the ClusterPlugin that renders it instead of the built-in renderer.
+/// On a Kustomization (a renderer) or a HelmRelease (a chart renderer): the name of the Plugin
+/// (same namespace) or, when the namespace has none of that name, the ClusterPlugin that
+/// renders it instead of the built-in renderer.
 pub const RENDERER_ANNOTATION: &str = "plugins.weir.dev/renderer";
 
 /// A tenant's WebAssembly plugin.

@@ -18,12 +18,14 @@ mod values;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::plugin::loaded::TenantPlugins;
 use kube::api::Api;
 use kube::runtime::watcher;
 use kube::{Client, ResourceExt};
 use weir_api::helm::{
     ChartRefKind, DriftDetectionMode, HelmRelease, HelmReleaseStatus, ReleaseAction, RemediationStrategy, Snapshot,
 };
+use weir_api::plugins::RENDERER_ANNOTATION;
 use weir_api::source::{HelmChart, OCIRepository};
 use weir_go_compat::time::parse_duration;
 use weir_helm_storage::{Release, ReleaseStore, Status, history};
@@ -56,6 +58,8 @@ pub struct HelmReleases {
     config: kube::Config,
     settings: Settings,
     renderer: Option<Arc<ChartRendererPlugin>>,
+    /// The tenants' own plugins: a release's renderer annotation selects a chart renderer.
+    tenants: TenantPlugins,
     /// The kustomize renderer, which runs `spec.postRenderers`.
     post_renderer: Arc<weir_plugin_host::renderer::RendererPlugin>,
     artifacts: ArtifactStore,
@@ -73,10 +77,26 @@ impl HelmReleases {
             config,
             settings,
             renderer: plugins.chart_renderer.clone(),
+            tenants: plugins.tenants.clone(),
             post_renderer: plugins.renderer.clone(),
             artifacts,
             capabilities: Default::default(),
             retry_due: Default::default(),
+        })
+    }
+
+    /// The chart renderer of `release`: the Plugin (or ClusterPlugin) its renderer annotation
+    /// names, else the built-in one.
+    fn chart_renderer(&self, release: &HelmRelease) -> Result<Arc<ChartRendererPlugin>, Failure> {
+        let Some(name) = release.annotations().get(RENDERER_ANNOTATION) else {
+            return self.renderer.clone().ok_or_else(|| {
+                Failure::new(reason::INIT_FAILED, "no chart-renderer plugin is loaded", Retry::Stalled)
+            });
+        };
+        let namespace = release.namespace().unwrap_or_default();
+        self.tenants.chart_renderer(&namespace, name).map_err(|unavailable| {
+            let message = format!("{RENDERER_ANNOTATION}: {unavailable}");
+            Failure::new(crate::plugin::reason::PLUGIN_NOT_READY, message, Retry::Backoff)
         })
     }
 
@@ -142,6 +162,7 @@ pub async fn run(lifecycle: Arc<Lifecycle<HelmReleases>>, shutdown: impl Future<
         .watches(Api::<HelmRelease>::all(client.clone()), watcher::Config::default(), move |dependency| {
             reconciler::dependents(&by_dependency, &dependency)
         });
+    let controller = crate::plugin::watch_renderers(controller, client);
     reconciler::run(controller, lifecycle, shutdown).await;
 }
 
@@ -190,10 +211,7 @@ impl Reconciler for HelmReleases {
             .history(&release.release_name())
             .await
             .map_err(|error| Failure::new(reason::INIT_FAILED, error.to_string(), Retry::Backoff))?;
-        let renderer = self
-            .renderer
-            .clone()
-            .ok_or_else(|| Failure::new(reason::INIT_FAILED, "no chart-renderer plugin is loaded", Retry::Stalled))?;
+        let renderer = self.chart_renderer(release)?;
         let capabilities = if release.spec.kube_config.is_some() {
             render::discover_capabilities(&client).await
         } else {

@@ -20,11 +20,9 @@ use std::time::{Duration, Instant};
 
 use kube::api::Api;
 use kube::runtime::watcher;
-use kube::{Client, Resource, ResourceExt};
+use kube::{Client, ResourceExt};
 use weir_api::kustomize::{Kustomization, KustomizationStatus, SourceKind};
-use weir_api::plugins::{ClusterPlugin, Plugin, PluginStatus, RENDERER_ANNOTATION};
 use weir_api::source::{Bucket, GitRepository, OCIRepository};
-use weir_api::status::Reconcilable;
 use weir_go_compat::time::parse_duration;
 use weir_source::ArtifactStore;
 
@@ -72,7 +70,7 @@ pub async fn run(
     let client = &lifecycle.client;
     let controller = reconciler::controller::<Kustomization>(client);
     let (by_git, by_oci, by_bucket) = (controller.store(), controller.store(), controller.store());
-    let (by_dependency, by_plugin, by_cluster_plugin) = (controller.store(), controller.store(), controller.store());
+    let by_dependency = controller.store();
     let controller = controller
         // A new artifact reconciles every Kustomization built from that source.
         .watches(Api::<GitRepository>::all(client.clone()), watcher::Config::default(), move |source| {
@@ -87,14 +85,8 @@ pub async fn run(
         // A dependency's new status (Ready, a new revision) reconciles what depends on it.
         .watches(Api::<Kustomization>::all(client.clone()), watcher::Config::default(), move |dependency| {
             reconciler::dependents(&by_dependency, &dependency)
-        })
-        // A renderer loaded (or changed) reconciles the Kustomizations it renders.
-        .watches(Api::<Plugin>::all(client.clone()), watcher::Config::default(), move |plugin| {
-            rendered_by(&by_plugin, &plugin, plugin.namespace().as_deref())
-        })
-        .watches(Api::<ClusterPlugin>::all(client.clone()), watcher::Config::default(), move |plugin| {
-            rendered_by(&by_cluster_plugin, &plugin, None)
         });
+    let controller = crate::plugin::watch_renderers(controller, client);
     reconciler::run(controller, lifecycle, shutdown).await;
 }
 
@@ -109,31 +101,6 @@ fn built_from<S: kube::Resource>(
         let namespace = reference.namespace.clone().unwrap_or_else(|| kustomization.namespace().unwrap_or_default());
         (reference.kind == kind).then(|| (namespace, reference.name.clone()))
     })
-}
-
-/// The Kustomizations whose renderer annotation names `plugin`, once it has loaded a
-/// component: those of `namespace` for a Plugin, of every namespace for a ClusterPlugin.
-fn rendered_by<P: Resource<DynamicType = ()>>(
-    store: &kube::runtime::reflector::Store<Kustomization>,
-    plugin: &P,
-    namespace: Option<&str>,
-) -> Vec<kube::runtime::reflector::ObjectRef<Kustomization>>
-where
-    P: Reconcilable<Status = PluginStatus>,
-{
-    if plugin.status().and_then(|status| status.digest.as_ref()).is_none() {
-        return Vec::new();
-    }
-    let name = plugin.name_any();
-    store
-        .state()
-        .into_iter()
-        .filter(|kustomization| {
-            kustomization.annotations().get(RENDERER_ANNOTATION) == Some(&name)
-                && namespace.is_none_or(|namespace| kustomization.namespace().as_deref() == Some(namespace))
-        })
-        .map(|kustomization| kube::runtime::reflector::ObjectRef::from_obj(&*kustomization))
-        .collect()
 }
 
 impl Reconciler for Kustomizations {

@@ -21,8 +21,13 @@ use std::sync::Arc;
 
 use k8s_openapi::api::core::v1::Namespace;
 use kube::api::Api;
+use kube::runtime::controller::Controller;
+use kube::runtime::reflector::{self, ObjectRef};
+use kube::runtime::watcher;
 use kube::{Resource, ResourceExt};
-use weir_api::plugins::{ClusterPlugin, Plugin, PluginPolicy, PluginSpec, PluginStatus, PluginWorld};
+use weir_api::plugins::{
+    ClusterPlugin, Plugin, PluginPolicy, PluginSpec, PluginStatus, PluginWorld, RENDERER_ANNOTATION,
+};
 use weir_api::status::Reconcilable;
 use weir_go_compat::time::format_duration;
 use weir_plugin_host::LoadError;
@@ -110,14 +115,8 @@ pub async fn run<K: PluginKind>(
         // effect without waiting for the Plugins' intervals.
         controller = controller.watches(
             Api::<PluginPolicy>::all(lifecycle.client.clone()),
-            kube::runtime::watcher::Config::default(),
-            move |_| {
-                every_plugin
-                    .state()
-                    .iter()
-                    .map(|plugin| kube::runtime::reflector::ObjectRef::from_obj(&**plugin))
-                    .collect::<Vec<_>>()
-            },
+            watcher::Config::default(),
+            move |_| every_plugin.state().iter().map(|plugin| ObjectRef::from_obj(&**plugin)).collect::<Vec<_>>(),
         );
     }
     reconciler::run(controller, lifecycle, shutdown).await;
@@ -236,6 +235,40 @@ impl<K: PluginKind> Reconciler for PluginController<K> {
     fn progress_message(&self, _: &K) -> String {
         "loading component".into()
     }
+}
+
+/// `controller`, also woken by the Plugins and ClusterPlugins its objects' renderer annotation
+/// ([`RENDERER_ANNOTATION`]) names once they load a component, so a new digest renders again.
+pub fn watch_renderers<K: Reconcilable>(controller: Controller<K>, client: &kube::Client) -> Controller<K> {
+    let (by_plugin, by_cluster_plugin) = (controller.store(), controller.store());
+    controller
+        .watches(Api::<Plugin>::all(client.clone()), watcher::Config::default(), move |plugin| {
+            rendered_by(&by_plugin, &plugin)
+        })
+        .watches(Api::<ClusterPlugin>::all(client.clone()), watcher::Config::default(), move |plugin| {
+            rendered_by(&by_cluster_plugin, &plugin)
+        })
+}
+
+/// The objects of `store` whose renderer annotation names `plugin`, once it has loaded a
+/// component: of its namespace for a Plugin, of every namespace for a ClusterPlugin.
+fn rendered_by<K: Reconcilable, P: PluginKind>(store: &reflector::Store<K>, plugin: &P) -> Vec<ObjectRef<K>> {
+    if plugin.status().and_then(|status| status.digest.as_ref()).is_none() {
+        return Vec::new();
+    }
+    let (owner, name) = (plugin.owner(), plugin.name_any());
+    store
+        .state()
+        .into_iter()
+        .filter(|object| {
+            object.annotations().get(RENDERER_ANNOTATION) == Some(&name)
+                && match &owner {
+                    Owner::Tenant(namespace) => object.namespace().as_ref() == Some(namespace),
+                    Owner::Cluster => true,
+                }
+        })
+        .map(|object| ObjectRef::from_obj(&*object))
+        .collect()
 }
 
 /// Admits the Plugin of `namespace` by the PluginPolicies selecting it. The outer error is the

@@ -26,6 +26,7 @@ mod helm_retry_on_failure;
 mod helm_sources;
 mod helm_support;
 mod helm_tenancy;
+mod helm_tenant_renderer;
 mod helm_tests;
 mod helm_uninstall;
 mod helm_upgrade_options;
