@@ -586,12 +586,23 @@ pub enum ValuesKind {
     Secret,
 }
 
-/// A post-renderer.
+/// A post-renderer: one of `kustomize` and (weir's) `plugin`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct PostRenderer {
     /// Kustomize patches and image overrides.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kustomize: Option<KustomizePostRenderer>,
+    /// weir: a `post-renderer` Plugin of the release's namespace (or a ClusterPlugin), given
+    /// the rendered manifests and returning them changed. Not in Flux's API.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plugin: Option<PluginPostRenderer>,
+}
+
+/// The plugin a post-renderer runs.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct PluginPostRenderer {
+    /// The Plugin's name; a ClusterPlugin's when the namespace has no Plugin of that name.
+    pub name: String,
 }
 
 /// Kustomize over the rendered manifests.

@@ -2,9 +2,9 @@
 //!
 //! A plugin is a `wasm32-wasip2` component implementing one world of the
 //! `weir:plugin` WIT package (see `wit/` at the repository root): renderer,
-//! chart-renderer, decryptor, encryptor, notifier or tag-policy. The host
-//! serves `@0.2.0` and, through adapters, components built against `@0.1.0`
-//! ([`WitVersion`]). The [`PluginRuntime`] compiles each component once
+//! chart-renderer, decryptor, encryptor, notifier, tag-policy or (since
+//! `@0.2.1`) post-renderer. The host serves `@0.2.x` and, through adapters,
+//! components built against `@0.1.0` ([`WitVersion`]). The [`PluginRuntime`] compiles each component once
 //! (caching the machine code on disk), and every call then runs in a fresh
 //! store with:
 //!
@@ -50,4 +50,6 @@ pub use error::{CallError, LoadError};
 pub use limits::{Limits, TenantLimits, Usage, UsageMeter};
 pub use runtime::{Interfaces, Plugin, PluginRuntime, RuntimeConfig};
 pub use wit::types;
-pub use worlds::{BoundPlugin, WitVersion, chart_renderer, decryptor, encryptor, notifier, renderer, tag_policy};
+pub use worlds::{
+    BoundPlugin, WitVersion, chart_renderer, decryptor, encryptor, notifier, post_renderer, renderer, tag_policy,
+};

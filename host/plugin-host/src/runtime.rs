@@ -92,8 +92,9 @@ pub struct Interfaces {
 impl Interfaces {
     /// The worlds the exports implement, as `<world>@<package version>` (`renderer@0.2.0`).
     pub fn worlds(&self) -> Vec<String> {
-        const WORLDS: [(&str, &str); 6] = [
+        const WORLDS: [(&str, &str); 7] = [
             ("render", "renderer"),
+            ("post-render", "post-renderer"),
             ("chart-render", "chart-renderer"),
             ("decrypt", "decryptor"),
             ("encrypt", "encryptor"),

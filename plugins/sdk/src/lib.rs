@@ -1,7 +1,8 @@
 //! Write weir plugins in plain Rust.
 //!
 //! A weir plugin is a `wasm32-wasip2` component exporting one or more
-//! worlds of the `weir:plugin@0.2.0` WIT package. This crate hides the
+//! worlds of the `weir:plugin@0.2` WIT package (each world at the release
+//! that introduced it: `post-renderer` at `@0.2.1`, the others at `@0.2.0`). This crate hides the
 //! generated bindings: implement [`Plugin`] on a type of yours (every
 //! method has a default, so implement only your world's) and name the type
 //! and its worlds in [`register_plugin!`]. A whole tag-policy plugin, from
@@ -45,6 +46,7 @@
 //! | [`encryptor`] | [`Plugin::encrypt`] | nothing |
 //! | [`notifier`] | [`Plugin::notify`] | HTTP to the provider's origin ([`notifier::send`]) |
 //! | [`tag_policy`] | [`Plugin::select`] | nothing |
+//! | [`post_renderer`] (`@0.2.1`) | [`Plugin::post_render`] | nothing |
 //!
 //! Every world also exports `describe`: the crate's name and version and
 //! [`Plugin::config_schema`]. Each call runs in a fresh instance: keep no
@@ -59,6 +61,7 @@ pub mod chart_renderer;
 pub mod decryptor;
 pub mod encryptor;
 pub mod notifier;
+pub mod post_renderer;
 pub mod renderer;
 pub mod tag_policy;
 pub mod types;
@@ -113,6 +116,12 @@ pub trait Plugin {
         Err(Error::unimplemented("notifier"))
     }
 
+    /// `post-renderer`: the documents to apply instead of `request.manifests`.
+    fn post_render(request: post_renderer::PostRenderRequest) -> Result<Vec<post_renderer::Manifest>, Error> {
+        let _ = request;
+        Err(Error::unimplemented("post-renderer"))
+    }
+
     /// `tag-policy`: returns the selected tag exactly as it appears in
     /// `request.candidates`.
     fn select(request: tag_policy::PolicyRequest) -> Result<String, Error> {
@@ -124,7 +133,7 @@ pub trait Plugin {
 /// Exports a [`Plugin`] as the worlds named after it:
 /// `register_plugin!(Sops: decryptor, encryptor);`. World names are the
 /// SDK's module names (`renderer`, `chart_renderer`, `decryptor`,
-/// `encryptor`, `notifier`, `tag_policy`).
+/// `encryptor`, `notifier`, `tag_policy`, `post_renderer`).
 #[macro_export]
 macro_rules! register_plugin {
     ($plugin:ty: $($world:ident),+ $(,)?) => {
@@ -152,6 +161,9 @@ macro_rules! __export_world {
     };
     (tag_policy, $plugin:ty) => {
         $crate::__export_tag_policy!($plugin);
+    };
+    (post_renderer, $plugin:ty) => {
+        $crate::__export_post_renderer!($plugin);
     };
 }
 

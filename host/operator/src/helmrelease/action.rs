@@ -29,8 +29,10 @@ pub(super) struct Action<'a> {
     pub client: Client,
     pub store: ReleaseStore,
     pub renderer: Arc<ChartRendererPlugin>,
-    /// The kustomize renderer, for `spec.postRenderers`.
+    /// The kustomize renderer, for `spec.postRenderers`' kustomize entries.
     pub post_renderer: Arc<weir_plugin_host::renderer::RendererPlugin>,
+    /// `spec.postRenderers`, their plugins found.
+    pub post_render_steps: Vec<render::PostRenderStep<'a>>,
     pub capabilities: Capabilities,
     pub chart: &'a ReleaseChart,
     pub values: &'a Values,
@@ -261,9 +263,11 @@ impl Action<'_> {
         let dir = unpacked.as_ref().map_or(self.chart.dir.as_path(), |unpacked| unpacked.path());
         let mut rendered = render::render(&self.renderer, &tenant, dir, &request).await?;
         drop(unpacked);
-        rendered.manifests = render::post_renderers(&self.post_renderer, self.release, rendered.manifests).await?;
+        let (steps, chart) = (&self.post_render_steps, self.chart);
+        rendered.manifests =
+            render::post_renderers(&self.post_renderer, steps, self.release, chart, rendered.manifests).await?;
         let hooks: Vec<plugin::Manifest> = rendered.hooks.iter().map(|hook| hook.manifest.clone()).collect();
-        let hooks = render::post_renderers(&self.post_renderer, self.release, hooks).await?;
+        let hooks = render::post_renderers(&self.post_renderer, steps, self.release, chart, hooks).await?;
         for (hook, manifest) in rendered.hooks.iter_mut().zip(hooks) {
             hook.manifest.content = manifest.content;
         }

@@ -212,6 +212,7 @@ impl Reconciler for HelmReleases {
             .await
             .map_err(|error| Failure::new(reason::INIT_FAILED, error.to_string(), Retry::Backoff))?;
         let renderer = self.chart_renderer(release)?;
+        let post_render_steps = render::post_render_steps(release, &self.tenants)?;
         let capabilities = if release.spec.kube_config.is_some() {
             render::discover_capabilities(&client).await
         } else {
@@ -222,6 +223,7 @@ impl Reconciler for HelmReleases {
         let action = action::Action {
             release,
             post_renderer: self.post_renderer.clone(),
+            post_render_steps,
             client,
             store,
             renderer,

@@ -8,14 +8,18 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use tokio::sync::Mutex;
-use weir_api::helm::HelmRelease;
+use weir_api::helm::{HelmRelease, KustomizePostRenderer};
 use weir_apply::Object;
 use weir_plugin_host::chart_renderer::{
     Capabilities, ChartRendererPlugin, ChartRequest, Manifest, Release, RenderedChart,
 };
+use weir_plugin_host::post_renderer::{self as post_render, PostRenderRequest, PostRendererPlugin};
 use weir_plugin_host::renderer::{BuildOptions, RendererPlugin};
 
 use super::GROUP;
+use super::chart::ReleaseChart;
+use crate::plugin::loaded::TenantPlugins;
+use crate::reconciler::{Failure, Retry};
 
 /// The cluster's version and API versions, as `.Capabilities` shows them; rediscovered after
 /// [`CAPABILITIES_TTL`] so new CRDs show up.
@@ -90,55 +94,134 @@ pub(super) async fn render(
     }
 }
 
-/// Runs `spec.postRenderers` over `manifests` in order, each a kustomize build by the
-/// renderer plugin of the documents with the post-renderer's patches and images; every output
-/// document keeps the template it came from. The documents are staged in memory-backed
-/// `/dev/shm`, as rendered Secrets must never reach a disk.
+/// One entry of `spec.postRenderers`, its plugin looked up.
+pub(super) enum PostRenderStep<'a> {
+    Kustomize(&'a KustomizePostRenderer),
+    Plugin { name: &'a str, plugin: Arc<PostRendererPlugin> },
+}
+
+/// `spec.postRenderers` of `release`, each `plugin` entry's post-renderer found among the
+/// plugins its namespace may use: one that is not loaded fails before any Helm action.
+pub(super) fn post_render_steps<'a>(
+    release: &'a HelmRelease,
+    plugins: &TenantPlugins,
+) -> Result<Vec<PostRenderStep<'a>>, Failure> {
+    let namespace = release.metadata.namespace.clone().unwrap_or_default();
+    let mut steps = Vec::new();
+    for (index, post_renderer) in release.spec.post_renderers.iter().flatten().enumerate() {
+        let field = format!("spec.postRenderers[{index}]");
+        match (&post_renderer.kustomize, &post_renderer.plugin) {
+            (Some(kustomize), None) => steps.push(PostRenderStep::Kustomize(kustomize)),
+            (None, Some(reference)) => {
+                let plugin = plugins.post_renderer(&namespace, &reference.name).map_err(|unavailable| {
+                    let message = format!("{field}.plugin: {unavailable}");
+                    Failure::new(crate::plugin::reason::PLUGIN_NOT_READY, message, Retry::Backoff)
+                })?;
+                steps.push(PostRenderStep::Plugin { name: &reference.name, plugin });
+            }
+            (Some(_), Some(_)) => {
+                return Err(Failure::invalid_spec(&field, "set one of kustomize and plugin, not both"));
+            }
+            (None, None) => {}
+        }
+    }
+    Ok(steps)
+}
+
+/// Runs the post-renderers over `manifests` (of `chart`) in order: a kustomize build by the
+/// renderer plugin of the documents with the entry's patches and images, or a post-renderer
+/// plugin's call. Every output document keeps the template it came from.
 pub(super) async fn post_renderers(
-    renderer: &RendererPlugin,
+    kustomize: &RendererPlugin,
+    steps: &[PostRenderStep<'_>],
     release: &HelmRelease,
+    chart: &ReleaseChart,
     manifests: Vec<Manifest>,
 ) -> Result<Vec<Manifest>, String> {
     let mut manifests = manifests;
-    for post_renderer in release.spec.post_renderers.iter().flatten() {
-        let Some(kustomize) = &post_renderer.kustomize else { continue };
-        let staging = tempfile::Builder::new()
-            .prefix("weir-post-render-")
-            .tempdir_in(MEMORY_DIR)
-            .map_err(|error| format!("post-renderers need a memory-backed {MEMORY_DIR} to stage manifests: {error}"))?;
-        let mut sources = Vec::new();
-        for (index, manifest) in manifests.iter().enumerate() {
-            std::fs::write(staging.path().join(format!("{index:05}.yaml")), &manifest.content)
-                .map_err(|error| format!("staging manifests for post-rendering: {error}"))?;
-            for object in weir_apply::parse_stream(&manifest.content).map_err(|error| error.to_string())? {
-                sources.push((object.id(), manifest.source.clone()));
+    for step in steps {
+        manifests = match step {
+            PostRenderStep::Kustomize(entry) => kustomize_post_render(kustomize, entry, release, manifests).await?,
+            PostRenderStep::Plugin { name, plugin } => {
+                plugin_post_render(name, plugin, release, chart, manifests).await?
             }
-        }
-        let options = BuildOptions {
-            generate_kustomization: true,
-            patches: crate::kustomization::plugin_patches(kustomize.patches.as_deref().unwrap_or_default()),
-            images: crate::kustomization::plugin_images(kustomize.images.as_deref().unwrap_or_default()),
-            ..BuildOptions::new(".")
         };
-        let tenant = release.metadata.namespace.clone().unwrap_or_default();
-        let rendered = match renderer.build(&tenant, staging.path(), &options).await {
-            Ok(Ok(rendered)) => rendered,
-            Ok(Err(error)) => return Err(format!("post-renderer: {error}")),
-            Err(error) => return Err(format!("post-renderer plugin failed: {error}")),
-        };
-        manifests = rendered
-            .documents
-            .into_iter()
-            .map(|content| {
-                let id = weir_apply::parse_stream(&content).ok().and_then(|mut objects| objects.pop()).map(|o| o.id());
-                let source = id
-                    .and_then(|id| sources.iter().find(|(known, _)| *known == id).map(|(_, source)| source.clone()))
-                    .unwrap_or_default();
-                Manifest { source, content }
-            })
-            .collect();
     }
     Ok(manifests)
+}
+
+/// A kustomize post-renderer. The documents are staged in memory-backed `/dev/shm`, as
+/// rendered Secrets must never reach a disk.
+async fn kustomize_post_render(
+    renderer: &RendererPlugin,
+    kustomize: &KustomizePostRenderer,
+    release: &HelmRelease,
+    manifests: Vec<Manifest>,
+) -> Result<Vec<Manifest>, String> {
+    let staging = tempfile::Builder::new()
+        .prefix("weir-post-render-")
+        .tempdir_in(MEMORY_DIR)
+        .map_err(|error| format!("post-renderers need a memory-backed {MEMORY_DIR} to stage manifests: {error}"))?;
+    let mut sources = Vec::new();
+    for (index, manifest) in manifests.iter().enumerate() {
+        std::fs::write(staging.path().join(format!("{index:05}.yaml")), &manifest.content)
+            .map_err(|error| format!("staging manifests for post-rendering: {error}"))?;
+        for object in weir_apply::parse_stream(&manifest.content).map_err(|error| error.to_string())? {
+            sources.push((object.id(), manifest.source.clone()));
+        }
+    }
+    let options = BuildOptions {
+        generate_kustomization: true,
+        patches: crate::kustomization::plugin_patches(kustomize.patches.as_deref().unwrap_or_default()),
+        images: crate::kustomization::plugin_images(kustomize.images.as_deref().unwrap_or_default()),
+        ..BuildOptions::new(".")
+    };
+    let tenant = release.metadata.namespace.clone().unwrap_or_default();
+    let rendered = match renderer.build(&tenant, staging.path(), &options).await {
+        Ok(Ok(rendered)) => rendered,
+        Ok(Err(error)) => return Err(format!("post-renderer: {error}")),
+        Err(error) => return Err(format!("post-renderer plugin failed: {error}")),
+    };
+    Ok(rendered
+        .documents
+        .into_iter()
+        .map(|content| {
+            let id = weir_apply::parse_stream(&content).ok().and_then(|mut objects| objects.pop()).map(|o| o.id());
+            let source = id
+                .and_then(|id| sources.iter().find(|(known, _)| *known == id).map(|(_, source)| source.clone()))
+                .unwrap_or_default();
+            Manifest { source, content }
+        })
+        .collect())
+}
+
+/// A post-renderer plugin's call: the documents as they are, and the release and chart.
+async fn plugin_post_render(
+    name: &str,
+    plugin: &PostRendererPlugin,
+    release: &HelmRelease,
+    chart: &ReleaseChart,
+    manifests: Vec<Manifest>,
+) -> Result<Vec<Manifest>, String> {
+    let request = PostRenderRequest {
+        release_name: release.release_name(),
+        release_namespace: release.release_namespace().to_owned(),
+        chart_name: chart.name().to_owned(),
+        chart_version: chart.version().to_owned(),
+        manifests: manifests
+            .into_iter()
+            .map(|manifest| post_render::Manifest { source: manifest.source, content: manifest.content })
+            .collect(),
+    };
+    let tenant = release.metadata.namespace.clone().unwrap_or_default();
+    match plugin.post_render(&tenant, &request).await {
+        Ok(Ok(changed)) => Ok(changed
+            .into_iter()
+            .map(|manifest| Manifest { source: manifest.source, content: manifest.content })
+            .collect()),
+        Ok(Err(error)) => Err(format!("post-renderer Plugin '{name}': {error}")),
+        Err(error) => Err(format!("post-renderer Plugin '{name}' failed: {error}")),
+    }
 }
 
 /// Where post-rendering stages documents: memory, not disk.

@@ -13,6 +13,7 @@ use weir_api::plugins::PluginWorld;
 use weir_plugin_host::chart_renderer::ChartRendererPlugin;
 use weir_plugin_host::decryptor::DecryptorPlugin;
 use weir_plugin_host::notifier::NotifierPlugin;
+use weir_plugin_host::post_renderer::PostRendererPlugin;
 use weir_plugin_host::renderer::RendererPlugin;
 use weir_plugin_host::tag_policy::TagPolicyPlugin;
 use weir_plugin_host::{BoundPlugin, LoadError, Plugin, PluginRuntime};
@@ -25,6 +26,7 @@ pub enum Bound {
     Decryptor(Arc<DecryptorPlugin>),
     Notifier(Arc<NotifierPlugin>),
     TagPolicy(Arc<TagPolicyPlugin>),
+    PostRenderer(Arc<PostRendererPlugin>),
 }
 
 impl Bound {
@@ -39,7 +41,10 @@ impl Bound {
             PluginWorld::Decryptor => DecryptorPlugin::new(runtime, plugin).map(|p| Self::Decryptor(Arc::new(p))),
             PluginWorld::Notifier => NotifierPlugin::new(runtime, plugin).map(|p| Self::Notifier(Arc::new(p))),
             PluginWorld::TagPolicy => TagPolicyPlugin::new(runtime, plugin).map(|p| Self::TagPolicy(Arc::new(p))),
-            PluginWorld::KrmFunction | PluginWorld::PostRenderer => return None,
+            PluginWorld::PostRenderer => {
+                PostRendererPlugin::new(runtime, plugin).map(|p| Self::PostRenderer(Arc::new(p)))
+            }
+            PluginWorld::KrmFunction => return None,
         })
     }
 
@@ -51,6 +56,7 @@ impl Bound {
             Self::Decryptor(plugin) => plugin,
             Self::Notifier(plugin) => plugin,
             Self::TagPolicy(plugin) => plugin,
+            Self::PostRenderer(plugin) => plugin,
         }
     }
 
@@ -61,6 +67,7 @@ impl Bound {
             Self::Decryptor(_) => PluginWorld::Decryptor,
             Self::Notifier(_) => PluginWorld::Notifier,
             Self::TagPolicy(_) => PluginWorld::TagPolicy,
+            Self::PostRenderer(_) => PluginWorld::PostRenderer,
         }
     }
 }
@@ -152,6 +159,14 @@ impl TenantPlugins {
     pub fn chart_renderer(&self, namespace: &str, name: &str) -> Result<Arc<ChartRendererPlugin>, Unavailable> {
         self.find(namespace, name, PluginWorld::ChartRenderer, |bound| match bound {
             Bound::ChartRenderer(renderer) => Some(renderer),
+            _ => None,
+        })
+    }
+
+    /// The post-renderer `name` for the objects of `namespace`.
+    pub fn post_renderer(&self, namespace: &str, name: &str) -> Result<Arc<PostRendererPlugin>, Unavailable> {
+        self.find(namespace, name, PluginWorld::PostRenderer, |bound| match bound {
+            Bound::PostRenderer(post_renderer) => Some(post_renderer),
             _ => None,
         })
     }

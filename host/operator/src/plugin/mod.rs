@@ -139,7 +139,7 @@ impl<K: PluginKind> Reconciler for PluginController<K> {
             self.tenants.remove(&owner, &name);
             Failure::new(reason, message, Retry::Backoff)
         };
-        if matches!(spec.world, PluginWorld::KrmFunction | PluginWorld::PostRenderer) {
+        if spec.world == PluginWorld::KrmFunction {
             self.tenants.remove(&owner, &name);
             return Err(unserved(spec.world));
         }

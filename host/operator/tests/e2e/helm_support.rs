@@ -149,3 +149,20 @@ pub fn write_tree(repo: &weir_testkit::git::Repo, prefix: &str, dir: &std::path:
         repo.write(&format!("{prefix}/{relative}"), &std::fs::read_to_string(&file).unwrap());
     }
 }
+
+/// Namespace `weir-system` with ConfigMap `<name>-plugin` holding built plugin `plugin`, and a
+/// ClusterPlugin `name` of `world` loading it, pinned by its digest.
+pub fn cluster_plugin(name: &str, world: &str, plugin: &str) -> String {
+    use base64::Engine as _;
+    let wasm = std::fs::read(weir_testkit::paths::plugin(plugin)).unwrap();
+    format!(
+        "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: weir-system\n---\n\
+         apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}-plugin\n  namespace: weir-system\n\
+         binaryData:\n  plugin.wasm: {}\n---\n\
+         apiVersion: plugins.weir.dev/v1alpha1\nkind: ClusterPlugin\nmetadata:\n  name: {name}\nspec:\n\
+         \x20 world: {world}\n  interval: 1h\n  source:\n    configMapRef:\n      name: {name}-plugin\n\
+         \x20   sha256: {}\n",
+        base64::engine::general_purpose::STANDARD.encode(&wasm),
+        weir_registry::sha256_digest(&wasm),
+    )
+}

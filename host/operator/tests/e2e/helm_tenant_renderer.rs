@@ -3,27 +3,13 @@
 //! `plugins.weir.dev/renderer` annotation: until it is loaded the release waits with
 //! `PluginNotReady`; once loaded, what is installed is that plugin's output, not Helm's.
 
-use base64::Engine as _;
 use weir_testkit::cluster::{PATIENCE, eventually};
 
-use crate::helm_support::{Setup, condition, helm_release, ready_with, released, setup_with_chart};
+use crate::helm_support::{Setup, cluster_plugin, condition, helm_release, ready_with, released, setup_with_chart};
 
 /// The chart's only template: Helm fills in the value, the fixture renderer leaves it.
 const TEMPLATE: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-rendered\n\
                         data:\n  color: \"{{ .Values.color }}\"\n";
-
-fn cluster_plugin() -> String {
-    let wasm = std::fs::read(weir_testkit::paths::plugin("fixture-chart-renderer")).unwrap();
-    format!(
-        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: fixture-renderer\n  namespace: weir-system\n\
-         binaryData:\n  plugin.wasm: {}\n---\n\
-         apiVersion: plugins.weir.dev/v1alpha1\nkind: ClusterPlugin\nmetadata:\n  name: fixture\nspec:\n\
-         \x20 world: chart-renderer\n  interval: 1h\n  source:\n    configMapRef:\n      name: fixture-renderer\n\
-         \x20   sha256: {}\n",
-        base64::engine::general_purpose::STANDARD.encode(&wasm),
-        weir_registry::sha256_digest(&wasm),
-    )
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_renderer_annotation_selects_a_cluster_plugin_as_the_chart_renderer() {
@@ -33,7 +19,6 @@ async fn the_renderer_annotation_selects_a_cluster_plugin_as_the_chart_renderer(
         std::fs::write(chart.join("templates/configmap.yaml"), TEMPLATE).unwrap();
     })
     .await;
-    cluster.apply("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: weir-system\n").await;
     let annotated = helm_release("  values:\n    color: blue\n").replace(
         "  namespace: default\n",
         "  namespace: default\n  annotations:\n    plugins.weir.dev/renderer: fixture\n",
@@ -51,7 +36,7 @@ async fn the_renderer_annotation_selects_a_cluster_plugin_as_the_chart_renderer(
     );
 
     // Loading the plugin wakes the release, which installs what the plugin rendered.
-    cluster.apply(&cluster_plugin()).await;
+    cluster.apply(&cluster_plugin("fixture", "chart-renderer", "fixture-chart-renderer")).await;
     released(&cluster, |r| ready_with(r, "InstallSucceeded")).await;
     let color = eventually(PATIENCE, || async {
         let config_map = cluster.get("v1", "ConfigMap", Some("default"), "web-rendered").await.ok_or("not yet")?;

@@ -40,7 +40,8 @@ pub const PACKAGED_CHART: &str = "chart.tgz";
 const CHART_RENDERER: World = World {
     name: "chart-renderer",
     interface: "chart-render",
-    legacy_interface: "chart-render",
+    since: "0.2.0",
+    legacy_interface: Some("chart-render"),
     capabilities: &[&Wasi],
 };
 

@@ -29,8 +29,13 @@ pub(super) mod v0_1 {
 pub use crate::wit::types::DocumentFormat;
 pub use v0_2::exports::weir::plugin::decrypt::{DecryptOptions, Key};
 
-const DECRYPTOR: World =
-    World { name: "decryptor", interface: "decrypt", legacy_interface: "decrypt", capabilities: &[&Wasi] };
+const DECRYPTOR: World = World {
+    name: "decryptor",
+    interface: "decrypt",
+    since: "0.2.0",
+    legacy_interface: Some("decrypt"),
+    capabilities: &[&Wasi],
+};
 
 /// A decryptor plugin. Keys live only in the call's memory, which is
 /// dropped with its store when the call returns.

@@ -22,8 +22,13 @@ mod v0_2 {
 pub use crate::wit::types::DocumentFormat;
 pub use v0_2::exports::weir::plugin::encrypt::{EncryptOptions, KeyGroup};
 
-const ENCRYPTOR: World =
-    World { name: "encryptor", interface: "encrypt", legacy_interface: "decrypt", capabilities: &[&Wasi] };
+const ENCRYPTOR: World = World {
+    name: "encryptor",
+    interface: "encrypt",
+    since: "0.2.0",
+    legacy_interface: Some("decrypt"),
+    capabilities: &[&Wasi],
+};
 
 /// An encryptor plugin: recipients are public keys, so nothing secret
 /// enters the call.

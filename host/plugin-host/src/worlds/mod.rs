@@ -12,6 +12,7 @@ pub mod chart_renderer;
 pub mod decryptor;
 pub mod encryptor;
 pub mod notifier;
+pub mod post_renderer;
 pub mod renderer;
 pub mod tag_policy;
 
@@ -47,9 +48,12 @@ pub(crate) struct World {
     name: &'static str,
     /// The interface it exports in 0.2 (`render`).
     interface: &'static str,
+    /// The package version that interface is looked for at: the 0.2 release
+    /// that introduced it (later 0.2 releases only add).
+    since: &'static str,
     /// The 0.1 interface serving it (the same, except for `encryptor`,
-    /// which 0.1's `decrypt` interface served).
-    legacy_interface: &'static str,
+    /// which 0.1's `decrypt` interface served); none for worlds newer than 0.1.
+    legacy_interface: Option<&'static str>,
     /// What its plugins may import.
     capabilities: &'static [&'static dyn Capability],
 }
@@ -77,18 +81,28 @@ impl BoundPlugin {
         let wrong_world = |version: Option<WitVersion>, reason: String| LoadError::WrongWorld {
             name: plugin.name().to_owned(),
             world: world.name,
-            version: version.map_or_else(|| "weir:plugin@0.2.0 or @0.1.0".to_owned(), |v| v.to_string()),
+            version: version.map_or_else(
+                || match world.legacy_interface {
+                    Some(_) => format!("weir:plugin@{} or @0.1.0", world.since),
+                    None => format!("weir:plugin@{}", world.since),
+                },
+                |v| v.to_string(),
+            ),
             reason,
         };
         let component = plugin.component();
-        let current = format!("weir:plugin/{}@0.2.0", world.interface);
-        let legacy = format!("weir:plugin/{}@0.1.0", world.legacy_interface);
-        let (version, interface) = match component.get_export_index(None, &current) {
-            Some(index) => (WitVersion::V0_2, index),
-            None => match component.get_export_index(None, &legacy) {
-                Some(index) => (WitVersion::V0_1, index),
-                None => return Err(wrong_world(None, format!("it exports neither {current} nor {legacy}"))),
-            },
+        let current = format!("weir:plugin/{}@{}", world.interface, world.since);
+        let legacy = world.legacy_interface.map(|interface| format!("weir:plugin/{interface}@0.1.0"));
+        let found = component.get_export_index(None, &current).map(|index| (WitVersion::V0_2, index)).or_else(|| {
+            let legacy = legacy.as_deref()?;
+            component.get_export_index(None, legacy).map(|index| (WitVersion::V0_1, index))
+        });
+        let Some((version, interface)) = found else {
+            let exported = match &legacy {
+                Some(legacy) => format!("it exports neither {current} nor {legacy}"),
+                None => format!("it does not export {current}"),
+            };
+            return Err(wrong_world(None, exported));
         };
         let linker: Linker<HostState> = runtime.linker(world.capabilities)?;
         let pre = linker.instantiate_pre(component).map_err(|err| LoadError::ImportNotGranted {

@@ -38,8 +38,13 @@ mod v0_1 {
 
 pub use v0_2::exports::weir::plugin::notify::{Event, ObjectReference, Provider, Severity};
 
-const NOTIFIER: World =
-    World { name: "notifier", interface: "notify", legacy_interface: "notify", capabilities: &[&Wasi, &OutboundHttp] };
+const NOTIFIER: World = World {
+    name: "notifier",
+    interface: "notify",
+    since: "0.2.0",
+    legacy_interface: Some("notify"),
+    capabilities: &[&Wasi, &OutboundHttp],
+};
 
 /// A notifier plugin.
 pub struct NotifierPlugin(BoundPlugin);

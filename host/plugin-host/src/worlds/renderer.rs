@@ -54,8 +54,13 @@ impl BuildOptions {
 /// Where the source tree appears inside the sandbox.
 pub const SOURCE_MOUNT: &str = "/src";
 
-const RENDERER: World =
-    World { name: "renderer", interface: "render", legacy_interface: "render", capabilities: &[&Wasi] };
+const RENDERER: World = World {
+    name: "renderer",
+    interface: "render",
+    since: "0.2.0",
+    legacy_interface: Some("render"),
+    capabilities: &[&Wasi],
+};
 
 /// A renderer plugin.
 pub struct RendererPlugin(BoundPlugin);

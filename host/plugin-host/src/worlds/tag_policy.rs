@@ -28,8 +28,13 @@ mod v0_1 {
 
 pub use v0_2::exports::weir::plugin::policy::{Candidate, Order, PolicyRequest, Selection, TagFilter};
 
-const TAG_POLICY: World =
-    World { name: "tag-policy", interface: "policy", legacy_interface: "policy", capabilities: &[&Wasi] };
+const TAG_POLICY: World = World {
+    name: "tag-policy",
+    interface: "policy",
+    since: "0.2.0",
+    legacy_interface: Some("policy"),
+    capabilities: &[&Wasi],
+};
 
 /// A tag-policy plugin.
 pub struct TagPolicyPlugin(BoundPlugin);
