@@ -72,6 +72,22 @@ fn also_served_as(mut crd: CustomResourceDefinition, beta: &str) -> CustomResour
     crd
 }
 
+/// The files of `crds/`: one YAML file per CRD (named after it) and the `kustomization.yaml`
+/// listing them, so that the directory is a kustomize base the install manifests include.
+pub fn crd_files() -> Vec<(String, String)> {
+    let mut files: Vec<(String, String)> = crds()
+        .iter()
+        .map(|crd| (format!("{}.yaml", crd.metadata.name.as_deref().unwrap_or_default()), to_yaml(crd)))
+        .collect();
+    let mut kustomization =
+        String::from("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n");
+    for (file, _) in &files {
+        kustomization.push_str(&format!("  - {file}\n"));
+    }
+    files.push(("kustomization.yaml".to_owned(), kustomization));
+    files
+}
+
 /// A CRD as YAML, the way `crds/` holds it: weir's Go-compatible writer, after
 /// a `---` as controller-gen starts its files.
 pub fn to_yaml(crd: &CustomResourceDefinition) -> String {

@@ -8,10 +8,8 @@ fn crds_directory_is_up_to_date() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../crds");
     let update = std::env::var_os("WEIR_UPDATE_CRDS").is_some();
     let mut stale = Vec::new();
-    for crd in weir_api::crds() {
-        let name = crd.metadata.name.clone().unwrap_or_default();
-        let path = dir.join(format!("{name}.yaml"));
-        let generated = weir_api::to_yaml(&crd);
+    for (file, generated) in weir_api::crd_files() {
+        let path = dir.join(file);
         if update {
             std::fs::write(&path, &generated).unwrap();
         } else if std::fs::read_to_string(&path).ok().as_deref() != Some(generated.as_str()) {

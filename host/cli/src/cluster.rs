@@ -10,12 +10,25 @@ pub struct ClusterOptions {
     /// Path to the kubeconfig file.
     #[arg(long, global = true, value_name = "FILE")]
     kubeconfig: Option<PathBuf>,
-    /// The namespace to work in.
-    #[arg(short = 'n', long, global = true, default_value = "flux-system")]
-    pub namespace: String,
+    /// The namespace to work in (default: flux-system; for `install`, weir-system).
+    #[arg(short = 'n', long = "namespace", global = true, value_name = "NS")]
+    namespace_flag: Option<String>,
 }
 
+/// Where Flux's verbs look by default: where `flux bootstrap` puts its objects.
+const DEFAULT_NAMESPACE: &str = "flux-system";
+
 impl ClusterOptions {
+    /// The namespace given, else flux-system.
+    pub fn namespace(&self) -> &str {
+        self.namespace_or(DEFAULT_NAMESPACE)
+    }
+
+    /// The namespace given, else `default`.
+    pub fn namespace_or<'a>(&'a self, default: &'a str) -> &'a str {
+        self.namespace_flag.as_deref().unwrap_or(default)
+    }
+
     pub async fn client(&self) -> anyhow::Result<kube::Client> {
         Ok(kube::Client::try_from(self.config().await?)?)
     }

@@ -72,6 +72,10 @@ enum Command {
     Plugin(commands::plugin::PluginCommand),
     /// Run a whole GitOps cluster in this process: API server, controllers, and a bootstrapped repository.
     Dev(commands::dev::DevArgs),
+    /// Install weir into a cluster (or print its manifests with --export), as `flux install`.
+    Install(commands::install::InstallArgs),
+    /// Run every controller against a cluster, as weir's Deployment does (in-cluster or --kubeconfig).
+    Operator(commands::operator::OperatorArgs),
 }
 
 /// The exit status of a Flux verb, its error printed as flux prints errors.
@@ -87,10 +91,14 @@ fn flux_outcome(outcome: anyhow::Result<()>) -> anyhow::Result<ExitCode> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("WEIR_LOG").unwrap_or_else(|_| "warn".into()))
-        .init();
+    match &cli.command {
+        // The operator logs as Flux's controllers do (`--log-level`, `--log-encoding`).
+        Command::Operator(args) => args.init_logging(),
+        _ => tracing_subscriber::fmt()
+            .with_writer(std::io::stderr)
+            .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("WEIR_LOG").unwrap_or_else(|_| "warn".into()))
+            .init(),
+    }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(err) => {
@@ -122,6 +130,8 @@ fn main() -> ExitCode {
             Command::Diff(DiffTarget::Kustomization(args)) => return args.diff(&cli.cluster, &cli.plugins).await,
             Command::Plugin(command) => command.run(&cli.plugins).await,
             Command::Dev(args) => args.run(&cli.plugins).await,
+            Command::Install(args) => return flux_outcome(args.run(&cli.cluster, &cli.plugins).await),
+            Command::Operator(args) => args.run(&cli.cluster, &cli.plugins).await,
         };
         done.map(|()| ExitCode::SUCCESS)
     });

@@ -36,7 +36,8 @@ impl Cluster {
         }
         let cluster = Self { server, kubeconfig, _dir: dir };
         let crds = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../crds");
-        cluster.kubectl(&["apply", "-f", crds.to_str().unwrap()], None);
+        // crds/ is a kustomize base, as Flux's manifests/crds.
+        cluster.kubectl(&["apply", "-k", crds.to_str().unwrap()], None);
         cluster.kubectl(&["wait", "--for=condition=Established", "crd", "--all"], None);
         cluster.kubectl(&["create", "namespace", "flux-system"], None);
         cluster

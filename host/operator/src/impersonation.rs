@@ -4,8 +4,9 @@
 
 use kube::Client;
 
-/// A client impersonating `account` of `namespace`, with the groups Kubernetes gives a service
-/// account; `client` itself when no account applies.
+/// A client impersonating `account` of `namespace`; `client` itself when no account applies.
+/// As Flux, no groups are impersonated: the API server gives a service account its own, so
+/// the operator needs no right to impersonate groups.
 pub fn client_as(
     client: &Client,
     config: &kube::Config,
@@ -17,10 +18,5 @@ pub fn client_as(
     };
     let mut config = config.clone();
     config.auth_info.impersonate = Some(format!("system:serviceaccount:{namespace}:{account}"));
-    config.auth_info.impersonate_groups = Some(vec![
-        "system:serviceaccounts".into(),
-        format!("system:serviceaccounts:{namespace}"),
-        "system:authenticated".into(),
-    ]);
     Client::try_from(config).map_err(|error| format!("impersonating {account}: {error}"))
 }

@@ -279,7 +279,7 @@ pub async fn reconcile<R: Reconciler>(object: Arc<R::Object>, lifecycle: Arc<Lif
             } else {
                 conditions::remove(conditions, conditions::STALLED);
             }
-            tracing::warn!(%key, reason = failure.reason, message = %failure.message, "reconciliation failed");
+            tracing::warn!(%key, reason = failure.reason, error = %failure.message, "reconciliation failed");
             lifecycle.publish(&object, true, failure.reason, failure.message.clone()).await;
             match failure.retry {
                 Retry::Backoff => match object.retry_interval().map(parse_duration) {

@@ -78,10 +78,10 @@ impl BuildArgs {
     ) -> anyhow::Result<(Kustomizations, Kustomization, Vec<Object>)> {
         let config = cluster.config().await?;
         let client = kube::Client::try_from(config.clone())?;
-        let kustomization = Api::<Kustomization>::namespaced(client.clone(), &cluster.namespace)
+        let kustomization = Api::<Kustomization>::namespaced(client.clone(), cluster.namespace())
             .get(&self.name)
             .await
-            .with_context(|| format!("Kustomization {}/{}", cluster.namespace, self.name))?;
+            .with_context(|| format!("Kustomization {}/{}", cluster.namespace(), self.name))?;
         let dir =
             std::fs::canonicalize(&self.path).with_context(|| format!("{}: no such directory", self.path.display()))?;
         let root = enclosing_work_tree(&dir).unwrap_or_else(|| dir.clone());

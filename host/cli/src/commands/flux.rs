@@ -619,7 +619,7 @@ async fn upsert_and_wait<K: FluxKind>(
 ) -> anyhow::Result<K> {
     let timeout = parse_timeout(timeout)?;
     let name = object.name_any();
-    let api: Api<K> = Api::namespaced(cluster.client().await?, &cluster.namespace);
+    let api: Api<K> = Api::namespaced(cluster.client().await?, cluster.namespace());
     say::action(format!("applying {}", creating.subject));
     let existed = api.get_opt(&name).await.map_err(api_error)?.is_some();
     api.patch(&name, &PatchParams::apply(FIELD_MANAGER).force(), &Patch::Apply(object)).await.map_err(api_error)?;
@@ -685,7 +685,7 @@ impl CreateCommand {
     pub async fn run(self, cluster: &ClusterOptions) -> anyhow::Result<()> {
         let metadata = |name: &str| ObjectMeta {
             name: Some(name.to_owned()),
-            namespace: Some(cluster.namespace.clone()),
+            namespace: Some(cluster.namespace().to_owned()),
             ..ObjectMeta::default()
         };
         match self {
@@ -980,7 +980,7 @@ async fn create_bucket(
             ..Default::default()
         };
         let secrets: Api<k8s_openapi::api::core::v1::Secret> =
-            Api::namespaced(cluster.client().await?, &cluster.namespace);
+            Api::namespaced(cluster.client().await?, cluster.namespace());
         secrets
             .patch(&secret_name, &PatchParams::apply(FIELD_MANAGER).force(), &Patch::Apply(&secret))
             .await
@@ -1207,13 +1207,13 @@ impl GetCommand {
 /// SOURCE after NAME with `--show-source`), or flux's error when there is nothing to show.
 async fn list<K: FluxKind>(cluster: &ClusterOptions, args: &GetArgs, show_source: bool) -> anyhow::Result<String> {
     let client = cluster.client().await?;
-    let api: Api<K> = if args.all_namespaces { Api::all(client) } else { Api::namespaced(client, &cluster.namespace) };
+    let api: Api<K> = if args.all_namespaces { Api::all(client) } else { Api::namespaced(client, cluster.namespace()) };
     let mut objects = api.list(&ListParams::default()).await.map_err(api_error)?.items;
     if let Some(name) = &args.name {
         objects.retain(|object| object.name_any() == *name);
     }
     if objects.is_empty() {
-        let namespace = if args.all_namespaces { "any".to_owned() } else { format!("{:?}", cluster.namespace) };
+        let namespace = if args.all_namespaces { "any".to_owned() } else { format!("{:?}", cluster.namespace()) };
         match &args.name {
             Some(name) => bail!("{} object '{name}' not found in {namespace} namespace", K::KIND),
             None => bail!("no {} objects found in {namespace} namespace", K::KIND),
@@ -1377,7 +1377,7 @@ async fn targets<K: FluxKind>(api: &Api<K>, names: &[String], all: bool) -> anyh
 /// Sets `spec.suspend`, saying so for each object as flux does; a name that is not there is
 /// reported and skipped, as flux skips it.
 async fn suspend<K: FluxKind>(cluster: &ClusterOptions, names: &[String], all: bool) -> anyhow::Result<()> {
-    let namespace = &cluster.namespace;
+    let namespace = cluster.namespace();
     let api: Api<K> = Api::namespaced(cluster.client().await?, namespace);
     let targets = targets(&api, names, all).await?;
     if targets.is_empty() {
@@ -1417,7 +1417,7 @@ impl Resume {
     /// Unsets `spec.suspend` (as flux's merge patch removes it), then waits for the objects to be
     /// ready and reports each, sorted by name, as flux does.
     async fn run<K: FluxKind>(&self, cluster: &ClusterOptions, names: &[String]) -> anyhow::Result<()> {
-        let namespace = &cluster.namespace;
+        let namespace = cluster.namespace();
         let api: Api<K> = Api::namespaced(cluster.client().await?, namespace);
         let targets = targets(&api, names, self.all).await?;
         if targets.is_empty() && names.is_empty() {

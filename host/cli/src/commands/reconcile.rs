@@ -87,7 +87,7 @@ pub struct ReconcileHelmRelease {
 impl ReconcileCommand {
     pub async fn run(self, cluster: &ClusterOptions) -> anyhow::Result<()> {
         let client = cluster.client().await?;
-        let namespace = cluster.namespace.clone();
+        let namespace = cluster.namespace().to_owned();
         match self {
             ReconcileCommand::Source(ReconcileSource::Git(args)) => {
                 reconcile::<GitRepository>(client, namespace, args.name, parse_timeout(&args.timeout)?).await

@@ -1,0 +1,198 @@
+//! weir installed into a cluster and run as its Deployment runs it: `weir install
+//! --least-privilege` applied to `weir apiserver` (TLS, bearer tokens, RBAC), then `weir
+//! operator` as its own process with the installed Deployment's arguments and only its service
+//! account's token. A permission the install does not grant fails this test; a tenant's
+//! Kustomization changes only what its namespace's service account may.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{eventually, kubectl};
+
+const ADMIN_TOKEN: &str = "admin-token-for-the-test";
+const OPERATOR_TOKEN: &str = "operator-token-for-the-test";
+
+/// `weir apiserver --tls` knowing the operator's service account by its token; the admin's
+/// and the operator's kubeconfigs.
+fn apiserver(dir: &Path) -> (Child, PathBuf, PathBuf) {
+    let tokens = dir.join("tokens.csv");
+    std::fs::write(&tokens, format!("{OPERATOR_TOKEN},system:serviceaccount:weir-system:weir-controller,uid-1\n"))
+        .unwrap();
+    let admin = dir.join("admin.kubeconfig");
+    let server = Command::new(env!("CARGO_BIN_EXE_weir"))
+        .args(["apiserver", "--port", "0", "--tls", "--simulate-workloads", "0.2", "--token", ADMIN_TOKEN])
+        .arg("--token-file")
+        .arg(&tokens)
+        .arg("--kubeconfig-out")
+        .arg(&admin)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while !admin.exists() {
+        assert!(started.elapsed() < Duration::from_secs(10), "weir apiserver did not start");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let operator = dir.join("operator.kubeconfig");
+    std::fs::write(&operator, std::fs::read_to_string(&admin).unwrap().replace(ADMIN_TOKEN, OPERATOR_TOKEN)).unwrap();
+    (server, admin, operator)
+}
+
+/// A tenant namespace whose `default` service account administers it, and nothing else.
+fn tenant(namespace: &str) -> String {
+    format!(
+        "apiVersion: v1\nkind: Namespace\nmetadata: {{name: {namespace}}}\n---\n\
+         apiVersion: v1\nkind: ServiceAccount\nmetadata: {{name: default, namespace: {namespace}}}\n---\n\
+         apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {{name: reconciler, namespace: {namespace}}}\n\
+         roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: admin}}\n\
+         subjects: [{{kind: ServiceAccount, name: default, namespace: {namespace}}}]\n"
+    )
+}
+
+fn ready(kubeconfig: &Path, namespace: &str, name: &str) -> Option<String> {
+    let output = Command::new("kubectl")
+        .args(["get", "kustomization", name, "-n", namespace, "-o"])
+        .arg("jsonpath={.status.conditions[?(@.type==\"Ready\")].status} {.status.conditions[?(@.type==\"Ready\")].message}")
+        .env("KUBECONFIG", kubeconfig)
+        .output()
+        .unwrap();
+    output.status.success().then(|| String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+fn probe(port: u16, path: &str) -> Option<String> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    write!(stream, "GET {path} HTTP/1.1\r\nhost: probe\r\nconnection: close\r\n\r\n").ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    response.lines().next().map(str::to_owned)
+}
+
+#[test]
+fn the_installed_operator_runs_as_its_service_account_and_tenants_stay_in_their_namespace() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut server, admin, operator_kubeconfig) = apiserver(dir.path());
+
+    let installed = common::weir()
+        .args(["install", "--least-privilege", "--timeout", "60s", "--kubeconfig"])
+        .arg(&admin)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&installed.stderr);
+    assert!(installed.status.success(), "{said}");
+    assert!(said.contains("✔ weir-controller: deployment ready") && said.contains("✔ install finished"), "{said}");
+
+    let repository = common::fleet_repository(
+        dir.path(),
+        &[
+            ("apps/settings.yaml", weir_testkit::manifests::config_map("team-a", "settings", "tenant")),
+            ("escape/settings.yaml", weir_testkit::manifests::config_map("team-b", "planted", "escaped")),
+        ],
+    );
+    let url = format!("file://{}", repository.display());
+    let sync = |name: &str, path: &str| {
+        format!(
+            "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {{name: {name}, namespace: team-a}}\n\
+             spec: {{interval: 1h, path: {path}, prune: true, sourceRef: {{kind: GitRepository, name: fleet}}}}\n"
+        )
+    };
+    let objects = format!(
+        "{}---\n{}---\napiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\n\
+         metadata: {{name: fleet, namespace: team-a}}\nspec: {{interval: 1h, url: \"{url}\", ref: {{branch: main}}}}\n---\n{}---\n{}",
+        tenant("team-a"),
+        tenant("team-b"),
+        sync("apps", "./apps"),
+        sync("escape", "./escape"),
+    );
+    kubectl(&admin, &["apply", "-f", "-"], Some(&objects));
+
+    // The Deployment's own arguments, with the pod's volumes and port replaced by this test's.
+    let args = kubectl(
+        &admin,
+        &[
+            "get",
+            "deployment",
+            "weir-controller",
+            "-n",
+            "weir-system",
+            "-o",
+            "jsonpath={.spec.template.spec.containers[0].args}",
+        ],
+        None,
+    );
+    let health_port = weir_testkit::net::free_port();
+    let storage = dir.path().join("storage");
+    let args: Vec<String> = serde_json::from_str::<Vec<String>>(&args)
+        .unwrap()
+        .into_iter()
+        .map(|arg| match arg.split_once('=') {
+            Some(("--storage-path", _)) => format!("--storage-path={}", storage.display()),
+            Some(("--health-addr", _)) => format!("--health-addr=127.0.0.1:{health_port}"),
+            _ => arg,
+        })
+        .collect();
+    assert_eq!(args[0], "operator");
+    let log = dir.path().join("operator.log");
+    let mut operator = common::weir()
+        .args(&args)
+        .arg("--kubeconfig")
+        .arg(&operator_kubeconfig)
+        .env("RUNTIME_NAMESPACE", "weir-system")
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+
+    eventually("the operator's liveness", || probe(health_port, "/healthz"), |status| status.ends_with("200 OK"));
+    eventually("the operator's readiness", || probe(health_port, "/readyz"), |status| status.ends_with("200 OK"));
+    let applied =
+        eventually("Kustomization team-a/apps", || ready(&admin, "team-a", "apps"), |ready| ready.starts_with("True"));
+    assert!(applied.contains("Applied revision: main@sha1:"), "{applied}");
+    let data = kubectl(&admin, &["get", "configmap", "settings", "-n", "team-a", "-o", "jsonpath={.data.value}"], None);
+    assert_eq!(data, "tenant");
+    // team-a's service account may not write into team-b: the apply is refused, nothing lands.
+    let refused = eventually(
+        "Kustomization team-a/escape",
+        || ready(&admin, "team-a", "escape"),
+        |ready| ready.starts_with("False"),
+    );
+    assert!(refused.contains("forbidden"), "{refused}");
+    let planted = Command::new("kubectl")
+        .args(["get", "configmap", "planted", "-n", "team-b"])
+        .env("KUBECONFIG", &admin)
+        .output()
+        .unwrap();
+    assert!(!planted.status.success());
+
+    // SIGTERM: readiness goes, the process finishes and exits cleanly.
+    assert!(Command::new("kill").args(["-TERM", &operator.id().to_string()]).status().unwrap().success());
+    let stopping = Instant::now();
+    let status = loop {
+        if let Some(status) = operator.try_wait().unwrap() {
+            break status;
+        }
+        assert!(stopping.elapsed() < Duration::from_secs(60), "weir operator did not stop on SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let logs = std::fs::read_to_string(&log).unwrap();
+    assert!(status.success(), "{logs}");
+    // --log-encoding=json: one JSON object a line, with Flux's keys.
+    let lines: Vec<serde_json::Value> =
+        logs.lines().map(|line| serde_json::from_str(line).unwrap_or_else(|_| panic!("not JSON: {line}"))).collect();
+    assert!(lines.iter().any(|line| line["msg"] == "starting the controllers"), "{logs}");
+    assert!(lines.iter().all(|line| line["level"].is_string() && line["ts"].is_string()), "{logs}");
+    // Every permission the operator's own work needs was granted: nothing of its own was refused.
+    let refused: Vec<&serde_json::Value> = lines
+        .iter()
+        .filter(|line| line.to_string().contains("forbidden") && line["key"] != "Kustomization/team-a/escape")
+        .collect();
+    assert!(refused.is_empty(), "{refused:#?}");
+    assert!(!logs.contains(OPERATOR_TOKEN) && !logs.contains(ADMIN_TOKEN), "a token was logged");
+
+    let _ = server.kill();
+    let _ = server.wait();
+}
