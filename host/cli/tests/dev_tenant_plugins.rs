@@ -154,7 +154,8 @@ fn tenants_render_with_their_own_signed_plugins_within_the_policy() {
 
     // A plugin that loops fails its own Kustomization only.
     let looping = || condition(&dev, "kustomization", "team-a", "looping", "Ready");
-    let looping = eventually("the loop stopped", looping, |ready| ready.starts_with("False/"));
+    // Until the Plugin is loaded the Kustomization waits (PluginNotReady); then the call fails.
+    let looping = eventually("the loop stopped", looping, |ready| ready.starts_with("False/PluginFailed"));
     assert!(
         looping
             .starts_with("False/PluginFailed: Plugin 'hostile': plugin team-a/hostile exceeded its time limit of 1s"),

@@ -22,21 +22,11 @@ fn apiserver(dir: &Path) -> (Child, PathBuf, PathBuf) {
     std::fs::write(&tokens, format!("{OPERATOR_TOKEN},system:serviceaccount:weir-system:weir-controller,uid-1\n"))
         .unwrap();
     let admin = dir.join("admin.kubeconfig");
-    let server = Command::new(env!("CARGO_BIN_EXE_weir"))
-        .args(["apiserver", "--port", "0", "--tls", "--simulate-workloads", "0.2", "--token", ADMIN_TOKEN])
-        .arg("--token-file")
-        .arg(&tokens)
-        .arg("--kubeconfig-out")
-        .arg(&admin)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
-    while !admin.exists() {
-        assert!(started.elapsed() < Duration::from_secs(10), "weir apiserver did not start");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let tokens = tokens.to_str().unwrap();
+    let server = common::apiserver(
+        &["--tls", "--simulate-workloads", "0.2", "--token", ADMIN_TOKEN, "--token-file", tokens],
+        &admin,
+    );
     let operator = dir.join("operator.kubeconfig");
     std::fs::write(&operator, std::fs::read_to_string(&admin).unwrap().replace(ADMIN_TOKEN, OPERATOR_TOKEN)).unwrap();
     (server, admin, operator)
@@ -63,13 +53,33 @@ fn ready(kubeconfig: &Path, namespace: &str, name: &str) -> Option<String> {
     output.status.success().then(|| String::from_utf8_lossy(&output.stdout).into_owned())
 }
 
-fn probe(port: u16, path: &str) -> Option<String> {
+/// The whole response to `GET path` on a loopback port, or None while nothing listens.
+fn get(port: u16, path: &str) -> Option<String> {
     use std::io::{Read, Write};
     let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
     write!(stream, "GET {path} HTTP/1.1\r\nhost: probe\r\nconnection: close\r\n\r\n").ok()?;
     let mut response = String::new();
     stream.read_to_string(&mut response).ok()?;
-    response.lines().next().map(str::to_owned)
+    Some(response)
+}
+
+fn probe(port: u16, path: &str) -> Option<String> {
+    get(port, path).and_then(|response| response.lines().next().map(str::to_owned))
+}
+
+/// The value of the series `name{labels}` in a Prometheus text exposition, labels in any order.
+fn sample(exposition: &str, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
+    exposition.lines().filter(|line| !line.starts_with('#')).find_map(|line| {
+        let (series, value) = line.rsplit_once(' ')?;
+        let (metric, rest) = series.split_once('{').unwrap_or((series, "}"));
+        let rest = rest.strip_suffix('}')?;
+        let pairs: Vec<(&str, &str)> = rest
+            .split("\",")
+            .filter(|pair| !pair.is_empty())
+            .filter_map(|pair| pair.split_once("=\"").map(|(key, value)| (key, value.trim_end_matches('"'))))
+            .collect();
+        (metric == name && labels.iter().all(|label| pairs.contains(label))).then(|| value.parse().ok())?
+    })
 }
 
 #[test]
@@ -124,7 +134,7 @@ fn the_installed_operator_runs_as_its_service_account_and_tenants_stay_in_their_
         ],
         None,
     );
-    let health_port = weir_testkit::net::free_port();
+    let (health_port, metrics_port) = (weir_testkit::net::free_port(), weir_testkit::net::free_port());
     let storage = dir.path().join("storage");
     let args: Vec<String> = serde_json::from_str::<Vec<String>>(&args)
         .unwrap()
@@ -132,6 +142,7 @@ fn the_installed_operator_runs_as_its_service_account_and_tenants_stay_in_their_
         .map(|arg| match arg.split_once('=') {
             Some(("--storage-path", _)) => format!("--storage-path={}", storage.display()),
             Some(("--health-addr", _)) => format!("--health-addr=127.0.0.1:{health_port}"),
+            Some(("--metrics-addr", _)) => format!("--metrics-addr=127.0.0.1:{metrics_port}"),
             _ => arg,
         })
         .collect();
@@ -158,15 +169,41 @@ fn the_installed_operator_runs_as_its_service_account_and_tenants_stay_in_their_
     let refused = eventually(
         "Kustomization team-a/escape",
         || ready(&admin, "team-a", "escape"),
-        |ready| ready.starts_with("False"),
+        // Until the source has an artifact it fails for that reason first.
+        |ready| ready.starts_with("False") && ready.contains("forbidden"),
     );
-    assert!(refused.contains("forbidden"), "{refused}");
+    assert!(refused.contains("User \"system:serviceaccount:team-a:default\" cannot"), "{refused}");
     let planted = Command::new("kubectl")
         .args(["get", "configmap", "planted", "-n", "team-b"])
         .env("KUBECONFIG", &admin)
         .output()
         .unwrap();
     assert!(!planted.status.success());
+
+    // Metrics, as Prometheus scrapes them: Flux's families for both Kustomizations, the
+    // controllers' counters, the renderer plugin's calls, the process's memory.
+    let metrics = get(metrics_port, "/metrics").unwrap();
+    assert!(metrics.starts_with("HTTP/1.1 200 OK") && metrics.contains("text/plain; version=0.0.4"), "{metrics}");
+    let ready = |name: &str, status: &str| {
+        let labels =
+            [("kind", "Kustomization"), ("name", name), ("namespace", "team-a"), ("type", "Ready"), ("status", status)];
+        sample(&metrics, "gotk_reconcile_condition", &labels)
+    };
+    assert_eq!((ready("apps", "True"), ready("escape", "False")), (Some(1.0), Some(1.0)), "{metrics}");
+    let info = [
+        ("customresource_kind", "Kustomization"),
+        ("name", "apps"),
+        ("exported_namespace", "team-a"),
+        ("ready", "True"),
+    ];
+    assert_eq!(sample(&metrics, "gotk_resource_info", &info), Some(1.0), "{metrics}");
+    let timed = [("kind", "GitRepository"), ("name", "fleet"), ("namespace", "team-a")];
+    assert!(sample(&metrics, "gotk_reconcile_duration_seconds_count", &timed) >= Some(1.0), "{metrics}");
+    let errors = [("controller", "kustomization")];
+    assert!(sample(&metrics, "controller_runtime_reconcile_errors_total", &errors) >= Some(1.0), "{metrics}");
+    let renders = [("plugin", "kustomize"), ("world", "renderer"), ("tenant", "team-a"), ("result", "returned")];
+    assert!(sample(&metrics, "weir_plugin_calls_total", &renders) >= Some(2.0), "{metrics}");
+    assert!(sample(&metrics, "process_resident_memory_bytes", &[]) > Some(1e6), "{metrics}");
 
     // SIGTERM: readiness goes, the process finishes and exits cleanly.
     assert!(Command::new("kill").args(["-TERM", &operator.id().to_string()]).status().unwrap().success());

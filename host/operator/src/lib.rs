@@ -34,6 +34,7 @@ pub mod helmrelease;
 pub mod helmrepository;
 mod impersonation;
 pub mod kustomization;
+pub mod leader;
 pub mod ocirepository;
 pub mod plugin;
 pub mod reconciler;

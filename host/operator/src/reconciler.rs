@@ -26,6 +26,7 @@ use serde_json::json;
 use weir_api::meta::NamespacedObjectReference;
 use weir_api::status::{FluxObject, ObjectStatus, Reconcilable};
 use weir_go_compat::time::parse_duration;
+use weir_telemetry::metrics;
 
 use crate::conditions::{self, reason};
 use crate::events;
@@ -213,8 +214,102 @@ fn error_policy<R: Reconciler>(_: Arc<R::Object>, error: &Error, _: Arc<Lifecycl
     Action::requeue(Duration::from_secs(5))
 }
 
-/// One reconciliation of `object`, with the lifecycle around the reconciler's work.
+/// What a reconciliation left, for the metrics.
+enum Outcome<S> {
+    Deleted,
+    Suspended,
+    /// Deleted between the watch event and the reconciliation.
+    Gone,
+    Reconciled {
+        status: S,
+        failed: bool,
+    },
+}
+
+/// One reconciliation of `object`, with the lifecycle around the reconciler's work, counted in
+/// the operator's metrics.
 pub async fn reconcile<R: Reconciler>(object: Arc<R::Object>, lifecycle: Arc<Lifecycle<R>>) -> Result<Action, Error> {
+    // controller-runtime names a controller after its kind, and Flux's dashboards count by that.
+    let controller = R::Object::KIND.to_ascii_lowercase();
+    let _worker = metrics::active_worker(&controller);
+    let started = std::time::Instant::now();
+    let outcome = reconcile_once(object.clone(), lifecycle).await;
+    let duration = started.elapsed();
+    let (group, version) = (R::Object::group(&()), R::Object::version(&()));
+    let (namespace, name) = (object.namespace().unwrap_or_default(), object.name_any());
+    let reference = metrics::ObjectRef {
+        group: &group,
+        version: &version,
+        kind: R::Object::KIND,
+        namespace: &namespace,
+        name: &name,
+    };
+    let record = |status: Option<&<R::Object as Reconcilable>::Status>, result| {
+        let conditions: Vec<(&str, &str)> = status
+            .map(|status| status.conditions().iter().map(|c| (c.type_.as_str(), c.status.as_str())).collect())
+            .unwrap_or_default();
+        let revision = status.map(revision).unwrap_or_default();
+        metrics::record_reconcile(&metrics::Reconciled {
+            object: reference,
+            controller: &controller,
+            duration,
+            result,
+            conditions: &conditions,
+            suspended: object.suspended(),
+            revision: &revision,
+        });
+    };
+    match outcome {
+        Ok((action, Outcome::Reconciled { status, failed })) => {
+            let result = if failed { metrics::ReconcileResult::Error } else { metrics::ReconcileResult::RequeueAfter };
+            if !failed {
+                // One line per reconciliation, as Flux's controllers log it (failures log their own).
+                tracing::info!(
+                    controller = R::CONTROLLER,
+                    kind = R::Object::KIND,
+                    %namespace,
+                    %name,
+                    revision = %revision(&status),
+                    duration_ms = duration.as_millis() as u64,
+                    "reconciliation finished"
+                );
+            }
+            record(Some(&status), result);
+            Ok(action)
+        }
+        Ok((action, Outcome::Suspended)) => {
+            record(object.status(), metrics::ReconcileResult::Success);
+            Ok(action)
+        }
+        Ok((action, Outcome::Deleted | Outcome::Gone)) => {
+            let types: Vec<&str> = object.status().map_or_else(Vec::new, |status| {
+                status.conditions().iter().map(|condition| condition.type_.as_str()).collect()
+            });
+            metrics::record_deleted(reference, &types);
+            Ok(action)
+        }
+        Err(error) => {
+            record(object.status(), metrics::ReconcileResult::Error);
+            Err(error)
+        }
+    }
+}
+
+/// The revision an object's status reports: a Kustomization's applied one, a source's
+/// artifact's, a HelmRelease's last attempted chart version.
+fn revision(status: &impl ObjectStatus) -> String {
+    let status = serde_json::to_value(status).unwrap_or_default();
+    ["/lastAppliedRevision", "/artifact/revision", "/lastAttemptedRevision"]
+        .iter()
+        .find_map(|pointer| status.pointer(pointer).and_then(serde_json::Value::as_str))
+        .unwrap_or_default()
+        .to_owned()
+}
+
+async fn reconcile_once<R: Reconciler>(
+    object: Arc<R::Object>,
+    lifecycle: Arc<Lifecycle<R>>,
+) -> Result<(Action, Outcome<<R::Object as Reconcilable>::Status>), Error> {
     let namespace = object.namespace().unwrap_or_default();
     let name = object.name_any();
     let key = format!("{}/{namespace}/{name}", R::Object::KIND);
@@ -223,20 +318,20 @@ pub async fn reconcile<R: Reconciler>(object: Arc<R::Object>, lifecycle: Arc<Lif
         lifecycle.reconciler.finalize(&object, &lifecycle).await;
         lifecycle.recovered(&key);
         remove_finalizer(&api, &*object).await?;
-        return Ok(Action::await_change());
+        return Ok((Action::await_change(), Outcome::Deleted));
     }
     // The finalizer write changes neither generation nor requests, so carry on with this reconciliation.
     ensure_finalizer(&api, &*object).await?;
     if object.suspended() {
         tracing::info!(%key, "reconciliation is suspended");
-        return Ok(Action::await_change());
+        return Ok((Action::await_change(), Outcome::Suspended));
     }
     // The watch's copy may predate our own last status write (a reconciliation triggered by a
     // related object can run before that write comes back through the watch): work from the
     // server's current object, so counts and conditions build on what was last written.
     let object = match api.get_opt(&name).await? {
         Some(current) => Arc::new(current),
-        None => return Ok(Action::await_change()),
+        None => return Ok((Action::await_change(), Outcome::Gone)),
     };
     let generation = object.meta().generation;
     let mut status = object.status().cloned().unwrap_or_default();
@@ -265,6 +360,7 @@ pub async fn reconcile<R: Reconciler>(object: Arc<R::Object>, lifecycle: Arc<Lif
         }
         _ => conditions::remove(conditions, conditions::RECONCILING),
     }
+    let failed = outcome.is_err();
     let action = match outcome {
         Ok(ready) => {
             lifecycle.recovered(&key);
@@ -296,7 +392,7 @@ pub async fn reconcile<R: Reconciler>(object: Arc<R::Object>, lifecycle: Arc<Lif
     }
     status.set_observed_generation(generation);
     patch_status(&api, &name, &status).await?;
-    Ok(action)
+    Ok((action, Outcome::Reconciled { status, failed }))
 }
 
 /// kstatus while the work runs: `Reconciling=True`, and `Ready` Unknown unless it is False

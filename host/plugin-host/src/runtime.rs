@@ -174,6 +174,7 @@ impl PluginRuntime {
     pub(crate) async fn call<T>(
         &self,
         plugin: &Plugin,
+        world: &str,
         tenant: &str,
         mut grants: Grants,
         body: impl AsyncFnOnce(&mut Store<HostState>) -> wasmtime::Result<T>,
@@ -205,7 +206,7 @@ impl PluginRuntime {
         stdout.forward_to_log(&plugin.name, "stdout");
         stderr.forward_to_log(&plugin.name, "stderr");
         let timeout = || CallError::Timeout { plugin: plugin.name.clone(), limit: limits.timeout };
-        match outcome {
+        let result = match outcome {
             Err(_elapsed) => Err(timeout()),
             Ok(Ok(value)) => Ok(value),
             Ok(Err(_)) if store.data().limiter.exceeded => {
@@ -221,7 +222,23 @@ impl PluginRuntime {
                 }
                 Err(CallError::Trap { plugin: plugin.name.clone(), reason })
             }
-        }
+        };
+        weir_telemetry::metrics::record_plugin_call(&weir_telemetry::metrics::PluginCall {
+            plugin: &plugin.name,
+            world,
+            tenant,
+            result: match &result {
+                Ok(_) => "returned",
+                Err(CallError::Timeout { .. }) => "timeout",
+                Err(CallError::MemoryLimit { .. }) => "memory-limit",
+                Err(CallError::Trap { .. }) => "trap",
+                Err(CallError::Setup { .. }) => "setup",
+            },
+            duration: started.elapsed(),
+            // Linear memory only grows: what is in use at the end is the call's peak.
+            peak_memory: store.data().limiter.used as u64,
+        });
+        result
     }
 }
 

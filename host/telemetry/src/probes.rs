@@ -5,7 +5,6 @@
 //! its controllers) and fails again once shutdown begins, so that a terminating replica
 //! leaves its Service's endpoints.
 
-use std::convert::Infallible;
 use std::net::SocketAddr;
 
 use bytes::Bytes;
@@ -44,20 +43,8 @@ impl ProbeServer {
     }
 
     pub async fn serve(self) {
-        loop {
-            let Ok((stream, _)) = self.listener.accept().await else { continue };
-            let ready = self.ready.clone();
-            tokio::spawn(async move {
-                let service = hyper::service::service_fn(move |request| {
-                    let ready = *ready.borrow();
-                    async move { Ok::<_, Infallible>(answer(&request, ready)) }
-                });
-                let io = hyper_util::rt::TokioIo::new(stream);
-                if let Err(error) = hyper::server::conn::http1::Builder::new().serve_connection(io, service).await {
-                    tracing::debug!(%error, "probe connection failed");
-                }
-            });
-        }
+        let ready = self.ready;
+        crate::http::serve(self.listener, move |request| answer(request, *ready.borrow())).await;
     }
 }
 
@@ -73,26 +60,12 @@ fn answer(request: &Request<Incoming>, ready: bool) -> Response<Full<Bytes>> {
     response
 }
 
-/// Parses Flux's `:9440` form (every interface) as well as `127.0.0.1:9440`.
-pub fn parse_address(address: &str) -> Result<SocketAddr, std::net::AddrParseError> {
-    match address.strip_prefix(':') {
-        Some(port) => format!("0.0.0.0:{port}").parse(),
-        None => address.parse(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
     async fn status(address: SocketAddr, path: &str) -> String {
-        let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
-        let request = format!("GET {path} HTTP/1.1\r\nhost: probe\r\nconnection: close\r\n\r\n");
-        stream.write_all(request.as_bytes()).await.unwrap();
-        let mut response = String::new();
-        stream.read_to_string(&mut response).await.unwrap();
-        response.lines().next().unwrap_or_default().to_owned()
+        crate::http::tests::get(address, path).await.lines().next().unwrap_or_default().to_owned()
     }
 
     #[tokio::test]
@@ -107,12 +80,5 @@ mod tests {
         readiness.set(false);
         assert_eq!(status(address, "/readyz").await, "HTTP/1.1 503 Service Unavailable");
         assert_eq!(status(address, "/metricz").await, "HTTP/1.1 404 Not Found");
-    }
-
-    #[test]
-    fn addresses_parse_in_flux_form() {
-        assert_eq!(parse_address(":9440").unwrap(), "0.0.0.0:9440".parse().unwrap());
-        assert_eq!(parse_address("127.0.0.1:8080").unwrap(), "127.0.0.1:8080".parse().unwrap());
-        assert!(parse_address("nowhere").is_err());
     }
 }

@@ -19,6 +19,7 @@ const DEPLOY: &[(&str, &str)] = &[
     ("deploy/base/account.yaml", include_str!("../../../../deploy/base/account.yaml")),
     ("deploy/base/rbac.yaml", include_str!("../../../../deploy/base/rbac.yaml")),
     ("deploy/base/deployment.yaml", include_str!("../../../../deploy/base/deployment.yaml")),
+    ("deploy/base/service.yaml", include_str!("../../../../deploy/base/service.yaml")),
     ("deploy/base/policies.yaml", include_str!("../../../../deploy/base/policies.yaml")),
     (
         "deploy/components/least-privilege/kustomization.yaml",
@@ -135,9 +136,11 @@ impl InstallArgs {
             ));
         }
         if !self.network_policy {
-            patches.push(
-                "  - patch: |\n      $patch: delete\n      apiVersion: networking.k8s.io/v1\n      kind: NetworkPolicy\n      metadata:\n        name: allow-egress\n".to_owned(),
-            );
+            for policy in ["allow-egress", "allow-scraping"] {
+                patches.push(format!(
+                    "  - patch: |\n      $patch: delete\n      apiVersion: networking.k8s.io/v1\n      kind: NetworkPolicy\n      metadata:\n        name: {policy}\n"
+                ));
+            }
         }
         let components =
             if self.least_privilege { "components:\n  - ../deploy/components/least-privilege\n" } else { "" };

@@ -6,11 +6,15 @@ use std::time::Duration;
 
 use anyhow::Context;
 use weir_operator::Settings;
+use weir_operator::leader::{Elector, LeaseSettings};
 use weir_telemetry::logging::{Encoding, Level};
-use weir_telemetry::probes::{self, ProbeServer};
+use weir_telemetry::probes::ProbeServer;
 
 use crate::cluster::ClusterOptions;
 use crate::plugins::PluginOptions;
+
+/// The leader Lease, in the operator's namespace (Flux's `<controller>-leader-election`).
+const LEASE_NAME: &str = "weir-controller-leader-election";
 
 #[derive(clap::Args)]
 pub struct OperatorArgs {
@@ -20,6 +24,9 @@ pub struct OperatorArgs {
     /// Where `/healthz` and `/readyz` are served (`:PORT` is every interface).
     #[arg(long, value_name = "ADDRESS", default_value = ":9440")]
     health_addr: String,
+    /// Where Prometheus scrapes `/metrics` (`:PORT` is every interface).
+    #[arg(long, value_name = "ADDRESS", default_value = ":8080")]
+    metrics_addr: String,
     /// The least severe log level written.
     #[arg(long, value_enum, default_value = "info")]
     log_level: LogLevel,
@@ -41,6 +48,18 @@ pub struct OperatorArgs {
     /// Flux's feature gates: `StrictPostBuildSubstitutions=true,UseHelm3Defaults=true`.
     #[arg(long, value_name = "GATES", value_delimiter = ',')]
     feature_gates: Vec<String>,
+    /// Run the controllers only while holding the leader Lease, so replicas never both act.
+    #[arg(long)]
+    enable_leader_election: bool,
+    /// How long the leader Lease holds without renewal.
+    #[arg(long, value_name = "DURATION", default_value = "35s")]
+    leader_election_lease_duration: String,
+    /// How long the leader tries to renew before it stops leading.
+    #[arg(long, value_name = "DURATION", default_value = "30s")]
+    leader_election_renew_deadline: String,
+    /// How often replicas try to acquire or renew the Lease.
+    #[arg(long, value_name = "DURATION", default_value = "5s")]
+    leader_election_retry_period: String,
     /// How long in-flight work may take to finish once SIGTERM arrives.
     #[arg(long, value_name = "DURATION", default_value = "50s")]
     graceful_shutdown_timeout: String,
@@ -81,11 +100,16 @@ impl OperatorArgs {
     pub async fn run(self, cluster: &ClusterOptions, plugins: &PluginOptions) -> anyhow::Result<()> {
         let settings = self.settings()?;
         let grace = duration("--graceful-shutdown-timeout", &self.graceful_shutdown_timeout)?;
-        let address = probes::parse_address(&self.health_addr)
+        let address = weir_telemetry::parse_address(&self.health_addr)
             .with_context(|| format!("--health-addr {:?} is not an address", self.health_addr))?;
         let (probe_server, readiness) =
             ProbeServer::bind(address).await.with_context(|| format!("cannot listen on {address}"))?;
         tokio::spawn(probe_server.serve());
+        let address = weir_telemetry::parse_address(&self.metrics_addr)
+            .with_context(|| format!("--metrics-addr {:?} is not an address", self.metrics_addr))?;
+        let metrics =
+            tokio::net::TcpListener::bind(address).await.with_context(|| format!("cannot listen on {address}"))?;
+        tokio::spawn(weir_telemetry::metrics::serve(metrics));
 
         let plugins = crate::commands::dev::operator_plugins(plugins)?;
         let config = cluster.config().await?;
@@ -101,22 +125,58 @@ impl OperatorArgs {
             "starting the controllers"
         );
 
+        // Ready once the API server answers, leading or not, as controller-runtime's probes.
+        readiness.set(true);
+        let mut leadership = match self.elector(&client, &settings.namespace)? {
+            Some(elector) => tokio::select! {
+                leadership = elector.acquire() => Some(leadership),
+                signal = termination() => return signal,
+            },
+            None => None,
+        };
+
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let mut operator = tokio::spawn(weir_operator::run(config, settings, plugins, async {
             let _ = stopped.await;
         }));
-        readiness.set(true);
+        let lost = async {
+            match &mut leadership {
+                Some(leadership) => leadership.lost().await,
+                None => std::future::pending().await,
+            }
+        };
         tokio::select! {
             outcome = &mut operator => return finished(outcome),
             signal = termination() => signal?,
+            // Another replica may be leading already: stop at once, as controller-runtime exits.
+            () = lost => anyhow::bail!("leader election lost"),
         }
         tracing::info!("shutting down: finishing in-flight work");
         readiness.set(false);
         let _ = stop.send(());
-        match tokio::time::timeout(grace, operator).await {
+        let outcome = match tokio::time::timeout(grace, operator).await {
             Ok(outcome) => finished(outcome),
-            Err(_) => anyhow::bail!("in-flight work did not finish within {}", self.graceful_shutdown_timeout),
+            Err(_) => Err(anyhow::anyhow!("in-flight work did not finish within {}", self.graceful_shutdown_timeout)),
+        };
+        // Released only once nothing runs any more, so that a successor never overlaps.
+        if let Some(leadership) = leadership
+            && outcome.is_ok()
+        {
+            leadership.release().await;
         }
+        outcome
+    }
+
+    /// The leader elector, with `--enable-leader-election`.
+    fn elector(&self, client: &kube::Client, namespace: &str) -> anyhow::Result<Option<Elector>> {
+        if !self.enable_leader_election {
+            return Ok(None);
+        }
+        let mut lease = LeaseSettings::new(LEASE_NAME, namespace);
+        lease.lease_duration = duration("--leader-election-lease-duration", &self.leader_election_lease_duration)?;
+        lease.renew_deadline = duration("--leader-election-renew-deadline", &self.leader_election_renew_deadline)?;
+        lease.retry_period = duration("--leader-election-retry-period", &self.leader_election_retry_period)?;
+        Ok(Some(Elector::new(client.clone(), lease)?))
     }
 
     fn settings(&self) -> anyhow::Result<Settings> {

@@ -71,6 +71,25 @@ impl Drop for Dev {
     }
 }
 
+/// `weir apiserver --port 0 ARGS`, once it has written `kubeconfig`.
+pub fn apiserver(args: &[&str], kubeconfig: &Path) -> Child {
+    let server = Command::new(env!("CARGO_BIN_EXE_weir"))
+        .args(["apiserver", "--port", "0"])
+        .args(args)
+        .arg("--kubeconfig-out")
+        .arg(kubeconfig)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while !kubeconfig.exists() {
+        assert!(started.elapsed() < Duration::from_secs(10), "weir apiserver did not start");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    server
+}
+
 /// Runs kubectl against `kubeconfig` with `stdin`, panicking on failure; its stdout.
 pub fn kubectl(kubeconfig: &Path, args: &[&str], stdin: Option<&str>) -> String {
     let mut child = Command::new("kubectl")

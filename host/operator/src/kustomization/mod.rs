@@ -16,7 +16,7 @@ mod source;
 pub mod substitute;
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use kube::api::Api;
 use kube::runtime::watcher;
@@ -113,15 +113,7 @@ impl Reconciler for Kustomizations {
         status: &mut KustomizationStatus,
         lifecycle: &Lifecycle<Self>,
     ) -> Result<Ready, Failure> {
-        let started = Instant::now();
         let revision = self.sync(kustomization, status, lifecycle).await?;
-        tracing::info!(
-            namespace = kustomization.namespace(),
-            name = kustomization.name_any(),
-            %revision,
-            elapsed = ?started.elapsed(),
-            "reconciliation finished"
-        );
         Ok(Ready::new(reason::RECONCILIATION_SUCCEEDED, format!("Applied revision: {revision}")))
     }
 

@@ -65,6 +65,8 @@ pub struct BoundPlugin {
     version: WitVersion,
     pre: InstancePre<HostState>,
     interface: ComponentExportIndex,
+    /// The world's name, for the metrics.
+    world: &'static str,
 }
 
 impl BoundPlugin {
@@ -115,7 +117,7 @@ impl BoundPlugin {
             WitVersion::V0_1 => check_legacy(pre.clone()),
         }
         .map_err(|err| wrong_world(Some(version), format!("{err:#}")))?;
-        Ok(Self { runtime, plugin, version, pre, interface })
+        Ok(Self { runtime, plugin, version, pre, interface, world: world.name })
     }
 
     pub fn plugin(&self) -> &Plugin {
@@ -155,7 +157,7 @@ impl BoundPlugin {
         Results: ComponentNamedList + Lift + Send + Sync + 'static,
     {
         self.runtime
-            .call(&self.plugin, tenant, grants, async |store| {
+            .call(&self.plugin, self.world, tenant, grants, async |store| {
                 let instance = self.pre.instantiate_async(&mut *store).await?;
                 let index = instance
                     .get_export_index(&mut *store, Some(&self.interface), function)
