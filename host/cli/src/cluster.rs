@@ -11,7 +11,7 @@ pub struct ClusterOptions {
     #[arg(long, global = true, value_name = "FILE")]
     kubeconfig: Option<PathBuf>,
     /// The namespace to work in (default: flux-system; for `install`, weir-system).
-    #[arg(short = 'n', long = "namespace", global = true, value_name = "NS")]
+    #[arg(short = 'n', long = "namespace", id = "namespace", global = true, value_name = "NS")]
     namespace_flag: Option<String>,
 }
 

@@ -74,6 +74,10 @@ enum Command {
     Dev(commands::dev::DevArgs),
     /// Install weir into a cluster (or print its manifests with --export), as `flux install`.
     Install(commands::install::InstallArgs),
+    /// Remove weir from a cluster, keeping what it applied (or pruning it with --prune), as `flux uninstall`.
+    Uninstall(commands::uninstall::UninstallArgs),
+    /// Check the cluster for weir (`--pre`: whether it can be installed), as `flux check`.
+    Check(commands::check::CheckArgs),
     /// Run every controller against a cluster, as weir's Deployment does (in-cluster or --kubeconfig).
     Operator(commands::operator::OperatorArgs),
 }
@@ -131,6 +135,8 @@ fn main() -> ExitCode {
             Command::Plugin(command) => command.run(&cli.plugins).await,
             Command::Dev(args) => args.run(&cli.plugins).await,
             Command::Install(args) => return flux_outcome(args.run(&cli.cluster, &cli.plugins).await),
+            Command::Uninstall(args) => return flux_outcome(args.run(&cli.cluster).await),
+            Command::Check(args) => return flux_outcome(args.run(&cli.cluster, &cli.plugins).await),
             Command::Operator(args) => args.run(&cli.cluster, &cli.plugins).await,
         };
         done.map(|()| ExitCode::SUCCESS)

@@ -96,11 +96,7 @@ fn value(kubeconfig: &Path) -> Option<String> {
 fn one_replica_leads_and_another_takes_over_when_it_dies() {
     let dir = tempfile::tempdir().unwrap();
     let kubeconfig = dir.path().join("kubeconfig");
-    let mut server = common::apiserver(&[], &kubeconfig);
-    let crds = weir_testkit::paths::workspace().join("crds");
-    kubectl(&kubeconfig, &["apply", "-k", crds.to_str().unwrap()], None);
-    kubectl(&kubeconfig, &["wait", "--for=condition=Established", "crd", "--all"], None);
-    kubectl(&kubeconfig, &["create", "namespace", "weir-system"], None);
+    let mut server = common::cluster_with_crds(&kubeconfig);
 
     let settings = |value: &str| weir_testkit::manifests::config_map("default", "settings", value);
     let repository = common::fleet_repository(dir.path(), &[("apps/settings.yaml", settings("first"))]);

@@ -6,31 +6,11 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::{eventually, kubectl};
-
-const ADMIN_TOKEN: &str = "admin-token-for-the-test";
-const OPERATOR_TOKEN: &str = "operator-token-for-the-test";
-
-/// `weir apiserver --tls` knowing the operator's service account by its token; the admin's
-/// and the operator's kubeconfigs.
-fn apiserver(dir: &Path) -> (Child, PathBuf, PathBuf) {
-    let tokens = dir.join("tokens.csv");
-    std::fs::write(&tokens, format!("{OPERATOR_TOKEN},system:serviceaccount:weir-system:weir-controller,uid-1\n"))
-        .unwrap();
-    let admin = dir.join("admin.kubeconfig");
-    let tokens = tokens.to_str().unwrap();
-    let server = common::apiserver(
-        &["--tls", "--simulate-workloads", "0.2", "--token", ADMIN_TOKEN, "--token-file", tokens],
-        &admin,
-    );
-    let operator = dir.join("operator.kubeconfig");
-    std::fs::write(&operator, std::fs::read_to_string(&admin).unwrap().replace(ADMIN_TOKEN, OPERATOR_TOKEN)).unwrap();
-    (server, admin, operator)
-}
+use common::{eventually, get, kubectl, probe, sample};
 
 /// A tenant namespace whose `default` service account administers it, and nothing else.
 fn tenant(namespace: &str) -> String {
@@ -53,39 +33,10 @@ fn ready(kubeconfig: &Path, namespace: &str, name: &str) -> Option<String> {
     output.status.success().then(|| String::from_utf8_lossy(&output.stdout).into_owned())
 }
 
-/// The whole response to `GET path` on a loopback port, or None while nothing listens.
-fn get(port: u16, path: &str) -> Option<String> {
-    use std::io::{Read, Write};
-    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
-    write!(stream, "GET {path} HTTP/1.1\r\nhost: probe\r\nconnection: close\r\n\r\n").ok()?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response).ok()?;
-    Some(response)
-}
-
-fn probe(port: u16, path: &str) -> Option<String> {
-    get(port, path).and_then(|response| response.lines().next().map(str::to_owned))
-}
-
-/// The value of the series `name{labels}` in a Prometheus text exposition, labels in any order.
-fn sample(exposition: &str, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
-    exposition.lines().filter(|line| !line.starts_with('#')).find_map(|line| {
-        let (series, value) = line.rsplit_once(' ')?;
-        let (metric, rest) = series.split_once('{').unwrap_or((series, "}"));
-        let rest = rest.strip_suffix('}')?;
-        let pairs: Vec<(&str, &str)> = rest
-            .split("\",")
-            .filter(|pair| !pair.is_empty())
-            .filter_map(|pair| pair.split_once("=\"").map(|(key, value)| (key, value.trim_end_matches('"'))))
-            .collect();
-        (metric == name && labels.iter().all(|label| pairs.contains(label))).then(|| value.parse().ok())?
-    })
-}
-
 #[test]
 fn the_installed_operator_runs_as_its_service_account_and_tenants_stay_in_their_namespace() {
     let dir = tempfile::tempdir().unwrap();
-    let (mut server, admin, operator_kubeconfig) = apiserver(dir.path());
+    let (mut server, admin, operator_kubeconfig) = common::cluster_for_the_operator(dir.path());
 
     let installed = common::weir()
         .args(["install", "--least-privilege", "--timeout", "60s", "--kubeconfig"])
@@ -120,43 +71,9 @@ fn the_installed_operator_runs_as_its_service_account_and_tenants_stay_in_their_
     );
     kubectl(&admin, &["apply", "-f", "-"], Some(&objects));
 
-    // The Deployment's own arguments, with the pod's volumes and port replaced by this test's.
-    let args = kubectl(
-        &admin,
-        &[
-            "get",
-            "deployment",
-            "weir-controller",
-            "-n",
-            "weir-system",
-            "-o",
-            "jsonpath={.spec.template.spec.containers[0].args}",
-        ],
-        None,
-    );
-    let (health_port, metrics_port) = (weir_testkit::net::free_port(), weir_testkit::net::free_port());
-    let storage = dir.path().join("storage");
-    let args: Vec<String> = serde_json::from_str::<Vec<String>>(&args)
-        .unwrap()
-        .into_iter()
-        .map(|arg| match arg.split_once('=') {
-            Some(("--storage-path", _)) => format!("--storage-path={}", storage.display()),
-            Some(("--health-addr", _)) => format!("--health-addr=127.0.0.1:{health_port}"),
-            Some(("--metrics-addr", _)) => format!("--metrics-addr=127.0.0.1:{metrics_port}"),
-            _ => arg,
-        })
-        .collect();
-    assert_eq!(args[0], "operator");
-    let log = dir.path().join("operator.log");
-    let mut operator = common::weir()
-        .args(&args)
-        .arg("--kubeconfig")
-        .arg(&operator_kubeconfig)
-        .env("RUNTIME_NAMESPACE", "weir-system")
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&log).unwrap())
-        .spawn()
-        .unwrap();
+    let operator = common::InstalledOperator::start(&admin, &operator_kubeconfig, dir.path());
+    let (health_port, metrics_port, log) = (operator.health_port, operator.metrics_port, operator.log.clone());
+    let mut operator = operator.process;
 
     eventually("the operator's liveness", || probe(health_port, "/healthz"), |status| status.ends_with("200 OK"));
     eventually("the operator's readiness", || probe(health_port, "/readyz"), |status| status.ends_with("200 OK"));
@@ -228,7 +145,7 @@ fn the_installed_operator_runs_as_its_service_account_and_tenants_stay_in_their_
         .filter(|line| line.to_string().contains("forbidden") && line["key"] != "Kustomization/team-a/escape")
         .collect();
     assert!(refused.is_empty(), "{refused:#?}");
-    assert!(!logs.contains(OPERATOR_TOKEN) && !logs.contains(ADMIN_TOKEN), "a token was logged");
+    assert!(!logs.contains(common::OPERATOR_TOKEN) && !logs.contains(common::ADMIN_TOKEN), "a token was logged");
 
     let _ = server.kill();
     let _ = server.wait();

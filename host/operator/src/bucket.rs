@@ -36,7 +36,7 @@ impl Buckets {
 
 /// Runs the controller until `shutdown`.
 pub async fn run(lifecycle: Arc<Lifecycle<Buckets>>, shutdown: impl Future<Output = ()> + Send + Sync + 'static) {
-    reconciler::run(reconciler::controller::<Bucket>(&lifecycle.client), lifecycle, shutdown).await;
+    reconciler::run(reconciler::controller(&lifecycle), lifecycle, shutdown).await;
 }
 
 impl Reconciler for Buckets {

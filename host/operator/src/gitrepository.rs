@@ -37,7 +37,7 @@ pub async fn run(
     lifecycle: Arc<Lifecycle<GitRepositories>>,
     shutdown: impl Future<Output = ()> + Send + Sync + 'static,
 ) {
-    reconciler::run(reconciler::controller::<GitRepository>(&lifecycle.client), lifecycle, shutdown).await;
+    reconciler::run(reconciler::controller(&lifecycle), lifecycle, shutdown).await;
 }
 
 impl Reconciler for GitRepositories {

@@ -52,7 +52,7 @@ impl HelmCharts {
 /// from it.
 pub async fn run(lifecycle: Arc<Lifecycle<HelmCharts>>, shutdown: impl Future<Output = ()> + Send + Sync + 'static) {
     let client = &lifecycle.client;
-    let controller = reconciler::controller::<HelmChart>(client);
+    let controller = reconciler::controller(&lifecycle);
     let (by_repository, by_git, by_bucket) = (controller.store(), controller.store(), controller.store());
     let controller = controller
         .watches(Api::<HelmRepository>::all(client.clone()), watcher::Config::default(), move |source| {

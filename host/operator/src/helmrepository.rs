@@ -41,7 +41,7 @@ pub async fn run(
     lifecycle: Arc<Lifecycle<HelmRepositories>>,
     shutdown: impl Future<Output = ()> + Send + Sync + 'static,
 ) {
-    reconciler::run(reconciler::controller::<HelmRepository>(&lifecycle.client), lifecycle, shutdown).await;
+    reconciler::run(reconciler::controller(&lifecycle), lifecycle, shutdown).await;
 }
 
 impl Reconciler for HelmRepositories {

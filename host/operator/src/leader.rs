@@ -238,6 +238,19 @@ impl Leadership {
     }
 }
 
+/// The Lease of the replicas serving `shard` (a `--watch-label-selector`): `base` alone without
+/// one, else `base-<first 8 hex digits of the selector's SHA-256>`, as Flux names a shard's
+/// Lease, so that shards do not contend for one.
+pub fn lease_name(base: &str, shard: Option<&str>) -> String {
+    use sha2::Digest;
+    match shard {
+        Some(selector) if !selector.is_empty() => {
+            format!("{base}-{}", &hex::encode(sha2::Sha256::digest(selector.as_bytes()))[..8])
+        }
+        _ => base.to_owned(),
+    }
+}
+
 fn seconds(duration: Duration) -> i32 {
     i32::try_from(duration.as_secs().max(1)).unwrap_or(i32::MAX)
 }
@@ -246,4 +259,17 @@ fn seconds(duration: Duration) -> i32 {
 fn jittered(period: Duration) -> Duration {
     let fraction = f64::from(uuid::Uuid::new_v4().as_fields().0) / f64::from(u32::MAX);
     period.mul_f64(1.0 + 0.2 * fraction)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_shard_has_its_own_lease() {
+        assert_eq!(lease_name("weir-controller-leader-election", None), "weir-controller-leader-election");
+        // sha256("sharding.fluxcd.io/key=shard1") starts 73fdc1be.
+        let shard = lease_name("weir-controller-leader-election", Some("sharding.fluxcd.io/key=shard1"));
+        assert_eq!(shard, "weir-controller-leader-election-73fdc1be");
+    }
 }

@@ -78,6 +78,9 @@ pub struct Settings {
     /// The operator's own namespace (Flux's `RUNTIME_NAMESPACE`): where ClusterPlugins' Secrets
     /// and ConfigMaps are read.
     pub namespace: String,
+    /// Reconcile only the objects this label selector matches (Flux's `--watch-label-selector`,
+    /// e.g. `sharding.fluxcd.io/key=shard1`), so a fleet splits over several operators.
+    pub watch_label_selector: Option<String>,
 }
 
 /// The namespace weir is installed into.
@@ -94,6 +97,7 @@ impl Settings {
             artifact_retention: 2,
             helm3_defaults: false,
             namespace: DEFAULT_NAMESPACE.into(),
+            watch_label_selector: None,
         }
     }
 }
@@ -134,23 +138,31 @@ pub async fn run(
             let _ = stopped.wait_for(|stop| *stop).await;
         }
     };
-    let sources = Lifecycle::new(gitrepository::GitRepositories::new(&settings)?, client.clone());
-    let helm_repositories = Lifecycle::new(helmrepository::HelmRepositories::new(&settings)?, client.clone());
-    let buckets = Lifecycle::new(bucket::Buckets::new(&settings)?, client.clone());
-    let oci_repositories = Lifecycle::new(ocirepository::OciRepositories::new(&settings)?, client.clone());
-    let helm_charts = Lifecycle::new(helmchart::HelmCharts::new(&settings)?, client.clone());
+    let shard = settings.watch_label_selector.clone();
+    let shard = shard.as_deref();
+    let sources = Lifecycle::new(gitrepository::GitRepositories::new(&settings)?, client.clone()).watching(shard);
+    let helm_repositories =
+        Lifecycle::new(helmrepository::HelmRepositories::new(&settings)?, client.clone()).watching(shard);
+    let buckets = Lifecycle::new(bucket::Buckets::new(&settings)?, client.clone()).watching(shard);
+    let oci_repositories =
+        Lifecycle::new(ocirepository::OciRepositories::new(&settings)?, client.clone()).watching(shard);
+    let helm_charts = Lifecycle::new(helmchart::HelmCharts::new(&settings)?, client.clone()).watching(shard);
     let helm_releases = Lifecycle::new(
         helmrelease::HelmReleases::new(client.clone(), config.clone(), settings.clone(), &plugins)?,
         client.clone(),
-    );
+    )
+    .watching(shard);
     let tenant_plugins =
-        Lifecycle::new(plugin::Plugins::new(plugins.tenants.clone(), settings.namespace.clone()), client.clone());
+        Lifecycle::new(plugin::Plugins::new(plugins.tenants.clone(), settings.namespace.clone()), client.clone())
+            .watching(shard);
     let cluster_plugins = Lifecycle::new(
         plugin::ClusterPlugins::new(plugins.tenants.clone(), settings.namespace.clone()),
         client.clone(),
-    );
+    )
+    .watching(shard);
     let kustomizations =
-        Lifecycle::new(kustomization::Kustomizations::new(client.clone(), config, settings, plugins)?, client);
+        Lifecycle::new(kustomization::Kustomizations::new(client.clone(), config, settings, plugins)?, client)
+            .watching(shard);
     tokio::spawn(async move {
         shutdown.await;
         let _ = stop.send(true);

@@ -46,7 +46,7 @@ pub async fn run(
     lifecycle: Arc<Lifecycle<OciRepositories>>,
     shutdown: impl Future<Output = ()> + Send + Sync + 'static,
 ) {
-    reconciler::run(reconciler::controller::<OCIRepository>(&lifecycle.client), lifecycle, shutdown).await;
+    reconciler::run(reconciler::controller(&lifecycle), lifecycle, shutdown).await;
 }
 
 impl Reconciler for OciRepositories {

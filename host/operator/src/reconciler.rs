@@ -153,12 +153,22 @@ pub struct Lifecycle<R> {
     pub client: Client,
     recorder: Recorder,
     failures: Mutex<HashMap<String, u32>>,
+    /// The controller's own objects it watches: all, or a shard's (`--watch-label-selector`).
+    watch: watcher::Config,
 }
 
 impl<R: Reconciler> Lifecycle<R> {
     pub fn new(reconciler: R, client: Client) -> Self {
         let recorder = Recorder::new(client.clone(), Reporter { controller: R::CONTROLLER.into(), instance: None });
-        Self { reconciler, client, recorder, failures: Mutex::default() }
+        Self { reconciler, client, recorder, failures: Mutex::default(), watch: watcher::Config::default() }
+    }
+
+    /// Reconciles only the objects `selector` matches (Flux's sharding by label).
+    pub fn watching(mut self, selector: Option<&str>) -> Self {
+        if let Some(selector) = selector {
+            self.watch = watcher::Config::default().labels(selector);
+        }
+        self
     }
 
     /// Records an event about `object`; failing to is logged, never fatal.
@@ -180,11 +190,12 @@ impl<R: Reconciler> Lifecycle<R> {
     }
 }
 
-/// A controller for `K` whose watch only passes changes that warrant a reconciliation; add
-/// `.watches(…)` for related kinds, then [`run`] it.
-pub fn controller<K: Reconcilable>(client: &Client) -> Controller<K> {
+/// A controller for the lifecycle's kind, watching the objects it selects, whose watch only
+/// passes changes that warrant a reconciliation; add `.watches(…)` for related kinds, then
+/// [`run`] it.
+pub fn controller<R: Reconciler>(lifecycle: &Lifecycle<R>) -> Controller<R::Object> {
     let (reader, writer) = reflector::store();
-    let stream = watcher(Api::<K>::all(client.clone()), watcher::Config::default())
+    let stream = watcher(Api::<R::Object>::all(lifecycle.client.clone()), lifecycle.watch.clone())
         .default_backoff()
         .reflect(writer)
         .applied_objects()

@@ -1,6 +1,7 @@
 pub mod apiserver;
 pub mod artifact;
 pub mod build;
+pub mod check;
 pub mod dev;
 pub mod flux;
 pub mod helm;
@@ -11,3 +12,4 @@ pub mod plugin;
 pub mod policy;
 pub mod reconcile;
 pub mod sops;
+pub mod uninstall;

@@ -48,6 +48,10 @@ pub struct OperatorArgs {
     /// Flux's feature gates: `StrictPostBuildSubstitutions=true,UseHelm3Defaults=true`.
     #[arg(long, value_name = "GATES", value_delimiter = ',')]
     feature_gates: Vec<String>,
+    /// Reconcile only the objects this label selector matches, e.g. `sharding.fluxcd.io/key=shard1`
+    /// (and `!sharding.fluxcd.io/key` for the main instance), so a fleet splits over several operators.
+    #[arg(long, value_name = "SELECTOR")]
+    watch_label_selector: Option<String>,
     /// Run the controllers only while holding the leader Lease, so replicas never both act.
     #[arg(long)]
     enable_leader_election: bool,
@@ -115,6 +119,14 @@ impl OperatorArgs {
         let config = cluster.config().await?;
         let client = kube::Client::try_from(config.clone()).context("cannot make a client for the API server")?;
         let version = client.apiserver_version().await.context("cannot reach the API server")?;
+        if let Some(selector) = &settings.watch_label_selector {
+            // The API server parses selectors: a bad one fails here, not in every watch.
+            let kustomizations = kube::Api::<weir_api::kustomize::Kustomization>::all(client.clone());
+            kustomizations
+                .list_metadata(&kube::api::ListParams::default().labels(selector).limit(1))
+                .await
+                .with_context(|| format!("--watch-label-selector {selector:?}"))?;
+        }
         std::fs::create_dir_all(&settings.storage_dir)
             .with_context(|| format!("cannot create the storage directory {}", settings.storage_dir.display()))?;
         tracing::info!(
@@ -172,7 +184,8 @@ impl OperatorArgs {
         if !self.enable_leader_election {
             return Ok(None);
         }
-        let mut lease = LeaseSettings::new(LEASE_NAME, namespace);
+        let name = weir_operator::leader::lease_name(LEASE_NAME, self.watch_label_selector.as_deref());
+        let mut lease = LeaseSettings::new(&name, namespace);
         lease.lease_duration = duration("--leader-election-lease-duration", &self.leader_election_lease_duration)?;
         lease.renew_deadline = duration("--leader-election-renew-deadline", &self.leader_election_renew_deadline)?;
         lease.retry_period = duration("--leader-election-retry-period", &self.leader_election_retry_period)?;
@@ -186,6 +199,7 @@ impl OperatorArgs {
         settings.no_cross_namespace_refs = self.no_cross_namespace_refs;
         settings.dependency_requeue = duration("--requeue-dependency", &self.requeue_dependency)?;
         settings.artifact_retention = self.artifact_retention_records;
+        settings.watch_label_selector = self.watch_label_selector.clone().filter(|selector| !selector.is_empty());
         for gate in &self.feature_gates {
             let (name, enabled) = match gate.split_once('=') {
                 Some((name, value)) => {

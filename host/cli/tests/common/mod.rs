@@ -90,6 +90,17 @@ pub fn apiserver(args: &[&str], kubeconfig: &Path) -> Child {
     server
 }
 
+/// `weir apiserver` with weir's CRDs established and the namespace `weir-system`, for operators
+/// run by the test.
+pub fn cluster_with_crds(kubeconfig: &Path) -> Child {
+    let server = apiserver(&[], kubeconfig);
+    let crds = weir_testkit::paths::workspace().join("crds");
+    kubectl(kubeconfig, &["apply", "-k", crds.to_str().unwrap()], None);
+    kubectl(kubeconfig, &["wait", "--for=condition=Established", "crd", "--all"], None);
+    kubectl(kubeconfig, &["create", "namespace", "weir-system"], None);
+    server
+}
+
 /// Runs kubectl against `kubeconfig` with `stdin`, panicking on failure; its stdout.
 pub fn kubectl(kubeconfig: &Path, args: &[&str], stdin: Option<&str>) -> String {
     let mut child = Command::new("kubectl")
@@ -161,4 +172,95 @@ pub fn push_plugin(registry: &str, plugin: &str, target: &str) -> String {
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "push {target}: {}", String::from_utf8_lossy(&output.stderr));
     stdout.trim().rsplit_once('@').map(|(_, digest)| digest.to_owned()).unwrap_or_else(|| panic!("{stdout}"))
+}
+
+/// The whole response to `GET path` on a loopback port, or None while nothing listens.
+pub fn get(port: u16, path: &str) -> Option<String> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    write!(stream, "GET {path} HTTP/1.1\r\nhost: probe\r\nconnection: close\r\n\r\n").ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    Some(response)
+}
+
+/// The status line of `GET path`.
+pub fn probe(port: u16, path: &str) -> Option<String> {
+    get(port, path).and_then(|response| response.lines().next().map(str::to_owned))
+}
+
+/// The value of the series `name{labels}` in a Prometheus text exposition, labels in any order.
+pub fn sample(exposition: &str, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
+    exposition.lines().filter(|line| !line.starts_with('#')).find_map(|line| {
+        let (series, value) = line.rsplit_once(' ')?;
+        let (metric, rest) = series.split_once('{').unwrap_or((series, "}"));
+        let rest = rest.strip_suffix('}')?;
+        let pairs: Vec<(&str, &str)> = rest
+            .split("\",")
+            .filter(|pair| !pair.is_empty())
+            .filter_map(|pair| pair.split_once("=\"").map(|(key, value)| (key, value.trim_end_matches('"'))))
+            .collect();
+        (metric == name && labels.iter().all(|label| pairs.contains(label))).then(|| value.parse().ok())?
+    })
+}
+
+/// `weir operator` run as the installed Deployment runs it: the Deployment's own arguments
+/// (read with `admin`), its volume and ports replaced by local ones, as the service account
+/// of `kubeconfig`.
+pub struct InstalledOperator {
+    pub process: Child,
+    pub health_port: u16,
+    pub metrics_port: u16,
+    /// Its stderr: the logs.
+    pub log: PathBuf,
+}
+
+impl InstalledOperator {
+    pub fn start(admin: &Path, kubeconfig: &Path, dir: &Path) -> Self {
+        let jsonpath = "jsonpath={.spec.template.spec.containers[0].args}";
+        let args = kubectl(admin, &["get", "deployment", "weir-controller", "-n", "weir-system", "-o", jsonpath], None);
+        let (health_port, metrics_port) = (weir_testkit::net::free_port(), weir_testkit::net::free_port());
+        let storage = dir.join("storage");
+        let args: Vec<String> = serde_json::from_str::<Vec<String>>(&args)
+            .unwrap()
+            .into_iter()
+            .map(|arg| match arg.split_once('=') {
+                Some(("--storage-path", _)) => format!("--storage-path={}", storage.display()),
+                Some(("--health-addr", _)) => format!("--health-addr=127.0.0.1:{health_port}"),
+                Some(("--metrics-addr", _)) => format!("--metrics-addr=127.0.0.1:{metrics_port}"),
+                _ => arg,
+            })
+            .collect();
+        assert_eq!(args[0], "operator");
+        std::fs::create_dir_all(dir).unwrap();
+        let log = dir.join("operator.log");
+        let process = weir()
+            .args(&args)
+            .arg("--kubeconfig")
+            .arg(kubeconfig)
+            .env("RUNTIME_NAMESPACE", "weir-system")
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .unwrap();
+        Self { process, health_port, metrics_port, log }
+    }
+}
+
+pub const ADMIN_TOKEN: &str = "admin-token-for-the-test";
+pub const OPERATOR_TOKEN: &str = "operator-token-for-the-test";
+
+/// `weir apiserver --tls` knowing the operator's service account by its token; the admin's
+/// and the operator's kubeconfigs.
+pub fn cluster_for_the_operator(dir: &Path) -> (Child, PathBuf, PathBuf) {
+    let tokens = dir.join("tokens.csv");
+    std::fs::write(&tokens, format!("{OPERATOR_TOKEN},system:serviceaccount:weir-system:weir-controller,uid-1\n"))
+        .unwrap();
+    let admin = dir.join("admin.kubeconfig");
+    let tokens = tokens.to_str().unwrap();
+    let server =
+        apiserver(&["--tls", "--simulate-workloads", "0.2", "--token", ADMIN_TOKEN, "--token-file", tokens], &admin);
+    let operator = dir.join("operator.kubeconfig");
+    std::fs::write(&operator, std::fs::read_to_string(&admin).unwrap().replace(ADMIN_TOKEN, OPERATOR_TOKEN)).unwrap();
+    (server, admin, operator)
 }

@@ -130,7 +130,7 @@ impl HelmReleases {
 /// status, reconcile the releases that use them.
 pub async fn run(lifecycle: Arc<Lifecycle<HelmReleases>>, shutdown: impl Future<Output = ()> + Send + Sync + 'static) {
     let client = &lifecycle.client;
-    let controller = reconciler::controller::<HelmRelease>(client);
+    let controller = reconciler::controller(&lifecycle);
     let (by_chart, by_oci, by_dependency) = (controller.store(), controller.store(), controller.store());
     let controller = controller
         .watches(Api::<HelmChart>::all(client.clone()), watcher::Config::default(), move |chart| {

@@ -68,7 +68,7 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + Sync + 'static,
 ) {
     let client = &lifecycle.client;
-    let controller = reconciler::controller::<Kustomization>(client);
+    let controller = reconciler::controller(&lifecycle);
     let (by_git, by_oci, by_bucket) = (controller.store(), controller.store(), controller.store());
     let by_dependency = controller.store();
     let controller = controller

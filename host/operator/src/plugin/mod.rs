@@ -108,7 +108,7 @@ pub async fn run<K: PluginKind>(
     lifecycle: Arc<Lifecycle<PluginController<K>>>,
     shutdown: impl Future<Output = ()> + Send + Sync + 'static,
 ) {
-    let mut controller = reconciler::controller::<K>(&lifecycle.client);
+    let mut controller = reconciler::controller(&lifecycle);
     if K::UNDER_POLICY {
         let every_plugin = controller.store();
         // A changed (or deleted) policy judges every Plugin again at once: revoking takes
