@@ -74,6 +74,14 @@ enum Command {
     Dev(commands::dev::DevArgs),
     /// Install weir into a cluster (or print its manifests with --export), as `flux install`.
     Install(commands::install::InstallArgs),
+    /// Print objects as YAML to commit to a fleet repository, as `flux export`.
+    #[command(subcommand)]
+    Export(commands::export::ExportCommand),
+    /// Show what a Kustomization manages, recursively, as `flux tree`.
+    #[command(subcommand)]
+    Tree(commands::tree::TreeCommand),
+    /// Count the GitOps objects per kind: reconciling, failing, suspended, artifact storage, as `flux stats`.
+    Stats(commands::stats::StatsArgs),
     /// Remove weir from a cluster, keeping what it applied (or pruning it with --prune), as `flux uninstall`.
     Uninstall(commands::uninstall::UninstallArgs),
     /// Check the cluster for weir (`--pre`: whether it can be installed), as `flux check`.
@@ -135,6 +143,9 @@ fn main() -> ExitCode {
             Command::Plugin(command) => command.run(&cli.plugins).await,
             Command::Dev(args) => args.run(&cli.plugins).await,
             Command::Install(args) => return flux_outcome(args.run(&cli.cluster, &cli.plugins).await),
+            Command::Export(command) => return flux_outcome(command.run(&cli.cluster).await),
+            Command::Tree(command) => return flux_outcome(command.run(&cli.cluster).await),
+            Command::Stats(args) => return flux_outcome(args.run(&cli.cluster).await),
             Command::Uninstall(args) => return flux_outcome(args.run(&cli.cluster).await),
             Command::Check(args) => return flux_outcome(args.run(&cli.cluster, &cli.plugins).await),
             Command::Operator(args) => args.run(&cli.cluster, &cli.plugins).await,

@@ -7,18 +7,10 @@ use std::process::Command;
 
 use serde_json::Value;
 
-fn documents(yaml: &str) -> Vec<Value> {
-    weir_go_yaml::parse_documents(yaml, &Default::default())
-        .unwrap()
-        .into_iter()
-        .filter(|document| !document.is_null())
-        .collect()
-}
-
 fn export(args: &[&str]) -> Vec<Value> {
     let output = common::weir().args(["install", "--export"]).args(args).output().unwrap();
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    documents(&String::from_utf8(output.stdout).unwrap())
+    common::documents(&String::from_utf8(output.stdout).unwrap())
 }
 
 fn find<'a>(objects: &'a [Value], kind: &str, name: &str) -> Option<&'a Value> {
@@ -49,7 +41,7 @@ fn the_default_install_is_the_base_as_kustomize_builds_it() {
         .output()
         .unwrap();
     assert!(base.status.success(), "{}", String::from_utf8_lossy(&base.stderr));
-    let base = documents(&String::from_utf8(base.stdout).unwrap());
+    let base = common::documents(&String::from_utf8(base.stdout).unwrap());
     assert_eq!(exported.len(), base.len());
     for (ours, theirs) in exported.into_iter().zip(base) {
         assert_eq!(without_overlay(ours), without_overlay(theirs));

@@ -58,7 +58,10 @@ fn uninstall_keeps_what_was_applied_unless_pruning_and_check_tells_the_state() {
 
     let (passed, said) = weir(&admin, &["check", "--pre"]);
     assert!(
-        passed && said.contains("✔ Kubernetes 1.32.0-weir.") && said.contains(" >=1.32.0-0\n") && said.contains("✔ prerequisites checks passed"),
+        passed
+            && said.contains("✔ Kubernetes 1.32.0-weir.")
+            && said.contains(" >=1.32.0-0\n")
+            && said.contains("✔ prerequisites checks passed"),
         "{said}"
     );
     let (passed, said) = weir(&admin, &["check"]);

@@ -264,3 +264,12 @@ pub fn cluster_for_the_operator(dir: &Path) -> (Child, PathBuf, PathBuf) {
     std::fs::write(&operator, std::fs::read_to_string(&admin).unwrap().replace(ADMIN_TOKEN, OPERATOR_TOKEN)).unwrap();
     (server, admin, operator)
 }
+
+/// The YAML documents of `text`, empty ones left out.
+pub fn documents(text: &str) -> Vec<serde_json::Value> {
+    weir_go_yaml::parse_documents(text, &Default::default())
+        .unwrap()
+        .into_iter()
+        .filter(|document| !document.is_null())
+        .collect()
+}

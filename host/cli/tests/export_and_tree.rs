@@ -1,0 +1,113 @@
+//! `weir export` and `weir tree` on a `weir dev` cluster: exports keep only what belongs in a
+//! fleet repository (and apply again unchanged); the tree follows nested Kustomizations and a
+//! HelmRelease's objects from its Helm storage.
+
+mod common;
+
+use common::{Dev, eventually, field, kubectl};
+use serde_json::Value;
+
+const HELM_RELEASE: &str = "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: hello\n  namespace: flux-system\n\
+spec:\n  interval: 1h\n  targetNamespace: default\n  chart:\n    spec:\n      chart: ./charts/hello\n      sourceRef:\n        kind: GitRepository\n        name: flux-system\n";
+
+#[test]
+fn export_prints_what_belongs_in_git_and_tree_shows_what_is_managed() {
+    let dir = tempfile::tempdir().unwrap();
+    let apps = "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: apps\n  namespace: flux-system\n\
+                spec:\n  interval: 1h\n  path: ./apps\n  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n";
+    let repository = common::fleet_repository(
+        dir.path(),
+        &[
+            ("clusters/apps.yaml", apps.to_owned()),
+            ("clusters/hello.yaml", HELM_RELEASE.to_owned()),
+            ("apps/settings.yaml", weir_testkit::manifests::config_map("default", "settings", "one")),
+            ("charts/hello/Chart.yaml", "apiVersion: v2\nname: hello\nversion: 1.0.0\n".to_owned()),
+            (
+                "charts/hello/templates/greeting.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-greeting\ndata:\n  hello: world\n".to_owned(),
+            ),
+        ],
+    );
+    let dev = Dev::start(&repository, "clusters", dir.path());
+    let ready = |kind: &str, name: &str| {
+        field(&dev, &["get", kind, name, "-n", "flux-system"], "{.status.conditions[?(@.type==\"Ready\")].status}")
+    };
+    eventually("Kustomization apps", || ready("kustomization", "apps"), |ready| ready == "True");
+    eventually("HelmRelease hello", || ready("helmrelease", "hello"), |ready| ready == "True");
+
+    let tree = dev.weir(&["tree", "kustomization", "flux-system"]);
+    assert!(tree.status.success(), "{}", String::from_utf8_lossy(&tree.stderr));
+    assert_eq!(
+        String::from_utf8_lossy(&tree.stdout),
+        "Kustomization/flux-system/flux-system\n\
+         ├── Kustomization/flux-system/apps\n\
+         │   └── ConfigMap/default/settings\n\
+         └── HelmRelease/flux-system/hello\n\
+         \x20   └── ConfigMap/default-hello-greeting\n\n"
+    );
+    let compact = dev.weir(&["tree", "kustomization", "flux-system", "--compact"]);
+    assert_eq!(
+        String::from_utf8_lossy(&compact.stdout),
+        "Kustomization/flux-system/flux-system\n├── Kustomization/flux-system/apps\n└── HelmRelease/flux-system/hello\n\n"
+    );
+
+    // Only type, identity, labels, annotations and spec: no status, uid or managed fields.
+    let exported = dev.weir(&["export", "kustomization", "apps"]);
+    assert!(exported.status.success(), "{}", String::from_utf8_lossy(&exported.stderr));
+    let text = String::from_utf8(exported.stdout).unwrap();
+    assert!(
+        text.starts_with("---\napiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n"),
+        "{text}"
+    );
+    let object = &common::documents(&text)[0];
+    let mut keys: Vec<&String> = object.as_object().unwrap().keys().collect();
+    keys.sort();
+    assert_eq!(keys, ["apiVersion", "kind", "metadata", "spec"]);
+    let mut metadata: Vec<&String> = object["metadata"].as_object().unwrap().keys().collect();
+    metadata.sort();
+    assert_eq!(metadata, ["labels", "name", "namespace"]);
+    assert_eq!(object["metadata"]["labels"]["kustomize.toolkit.fluxcd.io/name"], "flux-system");
+    assert_eq!(object["spec"]["path"], "./apps");
+    // What export prints applies as it is.
+    kubectl(&dev.kubeconfig, &["apply", "--dry-run=server", "-f", "-"], Some(&text));
+
+    // --with-credentials: the Secret a source names follows it, data and type only.
+    let private = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\n  namespace: flux-system\n  labels:\n    team: a\n\
+                   type: Opaque\nstringData:\n  username: git\n  password: s3cret\n---\n\
+                   apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata:\n  name: private\n  namespace: flux-system\n\
+                   spec:\n  interval: 1h\n  url: http://127.0.0.1:1/private.git\n  secretRef:\n    name: creds\n";
+    kubectl(&dev.kubeconfig, &["apply", "-f", "-"], Some(private));
+    let exported = dev.weir(&["export", "source", "git", "private", "--with-credentials"]);
+    let objects = common::documents(&String::from_utf8_lossy(&exported.stdout));
+    assert_eq!(objects.len(), 2, "{}", String::from_utf8_lossy(&exported.stdout));
+    assert_eq!(objects[1]["kind"], "Secret");
+    assert_eq!(objects[1]["metadata"], serde_json::json!({"name": "creds", "namespace": "flux-system"}));
+    assert_eq!(objects[1]["type"], "Opaque");
+    assert_eq!(objects[1]["data"]["password"], "czNjcmV0");
+    let all = dev.weir(&["export", "source", "git", "--all"]);
+    let names: Vec<Value> = common::documents(&String::from_utf8_lossy(&all.stdout))
+        .iter()
+        .map(|object| object["metadata"]["name"].clone())
+        .collect();
+    assert_eq!(names, ["flux-system", "private"]);
+
+    // stats: per kind, running (not suspended), failing (Ready False), suspended, storage.
+    let row = |table: &str, kind: &str| -> Vec<String> {
+        let line = table.lines().find(|line| line.starts_with(&format!("{kind} "))).unwrap_or_default();
+        line.split('\t').map(|cell| cell.trim().to_owned()).filter(|cell| !cell.is_empty()).collect()
+    };
+    let stats = || Some(String::from_utf8(dev.weir(&["stats"]).stdout).unwrap());
+    // The private source fails (nothing serves it); flux-system's artifact has a size.
+    let table = eventually("stats", stats, |table| row(table, "GitRepository").get(2).map(String::as_str) == Some("1"));
+    assert!(table.starts_with("RECONCILERS          \tRUNNING\tFAILING\tSUSPENDED\tSTORAGE \n"), "{table}");
+    let git = row(&table, "GitRepository");
+    assert_eq!(git[..4], ["GitRepository", "2", "1", "0"], "{table}");
+    assert!(git[4].ends_with("KiB") || git[4].ends_with(" B"), "{table}");
+    assert_eq!(row(&table, "Kustomization"), ["Kustomization", "2", "0", "0", "-"], "{table}");
+    assert_eq!(row(&table, "HelmRelease"), ["HelmRelease", "1", "0", "0", "-"], "{table}");
+    assert_eq!(row(&table, "ImagePolicy"), ["ImagePolicy", "0", "0", "0", "-"], "{table}");
+
+    let missing = dev.weir(&["export", "helmrelease", "--all", "-n", "default"]);
+    assert!(!missing.status.success());
+    assert_eq!(String::from_utf8_lossy(&missing.stderr), "✗ no objects found in default namespace\n");
+}
