@@ -275,6 +275,9 @@ pub enum CreateCommand {
     /// Create or update a HelmRelease.
     #[command(alias = "hr")]
     Helmrelease(Box<CreateHelmRelease>),
+    /// Create or update a Secret for a source or provider.
+    #[command(subcommand)]
+    Secret(crate::commands::secret::CreateSecret),
 }
 
 #[derive(clap::Subcommand)]
@@ -565,7 +568,7 @@ fn one_of<'a>(allowed: &[&'a str], given: &str) -> Option<&'a str> {
 }
 
 /// flux's check of the name `create` is given (RFC 1123, at least two characters).
-fn check_name(name: &str) -> anyhow::Result<()> {
+pub(crate) fn check_name(name: &str) -> anyhow::Result<()> {
     static NAME: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
         regex::Regex::new(r"^[a-z0-9]([a-z0-9\-]){0,61}[a-z0-9]$").expect("a valid pattern")
     });
@@ -755,6 +758,7 @@ impl CreateCommand {
                 Ok(())
             }
             CreateCommand::Helmrelease(release) => create_helm_release(cluster, *release, metadata).await,
+            CreateCommand::Secret(secret) => secret.run(cluster).await,
         }
     }
 }

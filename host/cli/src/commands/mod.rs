@@ -12,6 +12,7 @@ pub mod operator;
 pub mod plugin;
 pub mod policy;
 pub mod reconcile;
+pub mod secret;
 pub mod sops;
 pub mod stats;
 pub mod tree;
