@@ -2,6 +2,7 @@
 
 mod cluster;
 mod commands;
+mod kinds;
 mod plugins;
 
 use std::process::ExitCode;
@@ -80,6 +81,8 @@ enum Command {
     /// Show what a Kustomization manages, recursively, as `flux tree`.
     #[command(subcommand)]
     Tree(commands::tree::TreeCommand),
+    /// The events of the GitOps objects, as `flux events`.
+    Events(commands::events::EventsArgs),
     /// Count the GitOps objects per kind: reconciling, failing, suspended, artifact storage, as `flux stats`.
     Stats(commands::stats::StatsArgs),
     /// Remove weir from a cluster, keeping what it applied (or pruning it with --prune), as `flux uninstall`.
@@ -145,6 +148,7 @@ fn main() -> ExitCode {
             Command::Install(args) => return flux_outcome(args.run(&cli.cluster, &cli.plugins).await),
             Command::Export(command) => return flux_outcome(command.run(&cli.cluster).await),
             Command::Tree(command) => return flux_outcome(command.run(&cli.cluster).await),
+            Command::Events(args) => return flux_outcome(args.run(&cli.cluster).await),
             Command::Stats(args) => return flux_outcome(args.run(&cli.cluster).await),
             Command::Uninstall(args) => return flux_outcome(args.run(&cli.cluster).await),
             Command::Check(args) => return flux_outcome(args.run(&cli.cluster, &cli.plugins).await),

@@ -3,6 +3,7 @@ pub mod artifact;
 pub mod build;
 pub mod check;
 pub mod dev;
+pub mod events;
 pub mod export;
 pub mod flux;
 pub mod helm;

@@ -1,10 +1,11 @@
 //! `weir stats`: per kind, how many objects reconcile, fail and are suspended, and how much
 //! their artifacts hold, as `flux stats` tabulates them (weir's Plugin kinds after Flux's).
 
-use kube::api::{Api, ApiResource, DynamicObject, ListParams};
+use kube::api::{Api, DynamicObject, ListParams};
 
 use crate::cluster::ClusterOptions;
 use crate::commands::flux::table;
+use crate::kinds::GITOPS_KINDS;
 
 #[derive(clap::Args)]
 pub struct StatsArgs {
@@ -13,38 +14,13 @@ pub struct StatsArgs {
     all_namespaces: bool,
 }
 
-/// The kinds counted, in flux's order: (group, version, kind, plural).
-const KINDS: &[(&str, &str, &str, &str)] = &[
-    ("source.toolkit.fluxcd.io", "v1", "GitRepository", "gitrepositories"),
-    ("source.toolkit.fluxcd.io", "v1", "OCIRepository", "ocirepositories"),
-    ("source.toolkit.fluxcd.io", "v1", "HelmRepository", "helmrepositories"),
-    ("source.toolkit.fluxcd.io", "v1", "HelmChart", "helmcharts"),
-    ("source.toolkit.fluxcd.io", "v1", "Bucket", "buckets"),
-    ("kustomize.toolkit.fluxcd.io", "v1", "Kustomization", "kustomizations"),
-    ("helm.toolkit.fluxcd.io", "v2", "HelmRelease", "helmreleases"),
-    ("notification.toolkit.fluxcd.io", "v1beta3", "Alert", "alerts"),
-    ("notification.toolkit.fluxcd.io", "v1beta3", "Provider", "providers"),
-    ("notification.toolkit.fluxcd.io", "v1", "Receiver", "receivers"),
-    ("image.toolkit.fluxcd.io", "v1", "ImageUpdateAutomation", "imageupdateautomations"),
-    ("image.toolkit.fluxcd.io", "v1", "ImagePolicy", "imagepolicies"),
-    ("image.toolkit.fluxcd.io", "v1", "ImageRepository", "imagerepositories"),
-    ("plugins.weir.dev", "v1alpha1", "Plugin", "plugins"),
-    ("plugins.weir.dev", "v1alpha1", "ClusterPlugin", "clusterplugins"),
-];
-
 impl StatsArgs {
     pub async fn run(self, cluster: &ClusterOptions) -> anyhow::Result<()> {
         let client = cluster.client().await?;
         let mut rows = Vec::new();
-        for (group, version, kind, plural) in KINDS {
-            let resource = ApiResource {
-                group: (*group).into(),
-                version: (*version).into(),
-                api_version: format!("{group}/{version}"),
-                kind: (*kind).into(),
-                plural: (*plural).into(),
-            };
-            let api = if self.all_namespaces || *kind == "ClusterPlugin" {
+        for kind in GITOPS_KINDS {
+            let resource = kind.resource();
+            let api = if self.all_namespaces || kind.cluster_scoped() {
                 Api::<DynamicObject>::all_with(client.clone(), &resource)
             } else {
                 Api::<DynamicObject>::namespaced_with(client.clone(), cluster.namespace(), &resource)
@@ -65,7 +41,7 @@ impl StatsArgs {
             let size: i64 =
                 objects.iter().filter_map(|object| object.data["status"]["artifact"]["size"].as_i64()).sum();
             rows.push(vec![
-                (*kind).to_owned(),
+                kind.kind.to_owned(),
                 (objects.len() - suspended).to_string(),
                 failing.to_string(),
                 suspended.to_string(),

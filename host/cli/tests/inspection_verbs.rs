@@ -1,6 +1,7 @@
-//! `weir export` and `weir tree` on a `weir dev` cluster: exports keep only what belongs in a
-//! fleet repository (and apply again unchanged); the tree follows nested Kustomizations and a
-//! HelmRelease's objects from its Helm storage.
+//! The verbs that inspect a cluster, on `weir dev`: `weir export` keeps only what belongs in a
+//! fleet repository (and applies again unchanged); `weir tree` follows nested Kustomizations
+//! and a HelmRelease's objects from its Helm storage; `weir stats` counts per kind; `weir
+//! events` shows an object's events with its source's.
 
 mod common;
 
@@ -11,7 +12,7 @@ const HELM_RELEASE: &str = "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRel
 spec:\n  interval: 1h\n  targetNamespace: default\n  chart:\n    spec:\n      chart: ./charts/hello\n      sourceRef:\n        kind: GitRepository\n        name: flux-system\n";
 
 #[test]
-fn export_prints_what_belongs_in_git_and_tree_shows_what_is_managed() {
+fn export_tree_stats_and_events_show_the_cluster_as_flux_does() {
     let dir = tempfile::tempdir().unwrap();
     let apps = "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: apps\n  namespace: flux-system\n\
                 spec:\n  interval: 1h\n  path: ./apps\n  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n";
@@ -106,6 +107,26 @@ fn export_prints_what_belongs_in_git_and_tree_shows_what_is_managed() {
     assert_eq!(row(&table, "Kustomization"), ["Kustomization", "2", "0", "0", "-"], "{table}");
     assert_eq!(row(&table, "HelmRelease"), ["HelmRelease", "1", "0", "0", "-"], "{table}");
     assert_eq!(row(&table, "ImagePolicy"), ["ImagePolicy", "0", "0", "0", "-"], "{table}");
+
+    // events --for a Kustomization: its own, and its source's.
+    let events = dev.weir(&["events", "--for", "Kustomization/apps"]);
+    let table = String::from_utf8_lossy(&events.stdout);
+    assert!(events.status.success(), "{}", String::from_utf8_lossy(&events.stderr));
+    let header: Vec<&str> = table.lines().next().unwrap_or_default().split('\t').map(str::trim).collect();
+    assert_eq!(header, ["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"], "{table}");
+    let objects: Vec<&str> = table.lines().skip(1).filter_map(|line| line.split('\t').nth(3)).map(str::trim).collect();
+    assert!(objects.contains(&"Kustomization/apps"), "{table}");
+    assert!(objects.contains(&"GitRepository/flux-system"), "{table}");
+    assert!(
+        objects.iter().all(|object| ["Kustomization/apps", "GitRepository/flux-system"].contains(object)),
+        "{table}"
+    );
+    let warnings = dev.weir(&["events", "--types", "Warning"]);
+    let warnings = String::from_utf8_lossy(&warnings.stdout);
+    assert!(warnings.lines().skip(1).all(|line| line.contains("\tWarning")), "{warnings}");
+    assert!(warnings.contains("GitRepository/private"), "the failing source warns: {warnings}");
+    let none = dev.weir(&["events", "-n", "default"]);
+    assert_eq!(String::from_utf8_lossy(&none.stderr), "✗ No events found in default namespace.\n");
 
     let missing = dev.weir(&["export", "helmrelease", "--all", "-n", "default"]);
     assert!(!missing.status.success());
