@@ -48,3 +48,8 @@ pub const GITOPS_KINDS: &[GitOpsKind] = &[
     kind("Plugin", "plugins.weir.dev", "v1alpha1", "plugins"),
     kind("ClusterPlugin", "plugins.weir.dev", "v1alpha1", "clusterplugins"),
 ];
+
+/// The GitOps kind named `kind` exactly.
+pub fn gitops_kind(kind: &str) -> Option<&'static GitOpsKind> {
+    GITOPS_KINDS.iter().find(|known| known.kind == kind)
+}

@@ -78,6 +78,8 @@ enum Command {
     /// Print objects as YAML to commit to a fleet repository, as `flux export`.
     #[command(subcommand)]
     Export(commands::export::ExportCommand),
+    /// Which Kustomization or HelmRelease manages an object, and from which source, as `flux trace`.
+    Trace(commands::trace::TraceArgs),
     /// Show what a Kustomization manages, recursively, as `flux tree`.
     #[command(subcommand)]
     Tree(commands::tree::TreeCommand),
@@ -147,6 +149,7 @@ fn main() -> ExitCode {
             Command::Dev(args) => args.run(&cli.plugins).await,
             Command::Install(args) => return flux_outcome(args.run(&cli.cluster, &cli.plugins).await),
             Command::Export(command) => return flux_outcome(command.run(&cli.cluster).await),
+            Command::Trace(args) => return flux_outcome(args.run(&cli.cluster).await),
             Command::Tree(command) => return flux_outcome(command.run(&cli.cluster).await),
             Command::Events(args) => return flux_outcome(args.run(&cli.cluster).await),
             Command::Stats(args) => return flux_outcome(args.run(&cli.cluster).await),

@@ -1,7 +1,8 @@
 //! The verbs that inspect a cluster, on `weir dev`: `weir export` keeps only what belongs in a
 //! fleet repository (and applies again unchanged); `weir tree` follows nested Kustomizations
 //! and a HelmRelease's objects from its Helm storage; `weir stats` counts per kind; `weir
-//! events` shows an object's events with its source's.
+//! events` shows an object's events with its source's; `weir trace` finds an object's manager
+//! and source.
 
 mod common;
 
@@ -12,7 +13,7 @@ const HELM_RELEASE: &str = "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRel
 spec:\n  interval: 1h\n  targetNamespace: default\n  chart:\n    spec:\n      chart: ./charts/hello\n      sourceRef:\n        kind: GitRepository\n        name: flux-system\n";
 
 #[test]
-fn export_tree_stats_and_events_show_the_cluster_as_flux_does() {
+fn export_tree_stats_events_and_trace_show_the_cluster_as_flux_does() {
     let dir = tempfile::tempdir().unwrap();
     let apps = "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: apps\n  namespace: flux-system\n\
                 spec:\n  interval: 1h\n  path: ./apps\n  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n";
@@ -127,6 +128,45 @@ fn export_tree_stats_and_events_show_the_cluster_as_flux_does() {
     assert!(warnings.contains("GitRepository/private"), "the failing source warns: {warnings}");
     let none = dev.weir(&["events", "-n", "default"]);
     assert_eq!(String::from_utf8_lossy(&none.stderr), "✗ No events found in default namespace.\n");
+
+    // trace: the manager and its source, each block aligned as flux aligns it.
+    let commit = weir_testkit::git::git(&repository, &["rev-parse", "HEAD"]);
+    let traced = dev.weir(&["trace", "configmap/settings", "-n", "default"]);
+    let report = String::from_utf8_lossy(&traced.stdout);
+    assert!(traced.status.success(), "{}", String::from_utf8_lossy(&traced.stderr));
+    let expected_start = format!(
+        "\nObject:          ConfigMap/settings\nNamespace:       default\nStatus:          Managed by Flux\n---\n\
+         Kustomization:   apps\nNamespace:       flux-system\nPath:            ./apps\nRevision:        main@sha1:{commit}\n\
+         Status:          Last reconciled at "
+    );
+    assert!(report.starts_with(&expected_start), "{report}");
+    assert!(
+        report.contains(&format!(
+            "Message:         Applied revision: main@sha1:{commit}\n---\nGitRepository:   flux-system\n"
+        )),
+        "{report}"
+    );
+    assert!(
+        report.contains(&format!("URL:             file://{}\nBranch:          main\n", repository.display())),
+        "{report}"
+    );
+    let traced = dev.weir(&["trace", "configmap", "default-hello-greeting", "-n", "default"]);
+    let report = String::from_utf8_lossy(&traced.stdout);
+    assert!(
+        report.contains(
+            "\n---\nHelmRelease:    hello\nNamespace:      flux-system\nTarget:         default\nRevision:       1.0.0"
+        ),
+        "{report}"
+    );
+    assert!(
+        report.contains(
+            "\n---\nHelmChart:      flux-system-hello\nNamespace:      flux-system\nChart:          ./charts/hello\n"
+        ),
+        "{report}"
+    );
+    assert!(report.contains("\n---\nGitRepository: flux-system\nNamespace:     flux-system\n"), "{report}");
+    let unmanaged = dev.weir(&["trace", "namespace/default"]);
+    assert_eq!(String::from_utf8_lossy(&unmanaged.stderr), "✗ object not managed by Flux\n");
 
     let missing = dev.weir(&["export", "helmrelease", "--all", "-n", "default"]);
     assert!(!missing.status.success());

@@ -16,5 +16,6 @@ pub mod reconcile;
 pub mod secret;
 pub mod sops;
 pub mod stats;
+pub mod trace;
 pub mod tree;
 pub mod uninstall;
