@@ -78,9 +78,9 @@ pub struct Settings {
     /// The operator's own namespace (Flux's `RUNTIME_NAMESPACE`): where ClusterPlugins' Secrets
     /// and ConfigMaps are read.
     pub namespace: String,
-    /// Reconcile only the objects this label selector matches (Flux's `--watch-label-selector`,
-    /// e.g. `sharding.fluxcd.io/key=shard1`), so a fleet splits over several operators.
-    pub watch_label_selector: Option<String>,
+    /// Which objects the controllers reconcile, and how many at once (Flux's
+    /// `--watch-all-namespaces`, `--watch-label-selector`, `--concurrent`).
+    pub watching: reconciler::Watching,
 }
 
 /// The namespace weir is installed into.
@@ -97,7 +97,7 @@ impl Settings {
             artifact_retention: 2,
             helm3_defaults: false,
             namespace: DEFAULT_NAMESPACE.into(),
-            watch_label_selector: None,
+            watching: reconciler::Watching::default(),
         }
     }
 }
@@ -138,31 +138,30 @@ pub async fn run(
             let _ = stopped.wait_for(|stop| *stop).await;
         }
     };
-    let shard = settings.watch_label_selector.clone();
-    let shard = shard.as_deref();
-    let sources = Lifecycle::new(gitrepository::GitRepositories::new(&settings)?, client.clone()).watching(shard);
+    let watching = settings.watching.clone();
+    let sources = Lifecycle::new(gitrepository::GitRepositories::new(&settings)?, client.clone()).watching(&watching);
     let helm_repositories =
-        Lifecycle::new(helmrepository::HelmRepositories::new(&settings)?, client.clone()).watching(shard);
-    let buckets = Lifecycle::new(bucket::Buckets::new(&settings)?, client.clone()).watching(shard);
+        Lifecycle::new(helmrepository::HelmRepositories::new(&settings)?, client.clone()).watching(&watching);
+    let buckets = Lifecycle::new(bucket::Buckets::new(&settings)?, client.clone()).watching(&watching);
     let oci_repositories =
-        Lifecycle::new(ocirepository::OciRepositories::new(&settings)?, client.clone()).watching(shard);
-    let helm_charts = Lifecycle::new(helmchart::HelmCharts::new(&settings)?, client.clone()).watching(shard);
+        Lifecycle::new(ocirepository::OciRepositories::new(&settings)?, client.clone()).watching(&watching);
+    let helm_charts = Lifecycle::new(helmchart::HelmCharts::new(&settings)?, client.clone()).watching(&watching);
     let helm_releases = Lifecycle::new(
         helmrelease::HelmReleases::new(client.clone(), config.clone(), settings.clone(), &plugins)?,
         client.clone(),
     )
-    .watching(shard);
+    .watching(&watching);
     let tenant_plugins =
         Lifecycle::new(plugin::Plugins::new(plugins.tenants.clone(), settings.namespace.clone()), client.clone())
-            .watching(shard);
+            .watching(&watching);
     let cluster_plugins = Lifecycle::new(
         plugin::ClusterPlugins::new(plugins.tenants.clone(), settings.namespace.clone()),
         client.clone(),
     )
-    .watching(shard);
+    .watching(&watching);
     let kustomizations =
         Lifecycle::new(kustomization::Kustomizations::new(client.clone(), config, settings, plugins)?, client)
-            .watching(shard);
+            .watching(&watching);
     tokio::spawn(async move {
         shutdown.await;
         let _ = stop.send(true);

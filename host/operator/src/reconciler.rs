@@ -153,21 +153,31 @@ pub struct Lifecycle<R> {
     pub client: Client,
     recorder: Recorder,
     failures: Mutex<HashMap<String, u32>>,
-    /// The controller's own objects it watches: all, or a shard's (`--watch-label-selector`).
-    watch: watcher::Config,
+    /// Which of its own objects the controller reconciles, and how many at once.
+    watching: Watching,
+}
+
+/// Which of its own objects a controller reconciles, and how many at once: Flux's
+/// `--watch-all-namespaces=false` (the operator's namespace only), `--watch-label-selector`
+/// (a shard: `sharding.fluxcd.io/key=shard1`) and `--concurrent`.
+#[derive(Clone, Debug, Default)]
+pub struct Watching {
+    /// Only this namespace's objects; cluster-scoped kinds are not confined.
+    pub namespace: Option<String>,
+    pub label_selector: Option<String>,
+    /// Reconciliations at once; 0 for no limit.
+    pub concurrency: u16,
 }
 
 impl<R: Reconciler> Lifecycle<R> {
     pub fn new(reconciler: R, client: Client) -> Self {
         let recorder = Recorder::new(client.clone(), Reporter { controller: R::CONTROLLER.into(), instance: None });
-        Self { reconciler, client, recorder, failures: Mutex::default(), watch: watcher::Config::default() }
+        Self { reconciler, client, recorder, failures: Mutex::default(), watching: Watching::default() }
     }
 
-    /// Reconciles only the objects `selector` matches (Flux's sharding by label).
-    pub fn watching(mut self, selector: Option<&str>) -> Self {
-        if let Some(selector) = selector {
-            self.watch = watcher::Config::default().labels(selector);
-        }
+    /// Reconciles only the objects `watching` selects, as many at once as it allows.
+    pub fn watching(mut self, watching: &Watching) -> Self {
+        self.watching = watching.clone();
         self
     }
 
@@ -195,7 +205,16 @@ impl<R: Reconciler> Lifecycle<R> {
 /// [`run`] it.
 pub fn controller<R: Reconciler>(lifecycle: &Lifecycle<R>) -> Controller<R::Object> {
     let (reader, writer) = reflector::store();
-    let stream = watcher(Api::<R::Object>::all(lifecycle.client.clone()), lifecycle.watch.clone())
+    let client = lifecycle.client.clone();
+    let api = match &lifecycle.watching.namespace {
+        Some(namespace) => <<R::Object as Resource>::Scope as ObjectScope>::api::<R::Object>(client, namespace),
+        None => Api::all(client),
+    };
+    let config = match &lifecycle.watching.label_selector {
+        Some(selector) => watcher::Config::default().labels(selector),
+        None => watcher::Config::default(),
+    };
+    let stream = watcher(api, config)
         .default_backoff()
         .reflect(writer)
         .applied_objects()
@@ -209,7 +228,9 @@ pub async fn run<R: Reconciler>(
     lifecycle: Arc<Lifecycle<R>>,
     shutdown: impl Future<Output = ()> + Send + Sync + 'static,
 ) {
+    let concurrency = lifecycle.watching.concurrency;
     controller
+        .with_config(kube::runtime::controller::Config::default().concurrency(concurrency))
         .graceful_shutdown_on(shutdown)
         .run(reconcile::<R>, error_policy::<R>, lifecycle)
         .for_each(|outcome| async move {

@@ -48,6 +48,12 @@ pub struct OperatorArgs {
     /// Flux's feature gates: `StrictPostBuildSubstitutions=true,UseHelm3Defaults=true`.
     #[arg(long, value_name = "GATES", value_delimiter = ',')]
     feature_gates: Vec<String>,
+    /// Reconcile objects in every namespace; `false`: only in the operator's own (`RUNTIME_NAMESPACE`).
+    #[arg(long, num_args = 0..=1, default_value_t = true, default_missing_value = "true", action = clap::ArgAction::Set, value_name = "BOOL")]
+    watch_all_namespaces: bool,
+    /// How many objects of a kind reconcile at once (0: no limit).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    concurrent: u16,
     /// Reconcile only the objects this label selector matches, e.g. `sharding.fluxcd.io/key=shard1`
     /// (and `!sharding.fluxcd.io/key` for the main instance), so a fleet splits over several operators.
     #[arg(long, value_name = "SELECTOR")]
@@ -119,7 +125,7 @@ impl OperatorArgs {
         let config = cluster.config().await?;
         let client = kube::Client::try_from(config.clone()).context("cannot make a client for the API server")?;
         let version = client.apiserver_version().await.context("cannot reach the API server")?;
-        if let Some(selector) = &settings.watch_label_selector {
+        if let Some(selector) = &settings.watching.label_selector {
             // The API server parses selectors: a bad one fails here, not in every watch.
             let kustomizations = kube::Api::<weir_api::kustomize::Kustomization>::all(client.clone());
             kustomizations
@@ -199,7 +205,8 @@ impl OperatorArgs {
         settings.no_cross_namespace_refs = self.no_cross_namespace_refs;
         settings.dependency_requeue = duration("--requeue-dependency", &self.requeue_dependency)?;
         settings.artifact_retention = self.artifact_retention_records;
-        settings.watch_label_selector = self.watch_label_selector.clone().filter(|selector| !selector.is_empty());
+        settings.watching.label_selector = self.watch_label_selector.clone().filter(|selector| !selector.is_empty());
+        settings.watching.concurrency = self.concurrent;
         for gate in &self.feature_gates {
             let (name, enabled) = match gate.split_once('=') {
                 Some((name, value)) => {
@@ -220,6 +227,9 @@ impl OperatorArgs {
             && !namespace.is_empty()
         {
             settings.namespace = namespace;
+        }
+        if !self.watch_all_namespaces {
+            settings.watching.namespace = Some(settings.namespace.clone());
         }
         Ok(settings)
     }

@@ -1,6 +1,7 @@
-//! Sharding as Flux does it: two `weir operator`s with `--watch-label-selector
-//! sharding.fluxcd.io/key=shard1|shard2` share one cluster of 1,000 Kustomizations; each
-//! reconciles exactly its half, under a Lease of its own.
+//! Which objects an operator reconciles. Sharding as Flux does it: two `weir operator`s with
+//! `--watch-label-selector sharding.fluxcd.io/key=shard1|shard2` share one cluster of 1,000
+//! Kustomizations; each reconciles exactly its half, under a Lease of its own. And
+//! `--watch-all-namespaces=false`: only the operator's own namespace.
 
 mod common;
 
@@ -17,17 +18,28 @@ fn shard(index: usize) -> &'static str {
 }
 
 fn operator(dir: &Path, kubeconfig: &Path, shard: &str, metrics_port: u16) -> Child {
+    operator_with(
+        dir,
+        kubeconfig,
+        shard,
+        metrics_port,
+        &[&format!("--watch-label-selector=sharding.fluxcd.io/key={shard}")],
+    )
+}
+
+/// `weir operator` named `name` (its storage and log), with `args`.
+fn operator_with(dir: &Path, kubeconfig: &Path, name: &str, metrics_port: u16, args: &[&str]) -> Child {
     common::weir()
         .args(["operator", "--enable-leader-election", "--log-level=warn"])
-        .arg(format!("--watch-label-selector=sharding.fluxcd.io/key={shard}"))
+        .args(args)
         .arg(format!("--health-addr=127.0.0.1:{}", weir_testkit::net::free_port()))
         .arg(format!("--metrics-addr=127.0.0.1:{metrics_port}"))
-        .arg(format!("--storage-path={}", dir.join(shard).display()))
+        .arg(format!("--storage-path={}", dir.join(name).display()))
         .arg("--kubeconfig")
         .arg(kubeconfig)
         .env("RUNTIME_NAMESPACE", "weir-system")
         .stdout(Stdio::null())
-        .stderr(std::fs::File::create(dir.join(format!("{shard}.log"))).unwrap())
+        .stderr(std::fs::File::create(dir.join(format!("{name}.log"))).unwrap())
         .spawn()
         .unwrap()
 }
@@ -114,6 +126,46 @@ fn two_shards_each_reconcile_their_half_of_a_thousand_kustomizations() {
         let _ = shard.kill();
         let _ = shard.wait();
     }
+    let _ = server.kill();
+    let _ = server.wait();
+}
+
+#[test]
+fn an_operator_watching_its_namespace_only_leaves_the_others_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let kubeconfig = dir.path().join("kubeconfig");
+    let mut server = common::cluster_with_crds(&kubeconfig);
+    kubectl(&kubeconfig, &["create", "namespace", "elsewhere"], None);
+    let repository = common::fleet_repository(
+        dir.path(),
+        &[("apps/settings.yaml", weir_testkit::manifests::config_map("default", "settings", "own"))],
+    );
+    let mut objects = String::new();
+    for namespace in ["weir-system", "elsewhere"] {
+        objects.push_str(&format!(
+            "---\napiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata: {{name: fleet, namespace: {namespace}}}\n\
+             spec: {{interval: 1h, url: \"file://{}\", ref: {{branch: main}}}}\n---\n\
+             apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {{name: apps, namespace: {namespace}}}\n\
+             spec: {{interval: 1h, path: ./apps, prune: true, sourceRef: {{kind: GitRepository, name: fleet}}}}\n",
+            repository.display()
+        ));
+    }
+    kubectl(&kubeconfig, &["apply", "-f", "-"], Some(&objects));
+    let port = weir_testkit::net::free_port();
+    let mut own =
+        operator_with(dir.path(), &kubeconfig, "own", port, &["--watch-all-namespaces=false", "--concurrent=1"]);
+    let ready = |namespace: &str| {
+        let jsonpath = "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}";
+        Some(kubectl(&kubeconfig, &["get", "kustomization", "apps", "-n", namespace, "-o", jsonpath], None))
+    };
+    common::eventually("the own namespace's Kustomization", || ready("weir-system"), |ready| ready == "True");
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(ready("elsewhere").as_deref(), Some(""), "a Kustomization outside the namespace was reconciled");
+    let source =
+        kubectl(&kubeconfig, &["get", "gitrepository", "fleet", "-n", "elsewhere", "-o", "jsonpath={.status}"], None);
+    assert_eq!(source, "", "a source outside the namespace was reconciled");
+    let _ = own.kill();
+    let _ = own.wait();
     let _ = server.kill();
     let _ = server.wait();
 }
