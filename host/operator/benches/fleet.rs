@@ -1,8 +1,8 @@
 //! The operator at fleet scale: one Git repository, N Kustomizations (500 with
-//! `cargo bench -p weir-operator --bench fleet`, 20 when run as a test), each
-//! applying its own directory. Reports the time until every Kustomization is
-//! Ready, the same after a commit that changes every directory, reconciles per
-//! second, and the process's peak resident memory.
+//! `cargo bench -p weir-operator --bench fleet`, 20 when run as a test, any N with
+//! `WEIR_FLEET_SIZE`), each applying its own directory. Reports the time until every
+//! Kustomization is Ready, the same after a commit that changes every directory, reconciles
+//! per second, and the process's peak resident memory.
 
 use std::time::{Duration, Instant};
 
@@ -14,7 +14,8 @@ use weir_testkit::git::GitServer;
 
 fn main() {
     let full = std::env::args().any(|arg| arg == "--bench");
-    let count = if full { 500 } else { 20 };
+    let default = if full { 500 } else { 20 };
+    let count = std::env::var("WEIR_FLEET_SIZE").ok().and_then(|size| size.parse().ok()).unwrap_or(default);
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     runtime.block_on(run(count));
 }

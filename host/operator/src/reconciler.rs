@@ -276,11 +276,10 @@ pub async fn reconcile<R: Reconciler>(object: Arc<R::Object>, lifecycle: Arc<Lif
         namespace: &namespace,
         name: &name,
     };
-    let record = |status: Option<&<R::Object as Reconcilable>::Status>, result| {
+    let record = |status: Option<&<R::Object as Reconcilable>::Status>, revision: &str, result| {
         let conditions: Vec<(&str, &str)> = status
             .map(|status| status.conditions().iter().map(|c| (c.type_.as_str(), c.status.as_str())).collect())
             .unwrap_or_default();
-        let revision = status.map(revision).unwrap_or_default();
         metrics::record_reconcile(&metrics::Reconciled {
             object: reference,
             controller: &controller,
@@ -288,12 +287,13 @@ pub async fn reconcile<R: Reconciler>(object: Arc<R::Object>, lifecycle: Arc<Lif
             result,
             conditions: &conditions,
             suspended: object.suspended(),
-            revision: &revision,
+            revision,
         });
     };
     match outcome {
         Ok((action, Outcome::Reconciled { status, failed })) => {
             let result = if failed { metrics::ReconcileResult::Error } else { metrics::ReconcileResult::RequeueAfter };
+            let revision = revision(&status);
             if !failed {
                 // One line per reconciliation, as Flux's controllers log it (failures log their own).
                 tracing::info!(
@@ -301,16 +301,17 @@ pub async fn reconcile<R: Reconciler>(object: Arc<R::Object>, lifecycle: Arc<Lif
                     kind = R::Object::KIND,
                     %namespace,
                     %name,
-                    revision = %revision(&status),
+                    %revision,
                     duration_ms = duration.as_millis() as u64,
                     "reconciliation finished"
                 );
             }
-            record(Some(&status), result);
+            record(Some(&status), &revision, result);
             Ok(action)
         }
         Ok((action, Outcome::Suspended)) => {
-            record(object.status(), metrics::ReconcileResult::Success);
+            let revision = object.status().map(revision).unwrap_or_default();
+            record(object.status(), &revision, metrics::ReconcileResult::Success);
             Ok(action)
         }
         Ok((action, Outcome::Deleted | Outcome::Gone)) => {
@@ -321,7 +322,8 @@ pub async fn reconcile<R: Reconciler>(object: Arc<R::Object>, lifecycle: Arc<Lif
             Ok(action)
         }
         Err(error) => {
-            record(object.status(), metrics::ReconcileResult::Error);
+            let revision = object.status().map(revision).unwrap_or_default();
+            record(object.status(), &revision, metrics::ReconcileResult::Error);
             Err(error)
         }
     }
