@@ -112,3 +112,18 @@ fn options_change_namespace_image_rbac_and_policies() {
         }
     }
 }
+
+#[test]
+fn options_that_are_not_what_they_claim_are_refused() {
+    for (args, field) in [
+        (&["-n", "Not_A_Namespace"][..], "--namespace"),
+        (&["-v", "v1 bad"][..], "--version"),
+        (&["--registry", "registry.example/x\ny"][..], "--registry"),
+        (&["--image-pull-secret", "a:b"][..], "--image-pull-secret"),
+    ] {
+        let output = common::weir().args(["install", "--export"]).args(args).output().unwrap();
+        let said = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success() && output.stdout.is_empty(), "{args:?} accepted");
+        assert!(said.contains(field), "{args:?}: {said}");
+    }
+}

@@ -108,6 +108,7 @@ impl InstallArgs {
 
     /// The install manifests, one YAML document each, built by the kustomize plugin.
     pub async fn manifests(&self, namespace: &str, plugins: &PluginOptions) -> anyhow::Result<Vec<String>> {
+        self.validate(namespace)?;
         let tree = tempfile::tempdir().context("creating a directory to build in")?;
         write_tree(tree.path(), &self.overlay(namespace))?;
         let (runtime, plugin) = plugins.load("kustomize")?;
@@ -116,6 +117,24 @@ impl InstallArgs {
             Ok(rendered) => Ok(rendered.documents),
             Err(error) => bail!("building the install manifests: {}", error.message),
         }
+    }
+
+    /// The options go into the overlay's YAML: each must be what it claims to be.
+    fn validate(&self, namespace: &str) -> anyhow::Result<()> {
+        use crate::commands::flux::check_name;
+        check_name(namespace).context("--namespace")?;
+        if let Some(secret) = &self.image_pull_secret {
+            check_name(secret).context("--image-pull-secret")?;
+        }
+        let tag = regex::Regex::new(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$").expect("a valid pattern");
+        if !tag.is_match(&self.version) {
+            bail!("--version {:?} is not an image tag", self.version);
+        }
+        let repository = regex::Regex::new(r"^[a-z0-9]([a-z0-9._:/-]*[a-z0-9/])?$").expect("a valid pattern");
+        if !repository.is_match(&self.registry) {
+            bail!("--registry {:?} is not a registry host and path", self.registry);
+        }
+        Ok(())
     }
 
     /// deploy/ and crds/ with an overlay `install/` applying the options.
