@@ -718,7 +718,7 @@ pub struct HelmReleaseStatus {
     pub last_handled_reset_at: Option<String>,
 }
 
-crate::status::object_status!(HelmReleaseStatus);
+crate::status::object_status!(HelmReleaseStatus, |status| status.last_attempted_revision.as_deref());
 
 /// A Helm action, as the status records it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

@@ -316,7 +316,9 @@ pub struct ResourceRef {
     pub v: String,
 }
 
-crate::status::object_status!(KustomizationStatus);
+crate::status::object_status!(KustomizationStatus, |status| {
+    status.last_applied_revision.as_deref().or(status.last_attempted_revision.as_deref())
+});
 
 impl crate::status::Reconcilable for Kustomization {
     type Status = KustomizationStatus;

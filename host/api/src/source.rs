@@ -189,7 +189,10 @@ pub struct GitRepositoryStatus {
     pub last_handled_reconcile_at: Option<String>,
 }
 
-crate::status::object_status!(GitRepositoryStatus);
+crate::status::object_status!(GitRepositoryStatus, |status| status
+    .artifact
+    .as_ref()
+    .map(|artifact| artifact.revision.as_str()));
 crate::status::artifact_source!(GitRepository, OCIRepository, HelmChart, Bucket);
 
 impl crate::status::Reconcilable for GitRepository {

@@ -22,6 +22,9 @@ pub trait ObjectStatus: Default + Clone + Serialize + std::fmt::Debug + Send + S
     fn set_observed_generation(&mut self, generation: Option<i64>);
     fn last_handled_reconcile_at(&self) -> Option<&str>;
     fn set_last_handled_reconcile_at(&mut self, token: String);
+    /// The revision the object reports: a source's artifact's, a Kustomization's applied (else
+    /// attempted) one, a HelmRelease's attempted chart version.
+    fn revision(&self) -> Option<&str>;
 }
 
 /// An object the reconciliation lifecycle drives, of either scope, with the spec fields the
@@ -73,6 +76,10 @@ pub(crate) use artifact_source;
 /// Implements [`ObjectStatus`] for a status struct with Flux's field names.
 macro_rules! object_status {
     ($status:ty) => {
+        $crate::status::object_status!($status, |_status| None);
+    };
+    // `|status| expression`: the revision, read from `status`.
+    ($status:ty, |$this:ident| $revision:expr) => {
         impl $crate::status::ObjectStatus for $status {
             fn conditions(&self) -> &[k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition] {
                 self.conditions.as_deref().unwrap_or_default()
@@ -91,6 +98,10 @@ macro_rules! object_status {
             }
             fn set_last_handled_reconcile_at(&mut self, token: String) {
                 self.last_handled_reconcile_at = Some(token);
+            }
+            fn revision(&self) -> Option<&str> {
+                let $this = self;
+                $revision
             }
         }
     };

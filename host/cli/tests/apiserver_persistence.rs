@@ -3,27 +3,11 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Child;
 
-/// Starts `weir apiserver` on a free port; returns it once its kubeconfig is written.
+/// `weir apiserver` keeping its objects in `data_dir`.
 fn start(data_dir: &Path, kubeconfig: &Path) -> Child {
-    let _ = std::fs::remove_file(kubeconfig);
-    let child = Command::new(env!("CARGO_BIN_EXE_weir"))
-        .args(["apiserver", "--port", "0", "--data-dir"])
-        .arg(data_dir)
-        .arg("--kubeconfig-out")
-        .arg(kubeconfig)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
-    while !kubeconfig.exists() {
-        assert!(started.elapsed() < Duration::from_secs(10), "weir apiserver did not start");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child
+    common::apiserver(&["--data-dir", data_dir.to_str().unwrap()], kubeconfig)
 }
 
 const CRD_AND_OBJECTS: &str = "

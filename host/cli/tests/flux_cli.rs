@@ -22,18 +22,7 @@ impl Cluster {
     fn start() -> Self {
         let dir = tempfile::tempdir().unwrap();
         let kubeconfig = dir.path().join("kubeconfig");
-        let server = Command::new(env!("CARGO_BIN_EXE_weir"))
-            .args(["apiserver", "--port", "0", "--kubeconfig-out"])
-            .arg(&kubeconfig)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let started = Instant::now();
-        while !kubeconfig.exists() {
-            assert!(started.elapsed() < Duration::from_secs(10), "weir apiserver did not start");
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        let server = common::apiserver(&[], &kubeconfig);
         let cluster = Self { server, kubeconfig, _dir: dir };
         let crds = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../crds");
         // crds/ is a kustomize base, as Flux's manifests/crds.

@@ -276,7 +276,7 @@ pub async fn reconcile<R: Reconciler>(object: Arc<R::Object>, lifecycle: Arc<Lif
         namespace: &namespace,
         name: &name,
     };
-    let record = |status: Option<&<R::Object as Reconcilable>::Status>, revision: &str, result| {
+    let record = |status: Option<&<R::Object as Reconcilable>::Status>, result| {
         let conditions: Vec<(&str, &str)> = status
             .map(|status| status.conditions().iter().map(|c| (c.type_.as_str(), c.status.as_str())).collect())
             .unwrap_or_default();
@@ -287,13 +287,12 @@ pub async fn reconcile<R: Reconciler>(object: Arc<R::Object>, lifecycle: Arc<Lif
             result,
             conditions: &conditions,
             suspended: object.suspended(),
-            revision,
+            revision: status.and_then(ObjectStatus::revision).unwrap_or_default(),
         });
     };
     match outcome {
         Ok((action, Outcome::Reconciled { status, failed })) => {
             let result = if failed { metrics::ReconcileResult::Error } else { metrics::ReconcileResult::RequeueAfter };
-            let revision = revision(&status);
             if !failed {
                 // One line per reconciliation, as Flux's controllers log it (failures log their own).
                 tracing::info!(
@@ -301,17 +300,16 @@ pub async fn reconcile<R: Reconciler>(object: Arc<R::Object>, lifecycle: Arc<Lif
                     kind = R::Object::KIND,
                     %namespace,
                     %name,
-                    %revision,
+                    revision = status.revision().unwrap_or_default(),
                     duration_ms = duration.as_millis() as u64,
                     "reconciliation finished"
                 );
             }
-            record(Some(&status), &revision, result);
+            record(Some(&status), result);
             Ok(action)
         }
         Ok((action, Outcome::Suspended)) => {
-            let revision = object.status().map(revision).unwrap_or_default();
-            record(object.status(), &revision, metrics::ReconcileResult::Success);
+            record(object.status(), metrics::ReconcileResult::Success);
             Ok(action)
         }
         Ok((action, Outcome::Deleted | Outcome::Gone)) => {
@@ -322,22 +320,10 @@ pub async fn reconcile<R: Reconciler>(object: Arc<R::Object>, lifecycle: Arc<Lif
             Ok(action)
         }
         Err(error) => {
-            let revision = object.status().map(revision).unwrap_or_default();
-            record(object.status(), &revision, metrics::ReconcileResult::Error);
+            record(object.status(), metrics::ReconcileResult::Error);
             Err(error)
         }
     }
-}
-
-/// The revision an object's status reports: a Kustomization's applied one, a source's
-/// artifact's, a HelmRelease's last attempted chart version.
-fn revision(status: &impl ObjectStatus) -> String {
-    let status = serde_json::to_value(status).unwrap_or_default();
-    ["/lastAppliedRevision", "/artifact/revision", "/lastAttemptedRevision"]
-        .iter()
-        .find_map(|pointer| status.pointer(pointer).and_then(serde_json::Value::as_str))
-        .unwrap_or_default()
-        .to_owned()
 }
 
 async fn reconcile_once<R: Reconciler>(

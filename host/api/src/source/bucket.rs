@@ -194,7 +194,10 @@ pub struct BucketStatus {
     pub last_handled_reconcile_at: Option<String>,
 }
 
-crate::status::object_status!(BucketStatus);
+crate::status::object_status!(BucketStatus, |status| status
+    .artifact
+    .as_ref()
+    .map(|artifact| artifact.revision.as_str()));
 
 impl crate::status::Reconcilable for Bucket {
     type Status = BucketStatus;

@@ -134,7 +134,10 @@ pub struct HelmRepositoryStatus {
     pub last_handled_reconcile_at: Option<String>,
 }
 
-crate::status::object_status!(HelmRepositoryStatus);
+crate::status::object_status!(HelmRepositoryStatus, |status| status
+    .artifact
+    .as_ref()
+    .map(|artifact| artifact.revision.as_str()));
 
 impl crate::status::Reconcilable for HelmRepository {
     type Status = HelmRepositoryStatus;
@@ -306,7 +309,10 @@ pub struct HelmChartStatus {
     pub last_handled_reconcile_at: Option<String>,
 }
 
-crate::status::object_status!(HelmChartStatus);
+crate::status::object_status!(HelmChartStatus, |status| status
+    .artifact
+    .as_ref()
+    .map(|artifact| artifact.revision.as_str()));
 
 impl crate::status::Reconcilable for HelmChart {
     type Status = HelmChartStatus;

@@ -167,7 +167,10 @@ pub struct OCIRepositoryStatus {
     pub last_handled_reconcile_at: Option<String>,
 }
 
-crate::status::object_status!(OCIRepositoryStatus);
+crate::status::object_status!(OCIRepositoryStatus, |status| status
+    .artifact
+    .as_ref()
+    .map(|artifact| artifact.revision.as_str()));
 
 impl crate::status::Reconcilable for OCIRepository {
     type Status = OCIRepositoryStatus;

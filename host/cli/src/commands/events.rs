@@ -137,19 +137,13 @@ fn last_seen_at(event: &Event) -> SystemTime {
         .map(|series| series.last_observed_time.0)
         .or(event.event_time.as_ref().map(|time| time.0))
         .or(event.deprecated_last_timestamp.as_ref().map(|time| time.0));
-    time.map_or(SystemTime::UNIX_EPOCH, |time| {
-        SystemTime::UNIX_EPOCH + Duration::from_millis(time.as_millisecond().max(0) as u64)
-    })
+    time.map_or(SystemTime::UNIX_EPOCH, SystemTime::from)
 }
 
 /// kubectl's LAST SEEN: `5m`, or `30s (x4 over 10m)` for a series.
 fn last_seen(event: &Event, now: SystemTime) -> String {
     let since = |time: SystemTime| human_duration(now.duration_since(time).unwrap_or_default());
-    let first = event
-        .event_time
-        .as_ref()
-        .map(|time| SystemTime::UNIX_EPOCH + Duration::from_millis(time.0.as_millisecond().max(0) as u64));
-    let first = first.map_or_else(|| "<unknown>".to_owned(), since);
+    let first = event.event_time.as_ref().map_or_else(|| "<unknown>".to_owned(), |time| since(time.0.into()));
     match &event.series {
         Some(series) => format!("{} (x{} over {first})", since(last_seen_at(event)), series.count),
         None => first,

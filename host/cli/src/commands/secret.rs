@@ -199,18 +199,15 @@ impl Common {
             type_: content.type_.map(str::to_owned),
             ..Secret::default()
         };
+        let mut manifest = serde_json::to_value(&secret)?;
+        manifest["apiVersion"] = "v1".into();
+        manifest["kind"] = "Secret".into();
         if self.export {
-            let mut value = serde_json::to_value(&secret)?;
-            value["apiVersion"] = "v1".into();
-            value["kind"] = "Secret".into();
-            print!("---\n{}", weir_go_yaml::emit_document(&value));
+            print!("---\n{}", weir_go_yaml::emit_document(&manifest));
             return Ok(());
         }
         let api = Api::<Secret>::namespaced(cluster.client().await?, namespace);
-        let mut applied = serde_json::to_value(&secret)?;
-        applied["apiVersion"] = "v1".into();
-        applied["kind"] = "Secret".into();
-        api.patch(&self.name, &PatchParams::apply("flux").force(), &Patch::Apply(&applied))
+        api.patch(&self.name, &PatchParams::apply("flux").force(), &Patch::Apply(&manifest))
             .await
             .map_err(crate::commands::flux::api_error)?;
         say::action(format!("{} secret '{}' created in '{namespace}' namespace", content.what, self.name));

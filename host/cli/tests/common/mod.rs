@@ -71,8 +71,10 @@ impl Drop for Dev {
     }
 }
 
-/// `weir apiserver --port 0 ARGS`, once it has written `kubeconfig`.
+/// `weir apiserver --port 0 ARGS`, once it has written `kubeconfig` (a stale one, of a
+/// server started before, is removed first).
 pub fn apiserver(args: &[&str], kubeconfig: &Path) -> Child {
+    let _ = std::fs::remove_file(kubeconfig);
     let server = Command::new(env!("CARGO_BIN_EXE_weir"))
         .args(["apiserver", "--port", "0"])
         .args(args)
